@@ -1,0 +1,180 @@
+package events
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+)
+
+func sample(p Payload, ref Ref) Event {
+	return Event{
+		ID:            uuid.MustParse("0199f0a2-0000-7000-8000-000000000001"),
+		Aggregate:     ref,
+		Version:       3,
+		At:            Date(2025, time.October, 16),
+		Recorded:      time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC),
+		By:            "trump",
+		Party:         "USA",
+		Source:        &Source{ID: "ntv", Outlet: "ntv.de", Published: "2025-10-21", Quote: "binnen zweier Wochen"},
+		Branch:        Main,
+		CAMEO:         CAMEO(p.Kind(), p),
+		CausationID:   uuid.MustParse("0199f0a2-0000-7000-8000-000000000002"),
+		CorrelationID: uuid.MustParse("0199f0a2-0000-7000-8000-000000000003"),
+		Payload:       p,
+	}
+}
+
+func TestCodecRoundTrip(t *testing.T) {
+	within := Span{Days: 14}
+	until := Date(2025, time.November, 30)
+	tests := []struct {
+		name string
+		p    Payload
+		ref  Ref
+	}{
+		{"party declared", &PartyDeclared{Name: "United States"}, Actor("USA")},
+		{"person declared", &PersonDeclared{Name: "Donald Trump", Party: "USA", Role: "President"}, Actor("trump")},
+		{"meeting declared", &MeetingDeclared{Title: "Budapest", Participants: []Participant{{"trump", "USA"}, {"putin", "RUS"}}}, Meeting("budapest-summit")},
+		{"floated", &MeetingFloated{}, Meeting("m")},
+		{"proposed within", &MeetingProposed{Venue: "Budapest", Within: &within}, Meeting("m")},
+		{"proposed window", &MeetingProposed{Window: &Window{From: Date(2025, 10, 20), To: Date(2025, 10, 30)}}, Meeting("m")},
+		{"accepted", &MeetingAccepted{}, Meeting("m")},
+		{"declined", &MeetingDeclined{Reason: "no"}, Meeting("m")},
+		{"scheduled", &MeetingScheduled{Date: At(time.Date(2025, 10, 30, 14, 0, 0, 0, time.FixedZone("CET", 3600))), Venue: "Budapest"}, Meeting("m")},
+		{"postponed", &MeetingPostponed{Reason: "prep", Until: &until}, Meeting("m")},
+		{"cancelled", &MeetingCancelled{Reason: "did not feel right"}, Meeting("m")},
+		{"held", &MeetingHeld{Venue: "Anchorage", Outcome: "no deal"}, Meeting("m")},
+		{"precondition added", &PreconditionAdded{Precondition: "fm-prep", Description: "prep", Requires: &Requirement{Held: "prep"}}, Meeting("m")},
+		{"precondition met", &PreconditionMet{Precondition: "fm-prep"}, Meeting("m")},
+		{"precondition failed", &PreconditionFailed{Precondition: "fm-prep", Reason: "x"}, Meeting("m")},
+		{"precondition waived", &PreconditionWaived{Precondition: "fm-prep"}, Meeting("m")},
+		{"call", &CallHeld{Participants: []string{"trump", "putin"}, InitiatedBy: "trump", Tone: "productive", Topics: []string{"ukraine"}}, Actor("trump")},
+		{"visit", &VisitMade{Host: "putin", Place: "Moscow"}, Actor("witkoff")},
+		{"statement", &StatementMade{About: "m", Stance: StanceNoncommittal, Claim: "unscheduled", Quote: "Wir brauchen Vorbereitung"}, Meeting("m")},
+		{"position", &PositionStated{Issue: "ukraine", Position: "unchanged"}, Actor("RUS")},
+		{"sanctions", &SanctionsImposed{Target: "Rosneft", Description: "SDN"}, Actor("USA")},
+	}
+	seen := map[Kind]bool{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := sample(tt.p, tt.ref)
+			b, err := Marshal(e)
+			if err != nil {
+				t.Fatalf("Marshal: %v", err)
+			}
+			got, err := Unmarshal(b)
+			if err != nil {
+				t.Fatalf("Unmarshal(%s): %v", b, err)
+			}
+			if diff := cmp.Diff(e, got, cmp.Comparer(func(a, b Time) bool { return a.Equal(b.Time) && a.DateOnly == b.DateOnly })); diff != "" {
+				t.Errorf("round trip (-want +got):\n%s", diff)
+			}
+		})
+		seen[tt.p.Kind()] = true
+	}
+	for k := range kinds {
+		if !seen[k] {
+			t.Errorf("kind %s has no round-trip case", k)
+		}
+	}
+}
+
+func TestUnmarshalRefuses(t *testing.T) {
+	good, err := Marshal(sample(&MeetingHeld{Venue: "Anchorage"}, Meeting("alaska")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replace := func(old, new string) []byte { return []byte(strings.Replace(string(good), old, new, 1)) }
+	tests := []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"empty", nil, ErrMalformed},
+		{"not json", []byte("{"), ErrMalformed},
+		{"array", []byte("[]"), ErrMalformed},
+		{"trailing data", append(append([]byte{}, good...), "{}"...), ErrMalformed},
+		{"unknown kind", replace(`"kind":"meeting.held"`, `"kind":"meeting.teleported"`), ErrUnknownKind},
+		{"future version", replace(`"v":1`, `"v":2`), ErrUnsupportedVersion},
+		{"unknown envelope field", replace(`"v":1`, `"v":1,"mood":"tense"`), ErrMalformed},
+		{"unknown payload field", replace(`"venue":"Anchorage"`, `"venue":"Anchorage","weather":"cold"`), ErrMalformed},
+		{"payload of another kind", replace(`"kind":"meeting.held"`, `"kind":"precondition.met"`), ErrMalformed},
+		{"no version", replace(`"version":3`, `"version":0`), ErrMalformed},
+		{"bad world time", replace(`"at":"2025-10-16"`, `"at":"16.10.2025"`), ErrMalformed},
+		{"bad aggregate id", replace(`"id":"alaska"`, `"id":"alaska.>"`), ErrMalformed},
+		{"hypothetical on main", replace(`"branch":"main"`, `"branch":"main","hypothetical":true`), ErrMalformed},
+		{"no data", replace(`"data":{"venue":"Anchorage"}`, `"data":null`), ErrMalformed},
+		{"bad causation", replace(`"causation":"0199f0a2-0000-7000-8000-000000000002"`, `"causation":"yesterday"`), ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Unmarshal(tt.in)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Unmarshal(%s) = %v, want %v", tt.in, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMarshalRefusesInvalid(t *testing.T) {
+	tests := []struct {
+		name  string
+		event func(e *Event)
+	}{
+		{"no id", func(e *Event) { e.ID = uuid.Nil }},
+		{"no payload", func(e *Event) { e.Payload = nil }},
+		{"no version", func(e *Event) { e.Version = 0 }},
+		{"no world time", func(e *Event) { e.At = Time{} }},
+		{"subject wildcard in meeting", func(e *Event) { e.Aggregate = Meeting("*") }},
+		{"space in actor", func(e *Event) { e.By = "donald trump" }},
+		{"hypothetical on main", func(e *Event) { e.Hypothetical = true }},
+		{"record event on branch", func(e *Event) { e.Branch = "prep-held" }},
+		{"bad payload", func(e *Event) { e.Payload = &StatementMade{Stance: "furious"} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := sample(&MeetingFloated{}, Meeting("m"))
+			tt.event(&e)
+			if _, err := Marshal(e); !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Marshal = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}
+
+func FuzzUnmarshal(f *testing.F) {
+	for _, p := range []Payload{
+		&MeetingProposed{Venue: "Budapest", Window: &Window{From: Date(2025, 10, 20), To: Date(2025, 10, 30)}},
+		&StatementMade{About: "m", Stance: StanceOpposed, Claim: "cancelled", Quote: "q"},
+		&CallHeld{Participants: []string{"a", "b"}},
+	} {
+		b, err := Marshal(sample(p, Meeting("m")))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := Unmarshal(b)
+		if err != nil {
+			return
+		}
+		// Whatever Unmarshal accepts is a valid event that survives a
+		// second round trip unchanged.
+		again, err := Marshal(e)
+		if err != nil {
+			t.Fatalf("Unmarshal accepted what Marshal refuses: %v", err)
+		}
+		e2, err := Unmarshal(again)
+		if err != nil {
+			t.Fatalf("second Unmarshal: %v", err)
+		}
+		if e2.ID != e.ID || e2.Kind() != e.Kind() || e2.Version != e.Version || e2.Aggregate != e.Aggregate {
+			t.Fatalf("second round trip changed the event: %+v vs %+v", e, e2)
+		}
+	})
+}

@@ -1,0 +1,152 @@
+package events
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// AggregateType names the kind of thing whose history an event belongs to.
+type AggregateType string
+
+// The aggregates summit keeps. A meeting's history holds its declaration, its
+// life, its preconditions and the statements made about it. An actor's
+// history (a party's or a person's) holds its declaration and what it did that
+// is not about one meeting: calls, visits, statements, positions, sanctions.
+const (
+	AggregateMeeting AggregateType = "meeting"
+	AggregateActor   AggregateType = "actor"
+)
+
+// Ref names one aggregate: its type and id.
+type Ref struct {
+	Type AggregateType `json:"type"`
+	ID   string        `json:"id"`
+}
+
+// Meeting returns the reference to meeting id.
+func Meeting(id string) Ref { return Ref{Type: AggregateMeeting, ID: id} }
+
+// Actor returns the reference to the party or person id.
+func Actor(id string) Ref { return Ref{Type: AggregateActor, ID: id} }
+
+// String returns the reference as type/id.
+func (r Ref) String() string { return string(r.Type) + "/" + r.ID }
+
+// Check reports a reference summit cannot store.
+func (r Ref) Check() error {
+	if r.Type != AggregateMeeting && r.Type != AggregateActor {
+		return fmt.Errorf("aggregate type %q: want meeting or actor", r.Type)
+	}
+	if err := CheckName(r.ID); err != nil {
+		return fmt.Errorf("%s id: %w", r.Type, err)
+	}
+	return nil
+}
+
+// Source is where the record of an event comes from.
+type Source struct {
+	// ID is the source's key in the scenario that cited it.
+	ID        string `json:"id,omitempty"`
+	Outlet    string `json:"outlet,omitempty"`
+	Address   string `json:"address,omitempty"`
+	Published string `json:"published,omitempty"`
+	Note      string `json:"note,omitempty"`
+	// Quote is the passage of the source the event rests on.
+	Quote string `json:"quote,omitempty"`
+}
+
+// Main is the branch that holds the record of what really happened.
+const Main = "main"
+
+// Event is one thing that happened, as the log stores it: the envelope that
+// every event carries and the payload of its kind.
+type Event struct {
+	// ID identifies the event everywhere; summit makes UUID v7 ids, so ids
+	// sort by the time they were made.
+	ID uuid.UUID
+	// Aggregate is the history the event belongs to, and Version its place
+	// there, counting from 1.
+	Aggregate Ref
+	Version   uint64
+	// At is world time: when the thing happened. Recorded is record time:
+	// when summit appended it.
+	At       Time
+	Recorded time.Time
+	// By is who acted: a person's or a party's id. Party is the party By
+	// acts for (By itself, for a party).
+	By    string
+	Party string
+	// Source is where the event is reported; nil if no source was given.
+	Source *Source
+	// Hypothetical marks an event injected on a branch for a what-if;
+	// Branch names the branch (main for the record).
+	Hypothetical bool
+	Branch       string
+	// CAMEO is the event's CAMEO code, where one fits.
+	CAMEO string
+	// CausationID is the event or command that caused this one;
+	// CorrelationID groups the events of one run (a scenario replay, an
+	// injection).
+	CausationID   uuid.UUID
+	CorrelationID uuid.UUID
+	// Payload is the kind-specific data.
+	Payload Payload
+}
+
+// Kind returns the kind of the event's payload, or "" if it has none.
+func (e Event) Kind() Kind {
+	if e.Payload == nil {
+		return ""
+	}
+	return e.Payload.Kind()
+}
+
+// ErrInvalid is wrapped by [Event.Validate] for an event that cannot be
+// stored.
+var ErrInvalid = errors.New("invalid event")
+
+// Validate reports an envelope or payload that cannot be stored: a missing
+// id, kind, aggregate, version or world time, or a payload its kind refuses.
+func (e Event) Validate() error {
+	var errs []error
+	if e.ID == uuid.Nil {
+		errs = append(errs, errors.New("no id"))
+	}
+	if e.Payload == nil {
+		errs = append(errs, errors.New("no payload"))
+	} else if !e.Kind().Known() {
+		errs = append(errs, fmt.Errorf("unknown kind %q", e.Kind()))
+	} else if err := e.Payload.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := e.Aggregate.Check(); err != nil {
+		errs = append(errs, err)
+	}
+	if e.Version == 0 {
+		errs = append(errs, errors.New("no version"))
+	}
+	if e.At.IsZero() {
+		errs = append(errs, errors.New("no world time"))
+	}
+	if e.By != "" {
+		if err := CheckName(e.By); err != nil {
+			errs = append(errs, fmt.Errorf("by: %w", err))
+		}
+	}
+	if err := CheckName(e.Branch); err != nil {
+		errs = append(errs, fmt.Errorf("branch: %w", err))
+	}
+	if e.Hypothetical == (e.Branch == Main) {
+		errs = append(errs, errors.New("hypothetical events belong on a branch, and only they do"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w %s %s v%d: %w", ErrInvalid, e.Kind(), e.Aggregate, e.Version, err)
+	}
+	return nil
+}
+
+// NewID returns a new UUID v7 event id.
+func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }

@@ -1,0 +1,94 @@
+package events
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestParseTime(t *testing.T) {
+	tests := []struct {
+		in       string
+		want     time.Time
+		dateOnly bool
+		err      bool
+	}{
+		{in: "2025-10-16", want: time.Date(2025, 10, 16, 0, 0, 0, 0, time.UTC), dateOnly: true},
+		{in: "2025-10-16T09:30:00+02:00", want: time.Date(2025, 10, 16, 7, 30, 0, 0, time.UTC)},
+		{in: "2025-10-16T09:30:00Z", want: time.Date(2025, 10, 16, 9, 30, 0, 0, time.UTC)},
+		{in: "2025-10-16T09:30:00", err: true}, // no zone
+		{in: "16.10.2025", err: true},
+		{in: "2025-13-01", err: true},
+		{in: "2025-02-30", err: true},
+		{in: "1066-10-14", err: true}, // out of range
+		{in: "9999-12-31", err: true},
+		{in: "", err: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseTime(tt.in)
+		if tt.err {
+			if err == nil {
+				t.Errorf("ParseTime(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseTime(%q): %v", tt.in, err)
+			continue
+		}
+		if !got.Equal(tt.want) || got.DateOnly != tt.dateOnly {
+			t.Errorf("ParseTime(%q) = %v (date only %v), want %v (%v)", tt.in, got, got.DateOnly, tt.want, tt.dateOnly)
+		}
+		if got.String() != tt.in && tt.dateOnly {
+			t.Errorf("ParseTime(%q).String() = %q", tt.in, got.String())
+		}
+	}
+}
+
+func TestTimeEnd(t *testing.T) {
+	d := Date(2025, 10, 30)
+	if got, want := d.End(), time.Date(2025, 10, 31, 0, 0, 0, 0, time.UTC); !got.Equal(want) {
+		t.Errorf("date End = %v, want %v (a date lasts the whole day)", got, want)
+	}
+	at := At(time.Date(2025, 10, 30, 14, 0, 0, 0, time.UTC))
+	if got := at.End(); !got.After(at.Time) || got.Sub(at.Time) != time.Nanosecond {
+		t.Errorf("date-time End = %v, want one nanosecond after %v", got, at)
+	}
+}
+
+func TestParseSpan(t *testing.T) {
+	tests := []struct {
+		in   string
+		days int
+	}{
+		{"14d", 14}, {"2w", 14}, {"1d", 1},
+		{"0d", 0}, {"d", 0}, {"14", 0}, {"-3d", 0}, {"1.5w", 0}, {"14days", 0}, {"9999999d", 0},
+	}
+	for _, tt := range tests {
+		got, err := ParseSpan(tt.in)
+		if tt.days == 0 {
+			if err == nil {
+				t.Errorf("ParseSpan(%q) = %v, want an error", tt.in, got)
+			}
+			continue
+		}
+		if err != nil || got.Days != tt.days {
+			t.Errorf("ParseSpan(%q) = %v, %v; want %d days", tt.in, got, err, tt.days)
+		}
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	good := []string{"budapest-summit", "USA", "rubio_lavrov-prep", "g7", "2025-summit"}
+	bad := []string{"", "a.b", "*", ">", "a b", "-lead", "_lead", "a/b", "ümlaut", string(make([]byte, MaxNameLen+1))}
+	for _, s := range good {
+		if err := CheckName(s); err != nil {
+			t.Errorf("CheckName(%q) = %v, want nil", s, err)
+		}
+	}
+	for _, s := range bad {
+		if err := CheckName(s); !errors.Is(err, ErrBadName) {
+			t.Errorf("CheckName(%q) = %v, want ErrBadName", s, err)
+		}
+	}
+}
