@@ -101,7 +101,7 @@ func Decide(m Meeting, cmd Command) ([]events.Event, error) {
 	if err := cmd.Payload.Validate(); err != nil {
 		return refuse(fmt.Errorf("%w: %w", ErrInvalid, err))
 	}
-	if cmd.At.Before(m.Last.Time) {
+	if cmd.At.Precedes(m.Last) {
 		return refuse(fmt.Errorf("%w: %s is before %s", ErrOutOfOrder, cmd.At, m.Last))
 	}
 	if err := checkMeeting(m, cmd); err != nil {

@@ -88,6 +88,12 @@ func (t Time) End() time.Time {
 	return t.Add(time.Nanosecond)
 }
 
+// Precedes reports whether all of t lies before u begins: a date precedes
+// u when the day is over by then. Two events of the same day never precede
+// one another, whichever gives a time of day, so the order a scenario lists
+// them in stands.
+func (t Time) Precedes(u Time) bool { return !u.Before(t.End()) }
+
 // MarshalText writes t as [Time.String] does.
 func (t Time) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 

@@ -92,3 +92,24 @@ func TestCheckName(t *testing.T) {
 		}
 	}
 }
+
+func TestPrecedes(t *testing.T) {
+	at := func(h int) Time { return At(time.Date(2025, 10, 16, h, 0, 0, 0, time.UTC)) }
+	tests := []struct {
+		t, u Time
+		want bool
+	}{
+		{Date(2025, 10, 15), Date(2025, 10, 16), true},
+		{Date(2025, 10, 16), Date(2025, 10, 16), false},
+		{Date(2025, 10, 16), at(9), false}, // the same day: file order stands
+		{at(9), Date(2025, 10, 16), false},
+		{at(8), at(9), true},
+		{at(9), at(9), false},
+		{Date(2025, 10, 17), at(9), false},
+	}
+	for _, tt := range tests {
+		if got := tt.t.Precedes(tt.u); got != tt.want {
+			t.Errorf("%s.Precedes(%s) = %v, want %v", tt.t, tt.u, got, tt.want)
+		}
+	}
+}

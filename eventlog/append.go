@@ -1,0 +1,139 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/summit-model/summit/events"
+)
+
+// batchHeader marks each message with its place in the command that
+// appended it ("2/3"), so that a projection applies a command's events
+// together and never shows half a command.
+const batchHeader = "Summit-Batch"
+
+// Append appends the events of one command, all of one aggregate on one
+// branch, and returns the stream sequence of the last.
+//
+// expect is the stream sequence of the aggregate's last event on the
+// branch's subject ([History.Expect]; 0 for a new aggregate). JetStream
+// checks it with Nats-Expected-Last-Subject-Sequence, so a writer that read
+// a history that has since moved on gets [ErrConflict] and appends nothing:
+// there is no lost update.
+//
+// Each message carries its event id as Nats-Msg-Id, so appending the same
+// events again (a retry after a lost acknowledgement) does not store them
+// twice, within the log's duplicates window.
+//
+// Several events are appended as one JetStream atomic batch: all land or
+// none do. The alternative, one message carrying every event of a command,
+// would make the stream's sequence no longer count events, and readers,
+// consumers and the duplicate window would all work in commands instead of
+// events; a batch keeps one event per message and costs one round trip more
+// than a single publish only when a command has more than one event, which
+// few have.
+func (l *Log) Append(ctx context.Context, expect uint64, evs ...events.Event) (uint64, error) {
+	msgs, err := messages(evs)
+	if err != nil {
+		return 0, err
+	}
+	subject := msgs[0].Subject
+	if len(msgs) == 1 {
+		ack, err := l.js.PublishMsg(ctx, msgs[0], jetstream.WithExpectLastSequencePerSubject(expect))
+		if err != nil {
+			err = translate(err, subject)
+			if errors.Is(err, ErrConflict) {
+				// The server checks the expected sequence before the
+				// message id, so a retry of an append that landed meets
+				// its own event as the conflict. Look for it.
+				if seq, found, ferr := l.findLanded(ctx, expect, evs); ferr != nil || found {
+					return seq, ferr
+				}
+			}
+			return 0, err
+		}
+		// A duplicate's ack carries the sequence of the copy already stored.
+		return ack.Sequence, nil
+	}
+	msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
+	ack, err := jetstreamext.PublishMsgBatch(ctx, l.js, msgs)
+	if err != nil {
+		err = translate(err, subject)
+		if apiCode(err) == codeBatchDuplicate || errors.Is(err, ErrConflict) {
+			seq, found, ferr := l.findLanded(ctx, expect, evs)
+			if ferr != nil || found {
+				return seq, ferr
+			}
+			if apiCode(err) == codeBatchDuplicate {
+				return 0, fmt.Errorf("append to %s: the server says the batch is stored, but it is not on the subject: %w", subject, err)
+			}
+		}
+		return 0, err
+	}
+	return ack.Sequence, nil
+}
+
+// findLanded looks for the last of evs among the events stored on its
+// subject after stream sequence expect, where an earlier append of the same
+// command would have put it, and returns its sequence if it is there.
+func (l *Log) findLanded(ctx context.Context, expect uint64, evs []events.Event) (seq uint64, found bool, err error) {
+	last := evs[len(evs)-1]
+	err = l.scan(ctx, Subject(last.Branch, last.Aggregate), expect+1, 0, func(r Record) bool {
+		if r.Event.ID == last.ID {
+			seq, found = r.Seq, true
+			return false
+		}
+		return true
+	})
+	return seq, found, err
+}
+
+// messages encodes one command's events as messages for Append, checking
+// that they belong to one aggregate on one branch, in version order.
+func messages(evs []events.Event) ([]*nats.Msg, error) {
+	if len(evs) == 0 {
+		return nil, errors.New("append: no events")
+	}
+	first := evs[0]
+	msgs := make([]*nats.Msg, len(evs))
+	now := time.Now().UTC()
+	for i, e := range evs {
+		if e.Aggregate != first.Aggregate || e.Branch != first.Branch {
+			return nil, fmt.Errorf("append: one command's events belong to one aggregate on one branch: %s on %s and %s on %s", first.Aggregate, first.Branch, e.Aggregate, e.Branch)
+		}
+		if e.Version != first.Version+uint64(i) {
+			return nil, fmt.Errorf("append: %s versions %d and %d are not consecutive", e.Aggregate, first.Version+uint64(i)-1, e.Version)
+		}
+		m, err := message(e, now)
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) > 1 {
+			m.Header.Set(batchHeader, strconv.Itoa(i+1)+"/"+strconv.Itoa(len(evs)))
+		}
+		msgs[i] = m
+	}
+	return msgs, nil
+}
+
+// message encodes e, stamping its record time if it has none.
+func message(e events.Event, now time.Time) (*nats.Msg, error) {
+	if e.Recorded.IsZero() {
+		e.Recorded = now
+	}
+	data, err := events.Marshal(e)
+	if err != nil {
+		return nil, fmt.Errorf("append: %w", err)
+	}
+	m := nats.NewMsg(Subject(e.Branch, e.Aggregate))
+	m.Data = data
+	m.Header.Set(jetstream.MsgIDHeader, e.ID.String())
+	return m, nil
+}

@@ -1,0 +1,137 @@
+package eventlog
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/events"
+)
+
+// Branch is a line of hypothetical events that forks from the record. Reading
+// a branch means reading the record up to the fork, then the branch's own
+// events. The fork has two coordinates: ForkAt in world time (the record up
+// to the end of that date) and ForkSeq in record time (the record as it
+// stood when the branch was made), so that events appended to main later,
+// whatever their date, never change a branch.
+//
+// No event is copied to make a branch: creating one writes one key, whether
+// main holds ten events or a million.
+type Branch struct {
+	Name string `json:"name"`
+	// ForkAt is the world time the branch forks at; zero means at the
+	// latest event on record.
+	ForkAt events.Time `json:"fork_at,omitzero"`
+	// ForkSeq is the stream sequence of the newest event the branch sees on
+	// main (0 for main itself).
+	ForkSeq uint64    `json:"fork_seq"`
+	Created time.Time `json:"created,omitzero"`
+}
+
+// Main returns the branch that is the record itself.
+func Main() Branch { return Branch{Name: events.Main} }
+
+// IsMain reports whether b is the record.
+func (b Branch) IsMain() bool { return b.Name == events.Main }
+
+// Includes reports whether b sees e, an event on main: e was on record
+// when b was made, and happened by the fork.
+func (b Branch) Includes(r events.Event) bool {
+	if b.IsMain() {
+		return true
+	}
+	return b.ForkAt.IsZero() || r.At.Before(b.ForkAt.End())
+}
+
+// Branch returns the branch named name; main is always there.
+func (l *Log) Branch(ctx context.Context, name string) (Branch, error) {
+	if name == events.Main || name == "" {
+		return Main(), nil
+	}
+	if err := events.CheckName(name); err != nil {
+		return Branch{}, fmt.Errorf("branch: %w", err)
+	}
+	kv, err := l.branches.Get(ctx, name)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Branch{}, fmt.Errorf("%w %q", ErrUnknownBranch, name)
+	}
+	if err != nil {
+		return Branch{}, fmt.Errorf("branch %s: %w", name, err)
+	}
+	var b Branch
+	if err := json.Unmarshal(kv.Value(), &b); err != nil {
+		return Branch{}, fmt.Errorf("%w: branch record %s: %w", ErrCorrupt, name, err)
+	}
+	return b, nil
+}
+
+// CreateBranch records a new branch forked from main at world time forkAt
+// (zero: at the latest event), seeing main as it stands now.
+func (l *Log) CreateBranch(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
+	if err := events.CheckName(name); err != nil {
+		return Branch{}, fmt.Errorf("branch: %w", err)
+	}
+	if name == events.Main {
+		return Branch{}, fmt.Errorf("%w: main is the record, not a branch", ErrBranchExists)
+	}
+	last, err := l.LastSeq(ctx)
+	if err != nil {
+		return Branch{}, err
+	}
+	b := Branch{Name: name, ForkAt: forkAt, ForkSeq: last, Created: time.Now().UTC()}
+	data, err := json.Marshal(b)
+	if err != nil {
+		return Branch{}, err
+	}
+	if _, err := l.branches.Create(ctx, name, data); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return Branch{}, fmt.Errorf("%w: %s", ErrBranchExists, name)
+		}
+		return Branch{}, fmt.Errorf("create branch %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// Branches returns every branch but main, by name.
+func (l *Log) Branches(ctx context.Context) ([]Branch, error) {
+	lister, err := l.branches.ListKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list branches: %w", err)
+	}
+	var out []Branch
+	for name := range lister.Keys() {
+		b, err := l.Branch(ctx, name)
+		if errors.Is(err, ErrUnknownBranch) {
+			continue // deleted while we listed
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// DeleteBranch removes branch name and its events. Main and other branches
+// are untouched: the purge is limited to the branch's own subjects.
+func (l *Log) DeleteBranch(ctx context.Context, name string) error {
+	if _, err := l.Branch(ctx, name); err != nil {
+		return err
+	}
+	if name == events.Main {
+		return errors.New("delete branch: main is the record and cannot be deleted")
+	}
+	if err := l.stream.Purge(ctx, jetstream.WithPurgeSubject(BranchSubjects(name))); err != nil {
+		return fmt.Errorf("delete branch %s: purge: %w", name, err)
+	}
+	if err := l.branches.Purge(ctx, name); err != nil {
+		return fmt.Errorf("delete branch %s: %w", name, err)
+	}
+	return nil
+}

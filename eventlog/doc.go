@@ -1,0 +1,17 @@
+// Package eventlog is the record on NATS JetStream: appending events,
+// reading an aggregate's history back, following the log, and branches.
+//
+// The layout, which any NATS client can read:
+//
+//   - One stream, [StreamName], holds every event, one message each, as the
+//     JSON of [events.Marshal].
+//   - Each aggregate has its own subject on each branch:
+//     summit.ev.BRANCH.TYPE.ID ([Subject]), so one meeting's history on the
+//     record is the subject summit.ev.main.meeting.budapest-summit.
+//   - Each branch other than main has a record in the key-value bucket
+//     [BranchBucket]: its fork point, in world time and in stream sequence.
+//
+// The safety of an append rests on three JetStream headers: see
+// [Log.Append]. Errors callers branch on are [ErrConflict] (a stale
+// writer), [ErrUnknownBranch], [ErrBranchExists] and [ErrCorrupt].
+package eventlog

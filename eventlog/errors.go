@@ -1,0 +1,53 @@
+package eventlog
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Errors callers branch on.
+var (
+	// ErrConflict: the aggregate's history moved on since it was read (a
+	// stale writer). Nothing was appended; load it again and decide again.
+	ErrConflict = errors.New("conflict: the history changed since it was read")
+	// ErrCorrupt: a message on an event subject is not an event summit
+	// wrote, or is not where its envelope says it belongs.
+	ErrCorrupt = errors.New("corrupt event log")
+	// ErrUnknownBranch: no branch of that name.
+	ErrUnknownBranch = errors.New("unknown branch")
+	// ErrBranchExists: a branch of that name exists already.
+	ErrBranchExists = errors.New("branch exists")
+)
+
+// JetStream API error codes the log translates, once, here.
+const (
+	// codeWrongLastSequence is "wrong last sequence: N", the answer to a
+	// stale Nats-Expected-Last-Subject-Sequence (or -Sequence);
+	// codeWrongLastSequenceClustered is its form on a clustered stream.
+	codeWrongLastSequence          jetstream.ErrorCode = 10071
+	codeWrongLastSequenceClustered jetstream.ErrorCode = 10164
+	// codeBatchDuplicate is an atomic batch whose message ids are already
+	// stored: a retry of a batch that landed.
+	codeBatchDuplicate jetstream.ErrorCode = 10201
+)
+
+// apiCode returns the JetStream API error code in err, or 0.
+func apiCode(err error) jetstream.ErrorCode {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode
+	}
+	return 0
+}
+
+// translate turns JetStream's answer to an append into the log's errors: a
+// wrong last sequence is [ErrConflict].
+func translate(err error, subject string) error {
+	switch apiCode(err) {
+	case codeWrongLastSequence, codeWrongLastSequenceClustered:
+		return fmt.Errorf("append to %s: %w (%v)", subject, ErrConflict, err)
+	}
+	return fmt.Errorf("append to %s: %w", subject, err)
+}

@@ -1,0 +1,144 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/events"
+)
+
+// The names summit uses in JetStream. They are fixed, so that any NATS
+// client can find the record: see the README.
+const (
+	// StreamName is the stream that holds every event.
+	StreamName = "SUMMIT"
+	// SubjectRoot prefixes every event's subject:
+	// summit.ev.BRANCH.TYPE.ID, as in summit.ev.main.meeting.budapest-summit.
+	SubjectRoot = "summit.ev"
+	// BranchBucket is the key-value bucket of branch records, one key per
+	// branch.
+	BranchBucket = "summit-branches"
+)
+
+// Options configure a [Log].
+type Options struct {
+	// Replicas is how many servers keep each event (and each branch
+	// record): 1 on a single server, 3 on a cluster. Default 1.
+	Replicas int
+	// Duplicates is the window in which a re-append with the same event id
+	// is recognised and not stored twice. Default 10 minutes.
+	Duplicates time.Duration
+	// Logger receives notes on the log's work; nil discards them.
+	Logger *slog.Logger
+}
+
+// Validate reports every problem with o.
+func (o Options) Validate() error {
+	var errs []error
+	if o.Replicas < 0 || o.Replicas > 5 {
+		errs = append(errs, fmt.Errorf("replicas %d: want 1 to 5", o.Replicas))
+	}
+	if o.Duplicates < 0 {
+		errs = append(errs, fmt.Errorf("duplicates window %s: must not be negative", o.Duplicates))
+	}
+	return errors.Join(errs...)
+}
+
+// Log is the event log on JetStream: one stream, one subject per aggregate
+// and branch.
+type Log struct {
+	js       jetstream.JetStream
+	stream   jetstream.Stream
+	branches jetstream.KeyValue
+	log      *slog.Logger
+}
+
+// Open returns the log on js, creating its stream and branch bucket if they
+// are new, and updating them to o if they differ.
+func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) {
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("event log: %w", err)
+	}
+	if o.Replicas == 0 {
+		o.Replicas = 1
+	}
+	if o.Duplicates == 0 {
+		o.Duplicates = 10 * time.Minute
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        StreamName,
+		Description: "summit: the record and its branches, one subject per aggregate",
+		Subjects:    []string{SubjectRoot + ".>"},
+		Storage:     jetstream.FileStorage,
+		Replicas:    o.Replicas,
+		Retention:   jetstream.LimitsPolicy,
+		Duplicates:  o.Duplicates,
+		// Direct gets let any replica answer a read of one aggregate's
+		// history, in batches, without a consumer: see [Log.Load].
+		AllowDirect: true,
+		// A command's events land together or not at all.
+		AllowAtomicPublish: true,
+		// Events are never deleted one by one; a branch is removed whole
+		// with a subject purge.
+		DenyDelete: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("event log: stream %s: %w", StreamName, err)
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      BranchBucket,
+		Description: "summit: one record per what-if branch",
+		Storage:     jetstream.FileStorage,
+		Replicas:    o.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("event log: bucket %s: %w", BranchBucket, err)
+	}
+	return &Log{js: js, stream: stream, branches: kv, log: o.Logger}, nil
+}
+
+// JetStream returns the JetStream context the log works on.
+func (l *Log) JetStream() jetstream.JetStream { return l.js }
+
+// LastSeq returns the stream sequence of the newest event on any branch
+// (0 for an empty log).
+func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("event log: stream info: %w", err)
+	}
+	return info.State.LastSeq, nil
+}
+
+// Subject returns the subject of aggregate ref's events on branch.
+func Subject(branch string, ref events.Ref) string {
+	return SubjectRoot + "." + branch + "." + string(ref.Type) + "." + ref.ID
+}
+
+// BranchSubjects returns the wildcard subject of every event on branch's
+// own subjects (for a branch other than main: its hypothetical events only).
+func BranchSubjects(branch string) string {
+	return SubjectRoot + "." + branch + ".>"
+}
+
+// parseSubject splits an event subject into its branch and aggregate.
+func parseSubject(subject string) (branch string, ref events.Ref, ok bool) {
+	rest, ok := strings.CutPrefix(subject, SubjectRoot+".")
+	if !ok {
+		return "", events.Ref{}, false
+	}
+	parts := strings.Split(rest, ".")
+	if len(parts) != 3 {
+		return "", events.Ref{}, false
+	}
+	return parts[0], events.Ref{Type: events.AggregateType(parts[1]), ID: parts[2]}, true
+}

@@ -1,0 +1,381 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
+)
+
+func openLog(t *testing.T) *Log {
+	t.Helper()
+	js := natstest.JetStream(t, natstest.Start(t))
+	l, err := Open(context.Background(), js, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// event returns version v of meeting m's history on branch, on October day d.
+func event(branch, m string, v uint64, d int, p events.Payload) events.Event {
+	return events.Event{
+		ID:           events.NewID(),
+		Aggregate:    events.Meeting(m),
+		Version:      v,
+		At:           events.Date(2025, time.October, d),
+		By:           "trump",
+		Party:        "USA",
+		Branch:       branch,
+		Hypothetical: branch != events.Main,
+		Payload:      p,
+	}
+}
+
+func declare(branch, m string, d int) events.Event {
+	return event(branch, m, 1, d, &events.MeetingDeclared{Title: m, Participants: []events.Participant{{Person: "trump", Party: "USA"}}})
+}
+
+func ids(es []events.Event) []uuid.UUID {
+	var out []uuid.UUID
+	for _, e := range es {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+func TestAppendAndLoad(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	want := []events.Event{declare(events.Main, "budapest", 16), event(events.Main, "budapest", 2, 16, &events.MeetingFloated{})}
+	seq, err := l.Append(ctx, 0, want[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, seq, want[1]); err != nil {
+		t.Fatal(err)
+	}
+	// Another meeting's events do not show in this one's history.
+	if _, err := l.Append(ctx, 0, declare(events.Main, "alaska", 1)); err != nil {
+		t.Fatal(err)
+	}
+	h, err := l.Load(ctx, Main(), events.Meeting("budapest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ids(want), ids(h.Events)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+	if h.Expect != seq+1 {
+		t.Errorf("Expect = %d, want %d", h.Expect, seq+1)
+	}
+	for _, e := range h.Events {
+		if e.Recorded.IsZero() {
+			t.Errorf("event %s has no record time", e.ID)
+		}
+	}
+	empty, err := l.Load(ctx, Main(), events.Meeting("nowhere"))
+	if err != nil || len(empty.Events) != 0 || empty.Expect != 0 {
+		t.Errorf("Load of an empty history = %+v, %v", empty, err)
+	}
+}
+
+func TestLoadLongHistory(t *testing.T) {
+	// More events than one direct-get batch.
+	ctx := context.Background()
+	l := openLog(t)
+	seq, err := l.Append(ctx, 0, declare(events.Main, "long", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := directBatch + 250
+	for v := uint64(2); v <= uint64(n); v++ {
+		if seq, err = l.Append(ctx, seq, event(events.Main, "long", v, 1, &events.MeetingFloated{})); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = l.Append(ctx, v-1, event(events.Main, fmt.Sprintf("other-%d", v), 1, 1, &events.MeetingDeclared{Title: "x", Participants: []events.Participant{{Person: "a", Party: "A"}}})); err != nil && !errors.Is(err, ErrConflict) {
+			t.Fatal(err)
+		}
+	}
+	h, err := l.Load(ctx, Main(), events.Meeting("long"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Events) != n || h.Expect != seq {
+		t.Fatalf("loaded %d events expecting %d, want %d expecting %d", len(h.Events), h.Expect, n, seq)
+	}
+	for i, e := range h.Events {
+		if e.Version != uint64(i+1) {
+			t.Fatalf("event %d has version %d", i, e.Version)
+		}
+	}
+}
+
+func TestStaleAppendIsRefused(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	if _, err := l.Append(ctx, 0, declare(events.Main, "m", 16)); err != nil {
+		t.Fatal(err)
+	}
+	h, err := l.Load(ctx, Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two writers read the same history and decide concurrently.
+	const writers = 8
+	var wg sync.WaitGroup
+	results := make([]error, writers)
+	appended := make([]events.Event, writers)
+	for i := range writers {
+		appended[i] = event(events.Main, "m", 2, 17, &events.MeetingFloated{})
+		wg.Go(func() {
+			_, results[i] = l.Append(ctx, h.Expect, appended[i])
+		})
+	}
+	wg.Wait()
+	var won []uuid.UUID
+	for i, err := range results {
+		switch {
+		case err == nil:
+			won = append(won, appended[i].ID)
+		case errors.Is(err, ErrConflict):
+		default:
+			t.Fatalf("writer %d: %v", i, err)
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d writers won, want exactly 1", len(won))
+	}
+	after, err := l.Load(ctx, Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(append(ids(h.Events), won[0]), ids(after.Events)); diff != "" {
+		t.Errorf("history after the race (-want +got):\n%s", diff)
+	}
+	// The same holds for a multi-event command: a stale batch lands nothing.
+	stale := []events.Event{event(events.Main, "m", 2, 18, &events.MeetingFloated{}), event(events.Main, "m", 3, 18, &events.MeetingProposed{Venue: "Budapest"})}
+	if _, err := l.Append(ctx, h.Expect, stale...); !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale batch append = %v, want ErrConflict", err)
+	}
+	again, err := l.Load(ctx, Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Events) != len(after.Events) {
+		t.Errorf("a refused batch left %d events, want %d", len(again.Events), len(after.Events))
+	}
+}
+
+func TestReappendIsNotDuplicated(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	d := declare(events.Main, "m", 16)
+	seq, err := l.Append(ctx, 0, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A retry of the same event, as after a lost acknowledgement.
+	again, err := l.Append(ctx, 0, d)
+	if err != nil {
+		t.Fatalf("re-append: %v", err)
+	}
+	if again != seq {
+		t.Errorf("re-append acknowledged at %d, want the original's %d", again, seq)
+	}
+	batch := []events.Event{event(events.Main, "m", 2, 17, &events.MeetingFloated{}), event(events.Main, "m", 3, 17, &events.MeetingProposed{})}
+	bseq, err := l.Append(ctx, seq, batch...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bagain, err := l.Append(ctx, seq, batch...)
+	if err != nil {
+		t.Fatalf("batch re-append: %v", err)
+	}
+	if bagain != bseq {
+		t.Errorf("batch re-append acknowledged at %d, want %d", bagain, bseq)
+	}
+	h, err := l.Load(ctx, Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ids(append([]events.Event{d}, batch...)), ids(h.Events)); diff != "" {
+		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
+
+func TestAppendRefusesMixedCommands(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	tests := map[string][]events.Event{
+		"no events":        nil,
+		"two aggregates":   {declare(events.Main, "a", 1), event(events.Main, "b", 2, 1, &events.MeetingFloated{})},
+		"versions skip":    {declare(events.Main, "a", 1), event(events.Main, "a", 3, 1, &events.MeetingFloated{})},
+		"invalid event":    {event(events.Main, "a", 0, 1, &events.MeetingFloated{})},
+		"branch and main":  {declare(events.Main, "a", 1), event("what-if", "a", 2, 1, &events.MeetingFloated{})},
+		"subject wildcard": {declare(events.Main, "a.*", 1)},
+	}
+	for name, evs := range tests {
+		if _, err := l.Append(ctx, 0, evs...); err == nil {
+			t.Errorf("%s: Append succeeded", name)
+		}
+	}
+	if last, _ := l.LastSeq(ctx); last != 0 {
+		t.Errorf("refused appends stored %d messages", last)
+	}
+}
+
+func TestBranchLoad(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	m := events.Meeting("budapest")
+	seq, _ := l.Append(ctx, 0, declare(events.Main, "budapest", 16))
+	seq, _ = l.Append(ctx, seq, event(events.Main, "budapest", 2, 16, &events.MeetingProposed{}))
+	seq, err := l.Append(ctx, seq, event(events.Main, "budapest", 3, 22, &events.MeetingCancelled{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.CreateBranch(ctx, "prep-held", events.Date(2025, 10, 21))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.CreateBranch(ctx, "prep-held", events.Time{}); !errors.Is(err, ErrBranchExists) {
+		t.Errorf("second CreateBranch = %v, want ErrBranchExists", err)
+	}
+	h, err := l.Load(ctx, b, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Events) != 2 || h.Expect != 0 {
+		t.Fatalf("branch history before its own events: %d events, expect %d; want the 2 before the fork, expect 0", len(h.Events), h.Expect)
+	}
+	bseq, err := l.Append(ctx, h.Expect, event("prep-held", "budapest", 3, 25, &events.MeetingScheduled{Date: events.Date(2025, 10, 30)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Main moves on after the fork: the branch does not see it.
+	if _, err := l.Append(ctx, seq, event(events.Main, "budapest", 4, 23, &events.StatementMade{About: "budapest", Stance: events.StanceOpposed})); err != nil {
+		t.Fatal(err)
+	}
+	h, err = l.Load(ctx, b, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []events.Kind
+	for _, e := range h.Events {
+		kinds = append(kinds, e.Kind())
+	}
+	want := []events.Kind{events.KindMeetingDeclared, events.KindMeetingProposed, events.KindMeetingScheduled}
+	if diff := cmp.Diff(want, kinds); diff != "" || h.Expect != bseq {
+		t.Errorf("branch history (-want +got):\n%s expect %d, want %d", diff, h.Expect, bseq)
+	}
+	main, err := l.Load(ctx, Main(), m)
+	if err != nil || len(main.Events) != 4 {
+		t.Fatalf("main history: %d events, %v; want 4", len(main.Events), err)
+	}
+}
+
+func TestDeleteBranch(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	m := events.Meeting("m")
+	seq, _ := l.Append(ctx, 0, declare(events.Main, "m", 16))
+	for _, name := range []string{"a", "b"} {
+		last, err := l.LastSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := l.CreateBranch(ctx, name, events.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := l.Append(ctx, 0, event(name, "m", 2, 17, &events.MeetingFloated{})); err != nil {
+			t.Fatal(err)
+		}
+		if b.ForkSeq != last || last < seq {
+			t.Errorf("branch %s forks at seq %d, want %d (the log's last when it was made)", name, b.ForkSeq, last)
+		}
+	}
+	if err := l.DeleteBranch(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Branch(ctx, "a"); !errors.Is(err, ErrUnknownBranch) {
+		t.Errorf("deleted branch: %v, want ErrUnknownBranch", err)
+	}
+	bs, err := l.Branches(ctx)
+	if err != nil || len(bs) != 1 || bs[0].Name != "b" {
+		t.Fatalf("Branches = %+v, %v; want just b", bs, err)
+	}
+	hb, _ := l.Load(ctx, bs[0], m)
+	hm, _ := l.Load(ctx, Main(), m)
+	if len(hb.Events) != 2 || len(hm.Events) != 1 {
+		t.Errorf("after deleting a: branch b has %d events (want 2), main %d (want 1)", len(hb.Events), len(hm.Events))
+	}
+	if err := l.DeleteBranch(ctx, events.Main); err == nil {
+		t.Error("deleting main succeeded")
+	}
+}
+
+func TestReadAndFollow(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	var appended []events.Event
+	for i := range 5 {
+		e := declare(events.Main, fmt.Sprintf("m%d", i), 16)
+		if _, err := l.Append(ctx, 0, e); err != nil {
+			t.Fatal(err)
+		}
+		appended = append(appended, e)
+	}
+	var read []events.Event
+	if err := l.Read(ctx, BranchSubjects(events.Main), 3, 0, func(r Record) error {
+		read = append(read, r.Event)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ids(appended[2:]), ids(read)); diff != "" {
+		t.Errorf("Read from 3 (-want +got):\n%s", diff)
+	}
+	// A read of a filter nothing matches returns at once.
+	if err := l.Read(ctx, BranchSubjects("nobody"), 1, 0, func(Record) error { return errors.New("called") }); err != nil {
+		t.Fatal(err)
+	}
+	// Follow delivers what is there, then what comes.
+	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	got := make(chan events.Event, 16)
+	done := make(chan error, 1)
+	go func() {
+		done <- l.Follow(fctx, BranchSubjects(events.Main), 5, func(r Record) error {
+			got <- r.Event
+			return nil
+		})
+	}()
+	late := declare(events.Main, "late", 17)
+	if _, err := l.Append(ctx, 0, late); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []events.Event{appended[4], late} {
+		select {
+		case e := <-got:
+			if e.ID != want.ID {
+				t.Fatalf("Follow delivered %s, want %s", e.Aggregate, want.Aggregate)
+			}
+		case <-fctx.Done():
+			t.Fatal("Follow delivered nothing before the deadline")
+		}
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("Follow ended with %v, want context.Canceled", err)
+	}
+}

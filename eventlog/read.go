@@ -1,0 +1,231 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/summit-model/summit/events"
+)
+
+// Record is an event as the log holds it.
+type Record struct {
+	// Seq is the event's stream sequence: its place in the log, across
+	// every aggregate and branch.
+	Seq   uint64
+	Event events.Event
+	// Pending is how many more events matched the read when this one was
+	// delivered: 0 means the reader has caught up. Set by [Log.Read] and
+	// [Log.Follow].
+	Pending uint64
+	// Partial reports that more events of the same command follow this
+	// one: a reader that shows state should wait for them.
+	Partial bool
+}
+
+// ErrStop, returned by a read's callback, ends the read without error.
+var ErrStop = errors.New("stop reading")
+
+// decode reads the record in one stored message, checking that the event is
+// where its envelope says it belongs.
+func decode(subject string, seq uint64, h nats.Header, data []byte) (Record, error) {
+	e, err := events.Unmarshal(data)
+	if err != nil {
+		return Record{}, fmt.Errorf("%w: %s seq %d: %w", ErrCorrupt, subject, seq, err)
+	}
+	branch, ref, ok := parseSubject(subject)
+	if !ok || branch != e.Branch || ref != e.Aggregate {
+		return Record{}, fmt.Errorf("%w: seq %d: event of %s on %s is on subject %s", ErrCorrupt, seq, e.Aggregate, e.Branch, subject)
+	}
+	r := Record{Seq: seq, Event: e}
+	if b := h.Get(batchHeader); b != "" {
+		k, n, _ := strings.Cut(b, "/")
+		ki, err1 := strconv.Atoi(k)
+		ni, err2 := strconv.Atoi(n)
+		if err1 != nil || err2 != nil || ki < 1 || ki > ni {
+			return Record{}, fmt.Errorf("%w: %s seq %d: bad %s header %q", ErrCorrupt, subject, seq, batchHeader, b)
+		}
+		r.Partial = ki < ni
+	}
+	return r, nil
+}
+
+// History is an aggregate's events on a branch, oldest first, and what an
+// append to it must expect.
+type History struct {
+	Events []events.Event
+	// Expect is the stream sequence of the aggregate's last event on the
+	// branch's own subject (0 if it has none there): the value to give
+	// [Log.Append].
+	Expect uint64
+}
+
+// Load returns the history of aggregate ref on branch b: for main, its
+// events; for another branch, its events on main up to the fork, then its
+// events on the branch.
+//
+// Load reads with batched direct gets, which any replica answers from the
+// stream's per-subject index, rather than with a consumer: creating a
+// consumer per load costs tens of milliseconds on a large stream, a batch
+// of direct gets well under one.
+func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, error) {
+	var h History
+	if err := ref.Check(); err != nil {
+		return h, fmt.Errorf("load %s: %w", ref, err)
+	}
+	main := Subject(events.Main, ref)
+	if b.IsMain() {
+		err := l.scan(ctx, main, 1, 0, func(r Record) bool {
+			h.Events = append(h.Events, r.Event)
+			h.Expect = r.Seq
+			return true
+		})
+		return h, err
+	}
+	if b.ForkSeq > 0 {
+		err := l.scan(ctx, main, 1, b.ForkSeq, func(r Record) bool {
+			if !b.Includes(r.Event) {
+				return false
+			}
+			h.Events = append(h.Events, r.Event)
+			return true
+		})
+		if err != nil {
+			return h, err
+		}
+	}
+	err := l.scan(ctx, Subject(b.Name, ref), 1, 0, func(r Record) bool {
+		h.Events = append(h.Events, r.Event)
+		h.Expect = r.Seq
+		return true
+	})
+	return h, err
+}
+
+// directBatch is how many messages one direct-get request asks for.
+const directBatch = 1000
+
+// scan calls fn with each event on subject, in order, from stream sequence
+// from up to stream sequence upTo (0: to the end), until fn returns false.
+func (l *Log) scan(ctx context.Context, subject string, from, upTo uint64, fn func(Record) bool) error {
+	next := max(from, 1)
+	for {
+		msgs, err := jetstreamext.GetBatch(ctx, l.js, StreamName, directBatch,
+			jetstreamext.GetBatchSubject(subject), jetstreamext.GetBatchSeq(next))
+		if err != nil {
+			return fmt.Errorf("read %s: %w", subject, err)
+		}
+		n, more := 0, false
+		for m, err := range msgs {
+			if errors.Is(err, jetstreamext.ErrNoMessages) {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("read %s: %w", subject, err)
+			}
+			if upTo > 0 && m.Sequence > upTo {
+				return nil
+			}
+			r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
+			if err != nil {
+				return err
+			}
+			if !fn(r) {
+				return nil
+			}
+			n++
+			next = m.Sequence + 1
+			more = m.Header.Get("Nats-Num-Pending") != "0"
+		}
+		if n < directBatch || !more {
+			return nil
+		}
+	}
+}
+
+// Read calls fn with each event on the subjects that filter matches, from
+// stream sequence from, in order, until it has delivered every event up to
+// stream sequence to (0: the stream's last when Read began) or fn returns
+// [ErrStop].
+func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(Record) error) error {
+	if to == 0 {
+		last, err := l.LastSeq(ctx)
+		if err != nil {
+			return err
+		}
+		to = last
+	}
+	if from > to {
+		return nil
+	}
+	return l.consume(ctx, filter, from, to, fn)
+}
+
+// Follow calls fn with each event on the subjects that filter matches, from
+// stream sequence from, in order, then with each new event as it is
+// appended, until ctx ends (when it returns ctx's error) or fn returns an
+// error ([ErrStop] ends it with nil). It survives reconnections and server
+// restarts: the ordered consumer it reads with resumes after the last event
+// delivered.
+func (l *Log) Follow(ctx context.Context, filter string, from uint64, fn func(Record) error) error {
+	return l.consume(ctx, filter, from, 0, fn)
+}
+
+func (l *Log) consume(ctx context.Context, filter string, from, to uint64, fn func(Record) error) error {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}}
+	if from > 1 {
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = from
+	}
+	cons, err := l.js.OrderedConsumer(ctx, StreamName, cfg)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", filter, err)
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", filter, err)
+	}
+	defer it.Stop()
+	if to > 0 {
+		if info := cons.CachedInfo(); info != nil && info.NumPending == 0 {
+			return nil
+		}
+	}
+	for {
+		msg, err := it.Next(jetstream.NextContext(ctx))
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("read %s: %w", filter, err)
+		}
+		md, err := msg.Metadata()
+		if err != nil {
+			return fmt.Errorf("read %s: %w", filter, err)
+		}
+		seq := md.Sequence.Stream
+		if to > 0 && seq > to {
+			return nil
+		}
+		r, err := decode(msg.Subject(), seq, msg.Headers(), msg.Data())
+		if err != nil {
+			return err
+		}
+		r.Pending = md.NumPending
+		if err := fn(r); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+		if to > 0 && (seq >= to || md.NumPending == 0) {
+			return nil
+		}
+	}
+}
