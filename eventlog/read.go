@@ -164,20 +164,71 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 	if from > to {
 		return nil
 	}
-	return l.consume(ctx, filter, from, to, fn)
+	sub, err := l.Subscribe(ctx, filter, from)
+	if err != nil {
+		return err
+	}
+	defer sub.Stop()
+	if sub.Pending() == 0 {
+		return nil
+	}
+	for {
+		r, err := sub.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if r.Seq > to {
+			return nil
+		}
+		if err := fn(r); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+		if r.Seq >= to || r.Pending == 0 {
+			return nil
+		}
+	}
 }
 
 // Follow calls fn with each event on the subjects that filter matches, from
 // stream sequence from, in order, then with each new event as it is
 // appended, until ctx ends (when it returns ctx's error) or fn returns an
-// error ([ErrStop] ends it with nil). It survives reconnections and server
-// restarts: the ordered consumer it reads with resumes after the last event
-// delivered.
+// error ([ErrStop] ends it with nil).
 func (l *Log) Follow(ctx context.Context, filter string, from uint64, fn func(Record) error) error {
-	return l.consume(ctx, filter, from, 0, fn)
+	sub, err := l.Subscribe(ctx, filter, from)
+	if err != nil {
+		return err
+	}
+	defer sub.Stop()
+	for {
+		r, err := sub.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if err := fn(r); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
-func (l *Log) consume(ctx context.Context, filter string, from, to uint64, fn func(Record) error) error {
+// Subscription delivers the events on the subjects a filter matches, in
+// stream order, from a starting sequence on. It reads with an ordered
+// consumer, which survives reconnections and server restarts: it resumes
+// after the last event delivered, so nothing is lost or repeated.
+type Subscription struct {
+	filter  string
+	cons    jetstream.Consumer
+	it      jetstream.MessagesContext
+	pending uint64
+}
+
+// Subscribe starts a subscription to filter at stream sequence from.
+func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subscription, error) {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}}
 	if from > 1 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
@@ -185,47 +236,52 @@ func (l *Log) consume(ctx context.Context, filter string, from, to uint64, fn fu
 	}
 	cons, err := l.js.OrderedConsumer(ctx, StreamName, cfg)
 	if err != nil {
-		return fmt.Errorf("read %s: %w", filter, err)
+		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
 	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
 	if err != nil {
-		return fmt.Errorf("read %s: %w", filter, err)
+		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	defer it.Stop()
-	if to > 0 {
-		if info := cons.CachedInfo(); info != nil && info.NumPending == 0 {
-			return nil
-		}
+	s := &Subscription{filter: filter, cons: cons, it: it}
+	if info := cons.CachedInfo(); info != nil {
+		s.pending = info.NumPending
 	}
-	for {
-		msg, err := it.Next(jetstream.NextContext(ctx))
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("read %s: %w", filter, err)
-		}
-		md, err := msg.Metadata()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", filter, err)
-		}
-		seq := md.Sequence.Stream
-		if to > 0 && seq > to {
-			return nil
-		}
-		r, err := decode(msg.Subject(), seq, msg.Headers(), msg.Data())
-		if err != nil {
-			return err
-		}
-		r.Pending = md.NumPending
-		if err := fn(r); err != nil {
-			if errors.Is(err, ErrStop) {
-				return nil
-			}
-			return err
-		}
-		if to > 0 && (seq >= to || md.NumPending == 0) {
-			return nil
-		}
-	}
+	return s, nil
 }
+
+// Pending returns how many events matched when the subscription began.
+func (s *Subscription) Pending() uint64 { return s.pending }
+
+// Next returns the next event, waiting for one until ctx ends.
+func (s *Subscription) Next(ctx context.Context) (Record, error) {
+	msg, err := s.it.Next(jetstream.NextContext(ctx))
+	if err != nil {
+		if ctx.Err() != nil {
+			return Record{}, ctx.Err()
+		}
+		return Record{}, fmt.Errorf("read %s: %w", s.filter, err)
+	}
+	md, err := msg.Metadata()
+	if err != nil {
+		return Record{}, fmt.Errorf("read %s: %w", s.filter, err)
+	}
+	r, err := decode(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
+	if err != nil {
+		return Record{}, err
+	}
+	r.Pending = md.NumPending
+	return r, nil
+}
+
+// Delivered returns how many events the server has not yet delivered to
+// the subscription, and the stream sequence of the last it delivered.
+func (s *Subscription) Delivered(ctx context.Context) (pending, last uint64, err error) {
+	info, err := s.cons.Info(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read %s: consumer info: %w", s.filter, err)
+	}
+	return info.NumPending, info.Delivered.Stream, nil
+}
+
+// Stop ends the subscription.
+func (s *Subscription) Stop() { s.it.Stop() }

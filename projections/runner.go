@@ -1,0 +1,383 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+)
+
+// RunnerOptions configure a [Runner].
+type RunnerOptions struct {
+	// Logger receives notes on the runner's work; nil discards them.
+	Logger *slog.Logger
+	// Now returns the moment views are written as of (for their overdue
+	// flag). Default: time.Now.
+	Now func() time.Time
+	// LeaseTTL is how long the runner's lease on the branch lasts without
+	// renewal: how long after a crash another process waits to take over.
+	// Default 10s.
+	LeaseTTL time.Duration
+	// Owner names the runner in its lease. Default: host, process id and a
+	// random suffix.
+	Owner string
+	// Idle is how long a live runner waits for an event before it saves its
+	// checkpoint. Default 100ms.
+	Idle time.Duration
+	// CatchUpEvery bounds the work a runner catching up with a backlog
+	// does between checkpoints: it writes its views and saves a checkpoint
+	// after this many events, or this long, whichever comes first.
+	// Defaults: 250,000 events, 5s.
+	CatchUpEvents int
+	CatchUpEvery  time.Duration
+}
+
+// Runner keeps one branch's meeting-status projection: it folds the log into
+// a [Board] and writes each changed view to [MeetingBucket], with a
+// checkpoint in [StateBucket] so that a restart resumes where it stopped.
+//
+// While it catches up with a backlog, a runner keeps its board in memory and
+// writes each changed view once per checkpoint (every CatchUpEvents events
+// or CatchUpEvery); once live, it writes the views an event changed after
+// each event, so that a watcher of the bucket sees every change. It never
+// writes in the middle of a command's events.
+type Runner struct {
+	log    *eventlog.Log
+	store  *Store
+	branch eventlog.Branch
+	o      RunnerOptions
+
+	board   *Board
+	cp      Checkpoint
+	dirty   map[string]bool
+	futures []jetstream.PubAckFuture
+	lease   *lease
+	// inCommand is set while the board holds only part of a command's
+	// events: nothing is written then.
+	inCommand bool
+	// unsaved counts the events applied since the last save, and saved
+	// is when that was.
+	unsaved int
+	saved   time.Time
+}
+
+// NewRunner returns a runner of branch's projection.
+func NewRunner(log *eventlog.Log, store *Store, branch eventlog.Branch, o RunnerOptions) *Runner {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.LeaseTTL == 0 {
+		o.LeaseTTL = 10 * time.Second
+	}
+	if o.Owner == "" {
+		host, _ := os.Hostname()
+		o.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
+	}
+	if o.Idle == 0 {
+		o.Idle = 100 * time.Millisecond
+	}
+	if o.CatchUpEvents == 0 {
+		o.CatchUpEvents = 250_000
+	}
+	if o.CatchUpEvery == 0 {
+		o.CatchUpEvery = 5 * time.Second
+	}
+	return &Runner{log: log, store: store, branch: branch, o: o, dirty: map[string]bool{}}
+}
+
+// CatchUp applies every event on the log when it is called, writes the views
+// and checkpoint, and returns. It returns [ErrBusy] if another process holds
+// the branch's lease (and so keeps the views current).
+func (r *Runner) CatchUp(ctx context.Context) error {
+	return r.run(ctx, false, false)
+}
+
+// Rebuild drops the branch's views and checkpoint, builds them again from the
+// log, and returns.
+func (r *Runner) Rebuild(ctx context.Context) error {
+	return r.run(ctx, false, true)
+}
+
+// Run catches up, then follows the log and keeps the views live until ctx
+// ends; it then saves its checkpoint and returns nil. If another process
+// holds the lease, Run waits for it to be released or to expire.
+func (r *Runner) Run(ctx context.Context) error {
+	err := r.run(ctx, true, false)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil
+	}
+	return err
+}
+
+// Board returns the board as the runner last left it.
+func (r *Runner) Board() *Board { return r.board }
+
+func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
+	name := r.branch.Name
+	r.lease, err = r.store.acquire(ctx, name, r.o.Owner, r.o.LeaseTTL)
+	for follow && errors.Is(err, ErrBusy) {
+		r.o.Logger.Info("waiting for the projection lease", "branch", name, "reason", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(r.o.LeaseTTL / 4):
+		}
+		r.lease, err = r.store.acquire(ctx, name, r.o.Owner, r.o.LeaseTTL)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// Save what was applied, even when ctx ended the run, unless the
+		// run stopped inside a command: its views wait for the rest.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if r.board != nil && !r.inCommand {
+			if serr := r.save(sctx, r.board.Seq()); serr != nil && err == nil {
+				err = serr
+			}
+		}
+		r.lease.release(sctx)
+	}()
+	if err := r.load(ctx, rebuild); err != nil {
+		return err
+	}
+	if !r.cp.Based {
+		if err := r.base(ctx); err != nil {
+			return err
+		}
+	}
+	return r.follow(ctx, follow)
+}
+
+// load restores the board from the views and checkpoint written before, or
+// starts it empty.
+func (r *Runner) load(ctx context.Context, rebuild bool) error {
+	name := r.branch.Name
+	r.board = NewBoard(name, time.Time{})
+	r.saved = time.Now()
+	cp, err := r.store.Checkpoint(ctx, name)
+	if err != nil {
+		return err
+	}
+	if rebuild || cp.Seq == 0 && !cp.Based {
+		r.cp = Checkpoint{Based: r.branch.IsMain()}
+		return r.store.dropViews(ctx, name)
+	}
+	r.cp = cp
+	views, err := r.store.Views(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, v := range views {
+		r.board.Restore(v)
+	}
+	r.board.seq = cp.Seq
+	r.o.Logger.Info("projection resumes", "branch", name, "checkpoint", cp.Seq, "meetings", len(views))
+	return nil
+}
+
+// base folds the record up to a branch's fork into its board.
+func (r *Runner) base(ctx context.Context) error {
+	b := r.branch
+	if b.ForkSeq > 0 {
+		if !b.ForkAt.IsZero() {
+			r.board.SetCutoff(b.ForkAt.End())
+		}
+		err := r.log.Read(ctx, eventlog.BranchSubjects(events.Main), 1, b.ForkSeq, func(rec eventlog.Record) error {
+			return r.apply(ctx, rec, false)
+		})
+		if err != nil {
+			return err
+		}
+		r.board.SetCutoff(time.Time{})
+	}
+	r.cp = Checkpoint{Seq: b.ForkSeq, Based: true}
+	r.board.seq = max(r.board.seq, b.ForkSeq)
+	return r.save(ctx, b.ForkSeq)
+}
+
+// follow applies the branch's own events from the checkpoint on: until it
+// has caught up (follow false), or until ctx ends.
+func (r *Runner) follow(ctx context.Context, follow bool) error {
+	end, err := r.log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	sub, err := r.log.Subscribe(ctx, eventlog.BranchSubjects(r.branch.Name), r.cp.Seq+1)
+	if err != nil {
+		return err
+	}
+	defer sub.Stop()
+	live := sub.Pending() == 0
+	if live {
+		// Nothing to apply: every event up to end is reflected.
+		if err := r.save(ctx, max(end, r.board.Seq())); err != nil {
+			return err
+		}
+		if !follow {
+			return nil
+		}
+	}
+	for {
+		next := ctx
+		var cancel context.CancelFunc = func() {}
+		if live {
+			next, cancel = context.WithTimeout(ctx, r.o.Idle)
+		}
+		rec, err := sub.Next(next)
+		cancel()
+		if err != nil {
+			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				if err := r.idle(ctx, sub); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+		if err := r.apply(ctx, rec, live); err != nil {
+			return err
+		}
+		if !live && !rec.Partial && rec.Pending == 0 {
+			// Caught up: everything up to end, at least, is reflected.
+			if err := r.save(ctx, max(end, rec.Seq)); err != nil {
+				return err
+			}
+			if !follow {
+				return nil
+			}
+			live = true
+			r.o.Logger.Info("projection is live", "branch", r.branch.Name, "seq", rec.Seq, "meetings", r.board.Len())
+		}
+	}
+}
+
+// apply folds one record into the board and, when the record ends a
+// command, writes the changed views: at once when live; with the next
+// checkpoint while catching up.
+func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) error {
+	for _, id := range r.board.Apply(rec.Seq, rec.Event) {
+		r.dirty[id] = true
+	}
+	r.inCommand = rec.Partial
+	if rec.Partial {
+		return nil
+	}
+	r.unsaved++
+	if r.unsaved%1024 == 0 {
+		if err := r.lease.renew(ctx); err != nil {
+			return err
+		}
+	}
+	switch {
+	case live && r.unsaved >= 1000:
+		return r.save(ctx, rec.Seq)
+	case live:
+		return r.flush(ctx)
+	case r.unsaved >= r.o.CatchUpEvents || time.Since(r.saved) >= r.o.CatchUpEvery:
+		return r.save(ctx, rec.Seq)
+	}
+	return nil
+}
+
+// idle runs when a live runner has waited Idle for an event: it saves the
+// checkpoint, advanced to the log's end if nothing of the branch is pending.
+func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
+	if err := r.lease.renew(ctx); err != nil {
+		return err
+	}
+	// Read the log's end first: if the server then has nothing pending for
+	// the subscription, and everything it delivered is applied, every
+	// event of the branch up to that end is reflected.
+	end, err := r.log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	seq := r.board.Seq()
+	if end > r.cp.Seq {
+		pending, delivered, err := sub.Delivered(ctx)
+		if err != nil {
+			return err
+		}
+		if pending == 0 && delivered <= seq {
+			seq = max(seq, end)
+		}
+	}
+	if seq <= r.cp.Seq && len(r.dirty) == 0 {
+		return nil
+	}
+	return r.save(ctx, seq)
+}
+
+// flush publishes the changed views without waiting for their
+// acknowledgements; save waits for them.
+func (r *Runner) flush(ctx context.Context) error {
+	if len(r.dirty) == 0 {
+		return nil
+	}
+	ids := make([]string, 0, len(r.dirty))
+	for id := range r.dirty {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	clear(r.dirty)
+	asOf := r.o.Now()
+	js := r.store.js
+	for _, id := range ids {
+		v, ok := r.board.View(id, asOf)
+		if !ok {
+			continue
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("view %s: %w", id, err)
+		}
+		f, err := js.PublishAsync("$KV."+MeetingBucket+"."+Key(r.branch.Name, id), data)
+		if err != nil {
+			return fmt.Errorf("write view %s: %w", id, err)
+		}
+		r.futures = append(r.futures, f)
+	}
+	return r.lease.renew(ctx)
+}
+
+// save writes the changed views, waits until the server has stored them,
+// and then records seq as the checkpoint.
+func (r *Runner) save(ctx context.Context, seq uint64) error {
+	if r.board == nil {
+		return nil
+	}
+	if err := r.flush(ctx); err != nil {
+		return err
+	}
+	for _, f := range r.futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return fmt.Errorf("write view: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	r.futures = r.futures[:0]
+	r.unsaved, r.saved = 0, time.Now()
+	if seq < r.cp.Seq {
+		return nil
+	}
+	r.cp.Seq = seq
+	return r.store.saveCheckpoint(ctx, r.branch.Name, r.cp)
+}

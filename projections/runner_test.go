@@ -1,0 +1,288 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/commands"
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
+)
+
+type rig struct {
+	t     *testing.T
+	js    jetstream.JetStream
+	log   *eventlog.Log
+	store *Store
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	js := natstest.JetStream(t, natstest.Start(t))
+	l, err := eventlog.Open(ctx, js, eventlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenStore(ctx, js, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{t: t, js: js, log: l, store: st}
+}
+
+var parties = map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "lavrov": "RUS", "peskov": "RUS"}
+
+// do runs a command on meeting m of branch b by a person on October day d,
+// declaring m with participants if it is new.
+func (r *rig) do(b eventlog.Branch, m string, d int, by string, p events.Payload) {
+	r.t.Helper()
+	cmd := aggregates.Command{
+		Aggregate: events.Meeting(m), At: events.Date(2025, time.October, d), By: by, Party: parties[by], Payload: p,
+		Declare: &events.MeetingDeclared{Title: "the " + m, Participants: []events.Participant{{Person: "trump", Party: "USA"}, {Person: "putin", Party: "RUS"}}},
+	}
+	if _, err := commands.NewHandler(r.log, b).Handle(context.Background(), cmd, commands.Meta{}); err != nil {
+		r.t.Fatalf("%s on %s: %v", p.Kind(), m, err)
+	}
+}
+
+// story appends a Budapest-like story with n filler meetings.
+func (r *rig) story(n int) {
+	main := eventlog.Main()
+	r.do(main, "summit", 16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
+	r.do(main, "summit", 16, "trump", &events.PreconditionAdded{Precondition: "fm-prep", Requires: &events.Requirement{Held: "prep"}})
+	r.do(main, "summit", 21, "peskov", &events.StatementMade{About: "summit", Stance: events.StanceNoncommittal, Claim: "unscheduled"})
+	r.do(main, "prep", 16, "trump", &events.MeetingFloated{})
+	for i := range n {
+		m := fmt.Sprintf("filler-%03d", i)
+		r.do(main, m, 16, "trump", &events.MeetingProposed{Within: &events.Span{Days: 7}})
+		r.do(main, m, 17, "putin", &events.MeetingAccepted{})
+	}
+}
+
+// stored returns the views in the bucket for branch, keyed by meeting.
+func (r *rig) stored(branch string) map[string]View {
+	r.t.Helper()
+	vs, err := r.store.Views(context.Background(), branch)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[string]View{}
+	for _, v := range vs {
+		out[v.ID] = v
+	}
+	return out
+}
+
+// folded returns the views the log makes for branch, read afresh.
+func (r *rig) folded(b eventlog.Branch) map[string]View {
+	r.t.Helper()
+	board, err := Read(context.Background(), r.log, b, time.Time{})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[string]View{}
+	for _, v := range board.Views(time.Now()) {
+		out[v.ID] = v
+	}
+	return out
+}
+
+// sameBoard compares views by what they say, not when they were written.
+var sameBoard = cmpopts.IgnoreFields(View{}, "AsOf", "Seq")
+
+func TestCatchUpEqualsFold(t *testing.T) {
+	r := newRig(t)
+	r.story(20)
+	run := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{})
+	if err := run.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got, want := r.stored(events.Main), r.folded(eventlog.Main())
+	if len(got) != 22 {
+		t.Fatalf("bucket holds %d views, want 22", len(got))
+	}
+	if diff := cmp.Diff(want, got, sameBoard); diff != "" {
+		t.Errorf("bucket differs from the fold (-fold +bucket):\n%s", diff)
+	}
+	cp, err := r.store.Checkpoint(context.Background(), events.Main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := r.log.LastSeq(context.Background())
+	if cp.Seq != last {
+		t.Errorf("checkpoint %d, want the log's last %d", cp.Seq, last)
+	}
+}
+
+func TestRestartResumesAndEqualsRebuild(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	r.story(5)
+	if err := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := r.store.Checkpoint(ctx, events.Main)
+	// While the projection is down, the story goes on: the required
+	// meeting is held, which meets the summit's precondition.
+	main := eventlog.Main()
+	r.do(main, "prep", 25, "rubio", &events.MeetingHeld{Venue: "Budapest"})
+	r.do(main, "filler-001", 26, "trump", &events.MeetingCancelled{})
+	resumed := NewRunner(r.log, r.store, main, RunnerOptions{})
+	if err := resumed.CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The restarted runner resumed from its checkpoint: it applied only the
+	// two new events.
+	if n := resumed.Board().Seq() - before.Seq; n != 2 {
+		t.Errorf("resumed runner applied %d sequences after the checkpoint, want 2", n)
+	}
+	afterRestart := r.stored(events.Main)
+	if st := afterRestart["summit"].Preconditions[0].State; st != aggregates.Met {
+		t.Errorf("summit's fm-prep after the prep meeting was held: %s, want met", st)
+	}
+	if err := NewRunner(r.log, r.store, main, RunnerOptions{}).Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r.stored(events.Main), afterRestart, sameBoard); diff != "" {
+		t.Errorf("restarted projection differs from a full rebuild (-rebuild +restarted):\n%s", diff)
+	}
+}
+
+func TestLiveRunnerWritesEveryChange(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := newRig(t)
+	r.story(3)
+	w, err := r.store.Meetings().Watch(ctx, "main.summit", jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	run := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{})
+	done := make(chan error, 1)
+	go func() { done <- run.Run(ctx) }()
+
+	// next returns the next view of the summit the watcher sees.
+	next := func() View {
+		t.Helper()
+		select {
+		case e := <-w.Updates():
+			var v View
+			if err := json.Unmarshal(e.Value(), &v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		case <-ctx.Done():
+			t.Fatal("no change seen before the deadline")
+		}
+		return View{}
+	}
+	first := next() // the catch-up writes the summit once
+	if first.Status != aggregates.StatusProposed {
+		t.Fatalf("first view: status %s", first.Status)
+	}
+	main := eventlog.Main()
+	steps := []struct {
+		do   func()
+		want func(View) bool
+	}{
+		{func() { r.do(main, "summit", 22, "trump", &events.StatementMade{About: "summit", Stance: events.StanceOpposed, Claim: "cancelled"}) },
+			func(v View) bool { return v.Claims["trump"] == "cancelled" }},
+		{func() { r.do(main, "prep", 24, "rubio", &events.MeetingHeld{}) },
+			func(v View) bool { return v.Preconditions[0].State == aggregates.Met && v.LastActivity.Meeting == "prep" }},
+		{func() { r.do(main, "summit", 25, "trump", &events.MeetingPostponed{}) },
+			func(v View) bool { return v.Status == aggregates.StatusPostponed }},
+	}
+	for i, s := range steps {
+		s.do()
+		if v := next(); !s.want(v) {
+			t.Fatalf("step %d: view %+v", i, v)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestLeaseKeepsOneWriter(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := newRig(t)
+	r.story(1)
+	live := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Owner: "serve"})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- live.Run(runCtx) }()
+	// Wait until the live runner holds the lease and has caught up.
+	for {
+		cp, err := r.store.Checkpoint(ctx, events.Main)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, _ := r.log.LastSeq(ctx)
+		if cp.Seq >= last && last > 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("live runner did not catch up")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	err := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Owner: "status"}).CatchUp(ctx)
+	if !errors.Is(err, ErrBusy) {
+		t.Fatalf("second writer: %v, want ErrBusy", err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Released: another process may write now.
+	if err := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Owner: "status"}).CatchUp(ctx); err != nil {
+		t.Fatalf("after release: %v", err)
+	}
+}
+
+func TestBranchProjection(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	r.story(2)
+	b, err := r.log.CreateBranch(ctx, "prep-held", events.Date(2025, time.October, 21))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.do(b, "prep", 25, "rubio", &events.MeetingHeld{Venue: "Moscow"})
+	// Main goes on after the branch was made; the branch does not see it.
+	r.do(eventlog.Main(), "summit", 22, "trump", &events.MeetingCancelled{})
+
+	for _, br := range []eventlog.Branch{eventlog.Main(), b} {
+		if err := NewRunner(r.log, r.store, br, RunnerOptions{}).CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onBranch, onMain := r.stored("prep-held"), r.stored(events.Main)
+	if got := onBranch["summit"]; got.Status != aggregates.StatusProposed || got.Preconditions[0].State != aggregates.Met {
+		t.Errorf("branch summit: %s, fm-prep %s; want proposed, met", got.Status, got.Preconditions[0].State)
+	}
+	if got := onMain["summit"]; got.Status != aggregates.StatusCancelled || got.Preconditions[0].State != aggregates.Unmet {
+		t.Errorf("main summit: %s, fm-prep %s; want cancelled, unmet", got.Status, got.Preconditions[0].State)
+	}
+	if diff := cmp.Diff(r.folded(b), onBranch, sameBoard); diff != "" {
+		t.Errorf("branch bucket differs from the fold (-fold +bucket):\n%s", diff)
+	}
+	if len(onBranch) != len(onMain) {
+		t.Errorf("branch board has %d meetings, main %d", len(onBranch), len(onMain))
+	}
+}

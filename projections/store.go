@@ -1,0 +1,189 @@
+package projections
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// The buckets of the meeting-status projection. Any NATS client can read
+// and watch them: see the README.
+const (
+	// MeetingBucket holds one key per meeting and branch,
+	// BRANCH.MEETING (main.budapest-summit), whose value is the JSON of a
+	// [View].
+	MeetingBucket = "summit-meetings"
+	// StateBucket holds each branch projection's checkpoint
+	// (BRANCH.checkpoint) and its writer's lease (BRANCH.lease).
+	StateBucket = "summit-projections"
+)
+
+// Key returns the key of meeting id's view on branch in [MeetingBucket].
+func Key(branch, id string) string { return branch + "." + id }
+
+// Store is the projection's key-value buckets.
+type Store struct {
+	js       jetstream.JetStream
+	meetings jetstream.KeyValue
+	state    jetstream.KeyValue
+}
+
+// StoreOptions configure a [Store].
+type StoreOptions struct {
+	// Replicas is how many servers keep each key: 1 on a single server, 3
+	// on a cluster. Default 1.
+	Replicas int
+	// History is how many revisions of each meeting's view the bucket
+	// keeps, so that a watcher that falls behind still sees each change.
+	// Default 16.
+	History int
+}
+
+// OpenStore returns the projection's buckets on js, creating them if they are
+// new.
+func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*Store, error) {
+	if o.Replicas == 0 {
+		o.Replicas = 1
+	}
+	if o.History == 0 {
+		o.History = 16
+	}
+	if o.History < 1 || o.History > 64 {
+		return nil, fmt.Errorf("projection store: history %d: want 1 to 64", o.History)
+	}
+	meetings, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      MeetingBucket,
+		Description: "summit: meeting status by branch, one key per BRANCH.MEETING",
+		History:     uint8(o.History),
+		Storage:     jetstream.FileStorage,
+		Replicas:    o.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("projection store: bucket %s: %w", MeetingBucket, err)
+	}
+	state, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      StateBucket,
+		Description: "summit: projection checkpoints and writer leases",
+		Storage:     jetstream.FileStorage,
+		Replicas:    o.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("projection store: bucket %s: %w", StateBucket, err)
+	}
+	return &Store{js: js, meetings: meetings, state: state}, nil
+}
+
+// Meetings returns the bucket of views, to watch.
+func (s *Store) Meetings() jetstream.KeyValue { return s.meetings }
+
+// Checkpoint is how far a branch's projection has applied the log.
+type Checkpoint struct {
+	// Seq is the stream sequence up to which every event of the branch is
+	// reflected in its views.
+	Seq uint64 `json:"seq"`
+	// Based reports that a branch's views hold the record up to its fork
+	// (always true of main).
+	Based   bool      `json:"based"`
+	Updated time.Time `json:"updated"`
+}
+
+func checkpointKey(branch string) string { return branch + ".checkpoint" }
+
+// Checkpoint returns branch's checkpoint; the zero Checkpoint if it has none.
+func (s *Store) Checkpoint(ctx context.Context, branch string) (Checkpoint, error) {
+	e, err := s.state.Get(ctx, checkpointKey(branch))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Checkpoint{}, nil
+	}
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("checkpoint %s: %w", branch, err)
+	}
+	var c Checkpoint
+	if err := json.Unmarshal(e.Value(), &c); err != nil {
+		return Checkpoint{}, fmt.Errorf("checkpoint %s: %w", branch, err)
+	}
+	return c, nil
+}
+
+func (s *Store) saveCheckpoint(ctx context.Context, branch string, c Checkpoint) error {
+	c.Updated = time.Now().UTC()
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.state.Put(ctx, checkpointKey(branch), data); err != nil {
+		return fmt.Errorf("checkpoint %s: %w", branch, err)
+	}
+	return nil
+}
+
+// Views returns every meeting's view on branch, sorted by id, as the bucket
+// holds them.
+func (s *Store) Views(ctx context.Context, branch string) ([]View, error) {
+	w, err := s.meetings.Watch(ctx, branch+".*", jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("read views of %s: %w", branch, err)
+	}
+	defer w.Stop()
+	var out []View
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return nil, fmt.Errorf("read views of %s: watcher closed", branch)
+			}
+			if e == nil {
+				sortViews(out)
+				return out, nil
+			}
+			var v View
+			if err := json.Unmarshal(e.Value(), &v); err != nil {
+				return nil, fmt.Errorf("view %s: %w", e.Key(), err)
+			}
+			out = append(out, v)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// Drop removes branch's views, checkpoint and lease, when the branch is
+// deleted.
+func (s *Store) Drop(ctx context.Context, branch string) error {
+	if err := s.dropViews(ctx, branch); err != nil {
+		return err
+	}
+	for _, k := range []string{checkpointKey(branch), leaseKey(branch)} {
+		if err := s.state.Purge(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("drop %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+func sortViews(vs []View) {
+	slices.SortFunc(vs, func(a, b View) int { return strings.Compare(a.ID, b.ID) })
+}
+
+// dropViews removes branch's views and checkpoint, for a rebuild from
+// nothing. Watchers see no delete markers for the views: they are purged
+// from the bucket's stream.
+func (s *Store) dropViews(ctx context.Context, branch string) error {
+	stream, err := s.js.Stream(ctx, "KV_"+MeetingBucket)
+	if err != nil {
+		return fmt.Errorf("drop views of %s: %w", branch, err)
+	}
+	if err := stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+MeetingBucket+"."+branch+".>")); err != nil {
+		return fmt.Errorf("drop views of %s: %w", branch, err)
+	}
+	if err := s.state.Purge(ctx, checkpointKey(branch)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("drop checkpoint of %s: %w", branch, err)
+	}
+	return nil
+}
