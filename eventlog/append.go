@@ -44,6 +44,11 @@ func (l *Log) Append(ctx context.Context, expect uint64, evs ...events.Event) (u
 	if err != nil {
 		return 0, err
 	}
+	return l.send(ctx, expect, evs, msgs)
+}
+
+// send appends msgs, the encoded evs, as [Log.Append] describes.
+func (l *Log) send(ctx context.Context, expect uint64, evs []events.Event, msgs []*nats.Msg) (uint64, error) {
 	subject := msgs[0].Subject
 	if len(msgs) == 1 {
 		ack, err := l.js.PublishMsg(ctx, msgs[0], jetstream.WithExpectLastSequencePerSubject(expect))

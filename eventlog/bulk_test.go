@@ -1,0 +1,89 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+)
+
+import "github.com/summit-model/summit/events"
+
+// plan returns n commands over m meetings: each meeting's declaration, then
+// floats, round robin.
+func plan(n, m int) []Pending {
+	var out []Pending
+	versions := map[string]uint64{}
+	for i := range n {
+		id := fmt.Sprintf("m%d", i%m)
+		versions[id]++
+		var e events.Event
+		if versions[id] == 1 {
+			e = declare(events.Main, id, 16)
+		} else {
+			e = event(events.Main, id, versions[id], 16, &events.MeetingFloated{})
+		}
+		out = append(out, Pending{Events: []events.Event{e}})
+	}
+	return out
+}
+
+func TestAppendAll(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	cmds := plan(10_000, 37)
+	// One command of two events, in the middle.
+	cmds = append(cmds[:5000:5000], append([]Pending{{Events: []events.Event{
+		declare(events.Main, "pair", 16), event(events.Main, "pair", 2, 16, &events.MeetingFloated{}),
+	}}}, cmds[5000:]...)...)
+	n, err := l.AppendAll(ctx, cmds)
+	if err != nil || n != len(cmds) {
+		t.Fatalf("AppendAll = %d, %v; want %d", n, err, len(cmds))
+	}
+	last, _ := l.LastSeq(ctx)
+	if last != uint64(len(cmds)+1) {
+		t.Errorf("log holds %d events, want %d", last, len(cmds)+1)
+	}
+	for _, id := range []string{"m0", "m36", "pair"} {
+		h, err := l.Load(ctx, Main(), events.Meeting(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range h.Events {
+			if e.Version != uint64(i+1) {
+				t.Fatalf("%s: event %d has version %d", id, i, e.Version)
+			}
+		}
+	}
+	// Appending the same commands again (a retry) stores nothing new, and
+	// is refused: the subjects have moved on.
+	if _, err := l.AppendAll(ctx, cmds[:10]); !errors.Is(err, ErrConflict) {
+		t.Errorf("second AppendAll = %v, want ErrConflict", err)
+	}
+	if again, _ := l.LastSeq(ctx); again != last {
+		t.Errorf("second AppendAll stored %d more events", again-last)
+	}
+}
+
+func TestAppendAllStopsAtAConflict(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	if _, err := l.Append(ctx, 0, declare(events.Main, "taken", 1)); err != nil {
+		t.Fatal(err)
+	}
+	cmds := plan(3000, 10)
+	// Command 1500 declares a meeting that another writer declared first:
+	// its expectation (an empty subject) is stale.
+	cmds[1500] = Pending{Events: []events.Event{declare(events.Main, "taken", 16)}}
+	n, err := l.AppendAll(ctx, cmds)
+	if !errors.Is(err, ErrConflict) {
+		t.Fatalf("AppendAll = %d, %v; want ErrConflict", n, err)
+	}
+	if n != 1500 {
+		t.Errorf("AppendAll landed %d commands, want the 1500 before the conflict", n)
+	}
+	last, _ := l.LastSeq(ctx)
+	if last != 1501 {
+		t.Errorf("log holds %d events, want 1501: nothing after the conflict lands", last)
+	}
+}
