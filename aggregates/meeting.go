@@ -156,33 +156,40 @@ func (m Meeting) Precondition(id string) (Precondition, bool) {
 	return Precondition{}, false
 }
 
-// Due returns the moment after which the meeting is overdue, and false if it
-// has no deadline. A final meeting has none; a postponed one has its
-// postponement's until, if any; otherwise the scheduled date once one is set,
-// else the end of the latest proposal's window. A date lasts all day.
-func (m Meeting) Due() (time.Time, bool) {
+// Deadline returns the date by which the meeting should take place, and
+// false if it has none. A final meeting has none; a postponed one has its
+// postponement's until, if any; otherwise it is the scheduled date once one
+// is set, else the end of the latest proposal's window.
+func (m Meeting) Deadline() (events.Time, bool) {
 	switch {
 	case m.Status.Final():
-		return time.Time{}, false
+		return events.Time{}, false
 	case m.Status == StatusPostponed:
 		if m.Until != nil {
-			return m.Until.End(), true
+			return *m.Until, true
 		}
-		return time.Time{}, false
+		return events.Time{}, false
 	case m.Date != nil:
-		return m.Date.End(), true
+		return *m.Date, true
 	case m.Window != nil:
-		return m.Window.To.End(), true
+		return m.Window.To, true
 	}
-	return time.Time{}, false
+	return events.Time{}, false
 }
 
 // Overdue reports whether the meeting's deadline has passed as of the end of
-// a reading: cutoff is the first instant after the period read ([events.Time.End]
-// of the date read).
+// a reading: cutoff is the first instant after the period read
+// ([events.Time.End] of the date read). A deadline given as a date lasts all
+// that day.
 func (m Meeting) Overdue(cutoff time.Time) bool {
-	due, ok := m.Due()
-	return ok && due.Before(cutoff)
+	d, ok := m.Deadline()
+	return ok && Passed(d, cutoff)
+}
+
+// Passed reports whether deadline has passed as of cutoff, the first instant
+// after the period read.
+func Passed(deadline events.Time, cutoff time.Time) bool {
+	return deadline.End().Before(cutoff)
 }
 
 // Evolve returns m with e applied. It never fails, for events are facts: an

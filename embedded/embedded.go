@@ -73,9 +73,14 @@ func (o Options) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ErrStoreInUse is returned by [Start] when another process runs a server
+// on the same store directory.
+var ErrStoreInUse = errors.New("the store is in use by another process")
+
 // Server is a running embedded NATS server.
 type Server struct {
-	ns *server.Server
+	ns     *server.Server
+	unlock func()
 }
 
 // Start starts a server and waits until it accepts connections.
@@ -112,8 +117,13 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			opts.Routes = append(opts.Routes, u...)
 		}
 	}
+	unlock, err := lockStore(o.StoreDir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded server: %w", err)
+	}
 	ns, err := server.NewServer(opts)
 	if err != nil {
+		unlock()
 		return nil, fmt.Errorf("embedded server: %w", err)
 	}
 	if o.Logger != nil {
@@ -126,13 +136,15 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	case ok := <-ready:
 		if !ok {
 			ns.Shutdown()
+			unlock()
 			return nil, fmt.Errorf("embedded server: not ready for connections after %s (store %s)", o.ReadyTimeout, o.StoreDir)
 		}
 	case <-ctx.Done():
 		ns.Shutdown()
+		unlock()
 		return nil, ctx.Err()
 	}
-	return &Server{ns: ns}, nil
+	return &Server{ns: ns, unlock: unlock}, nil
 }
 
 // Connect opens a client connection to the server, in-process: no network,
@@ -164,6 +176,7 @@ func (s *Server) Raw() *server.Server { return s.ns }
 func (s *Server) Shutdown() {
 	s.ns.Shutdown()
 	s.ns.WaitForShutdown()
+	s.unlock()
 }
 
 func hostPort(hp string) (string, int, error) {

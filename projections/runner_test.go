@@ -197,10 +197,14 @@ func TestLiveRunnerWritesEveryChange(t *testing.T) {
 		do   func()
 		want func(View) bool
 	}{
-		{func() { r.do(main, "summit", 22, "trump", &events.StatementMade{About: "summit", Stance: events.StanceOpposed, Claim: "cancelled"}) },
+		{func() {
+			r.do(main, "summit", 22, "trump", &events.StatementMade{About: "summit", Stance: events.StanceOpposed, Claim: "cancelled"})
+		},
 			func(v View) bool { return v.Claims["trump"] == "cancelled" }},
 		{func() { r.do(main, "prep", 24, "rubio", &events.MeetingHeld{}) },
-			func(v View) bool { return v.Preconditions[0].State == aggregates.Met && v.LastActivity.Meeting == "prep" }},
+			func(v View) bool {
+				return v.Preconditions[0].State == aggregates.Met && v.LastActivity.Meeting == "prep"
+			}},
 		{func() { r.do(main, "summit", 25, "trump", &events.MeetingPostponed{}) },
 			func(v View) bool { return v.Status == aggregates.StatusPostponed }},
 	}

@@ -187,3 +187,34 @@ func (s *Store) dropViews(ctx context.Context, branch string) error {
 	}
 	return nil
 }
+
+// WaitFor waits until branch's checkpoint reaches seq: until the process
+// that holds the branch's lease (summit serve, say) has projected every
+// event up to seq. It gives up when ctx ends.
+func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpoint, error) {
+	w, err := s.state.Watch(ctx, checkpointKey(branch))
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("watch checkpoint %s: %w", branch, err)
+	}
+	defer w.Stop()
+	var c Checkpoint
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return c, fmt.Errorf("watch checkpoint %s: watcher closed", branch)
+			}
+			if e == nil || e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			if err := json.Unmarshal(e.Value(), &c); err != nil {
+				return c, fmt.Errorf("checkpoint %s: %w", branch, err)
+			}
+			if c.Seq >= seq {
+				return c, nil
+			}
+		case <-ctx.Done():
+			return c, fmt.Errorf("the projection of %s is at %d, not yet at %d: %w", branch, c.Seq, seq, ctx.Err())
+		}
+	}
+}

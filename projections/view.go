@@ -20,13 +20,15 @@ type View struct {
 	Title        string               `json:"title"`
 	Participants []events.Participant `json:"participants"`
 	Status       aggregates.Status    `json:"status"`
-	// Overdue is whether the deadline (Due) had passed as of AsOf.
+	// Overdue is whether the deadline had passed as of AsOf.
 	Overdue bool `json:"overdue"`
-	// Due is the moment after which the meeting is overdue, if it has a
-	// deadline: see [aggregates.Meeting.Due].
-	Due *time.Time `json:"due,omitempty"`
-	// AsOf is the moment the view was read as of: Overdue is relative to
-	// it. A view in the bucket is as of when it was written.
+	// Deadline is the date by which the meeting should take place, if it
+	// has one: see [aggregates.Meeting.Deadline].
+	Deadline *events.Time `json:"deadline,omitempty"`
+	// AsOf is the moment the view was read as of (the first instant after
+	// the period read): Overdue is relative to it. A view in the bucket is
+	// as of when it was written; [View.SetAsOf] reads it as of another
+	// moment.
 	AsOf time.Time `json:"as_of"`
 	// Readiness is met/required preconditions, as "1/2": a waived
 	// precondition is no longer required.
@@ -108,8 +110,8 @@ func newView(branch string, m aggregates.Meeting, heldAt func(string) *events.Ti
 		Claims:        make(map[string]string, len(m.Claims)),
 		Preconditions: make([]PreconditionView, 0, len(m.Preconditions)),
 	}
-	if due, ok := m.Due(); ok {
-		v.Due = &due
+	if d, ok := m.Deadline(); ok {
+		v.Deadline = &d
 	}
 	met, required := 0, 0
 	for _, p := range m.Preconditions {
@@ -133,6 +135,13 @@ func newView(branch string, m aggregates.Meeting, heldAt func(string) *events.Ti
 		v.Claims[c.Speaker] = c.Status
 	}
 	return v
+}
+
+// SetAsOf reads the view as of asOf, the first instant after the period
+// read: its overdue flag follows.
+func (v *View) SetAsOf(asOf time.Time) {
+	v.AsOf = asOf.UTC()
+	v.Overdue = v.Deadline != nil && aggregates.Passed(*v.Deadline, asOf)
 }
 
 // Precondition returns the view's precondition id.

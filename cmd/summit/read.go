@@ -1,0 +1,33 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+)
+
+// readFlags are the flags every verb that prints the board takes.
+type readFlags struct {
+	asOf    string
+	branch  string
+	json    bool
+	verbose bool
+}
+
+func (f *readFlags) register(fs *flag.FlagSet, branch bool) {
+	fs.StringVar(&f.asOf, "as-of", "", "read the board as of `DATE` (2025-10-21, or a date-time with a zone) instead of now")
+	fs.BoolVar(&f.json, "json", false, "print JSON instead of text")
+	fs.BoolVar(&f.verbose, "v", false, "log the store's work to standard error")
+	if branch {
+		fs.StringVar(&f.branch, "branch", "main", "read branch `NAME` instead of the record")
+	}
+}
+
+// logger returns where the verb's libraries log: standard error with -v,
+// nowhere otherwise.
+func (f *readFlags) logger(w io.Writer) *slog.Logger {
+	if !f.verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
