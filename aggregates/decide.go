@@ -3,6 +3,7 @@ package aggregates
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/summit-model/summit/events"
 )
@@ -84,7 +85,7 @@ func Decide(m Meeting, cmd Command) ([]events.Event, error) {
 		}
 		if m.Declared() {
 			if m.Title != d.Title || !slices.Equal(m.Participants, d.Participants) {
-				return refuse(fmt.Errorf("%w: on record as %q with %v", ErrRedeclared, m.Title, m.Participants))
+				return refuse(fmt.Errorf("%w: on record as %q with %s", ErrRedeclared, m.Title, describeParticipants(m.Participants)))
 			}
 		} else {
 			e := events.Event{Aggregate: cmd.Aggregate, Version: 1, At: cmd.At, Payload: d}
@@ -191,4 +192,15 @@ func checkSettle(m Meeting, id string, to PreconditionState) error {
 		return fmt.Errorf("%w: %s is already %s", ErrPreconditionSettled, id, to)
 	}
 	return nil
+}
+
+func describeParticipants(ps []events.Participant) string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.Person + " (" + p.Party + ")")
+	}
+	return b.String()
 }

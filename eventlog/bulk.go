@@ -29,15 +29,18 @@ type Pending struct {
 // how many commands landed: always a prefix of cmds, so that the caller knows
 // exactly what is on record when it fails.
 //
-// A pipeline of appends cannot expect per-subject sequences it has not yet
-// been told, so AppendAll predicts them: it reads the stream's last sequence
-// L once, and gives the i-th message Nats-Expected-Last-Sequence L+i. If
-// any other writer slips a message in, that expectation fails, and so does
-// every one after it: the appends behind a foreign write fail as one, with
-// [ErrConflict], and nothing lands out of order. Each aggregate's first
-// message also expects its subject's sequence, so a history that moved on
-// between the caller's read and the append is caught too. Every message
-// carries its event id as Nats-Msg-Id.
+// A pipeline of appends cannot wait to be told each subject's sequence, so
+// AppendAll chains its messages instead: the first expects the stream's
+// last sequence as AppendAll read it (Nats-Expected-Last-Sequence), and
+// each one after expects the one before it to be the stream's last message
+// (Nats-Expected-Last-Msg-Id, the previous event's id). If any other writer
+// slips a message in, or one of ours fails, every message behind it fails
+// too, with [ErrConflict]: what lands is always a prefix, in order. (A chain
+// of predicted sequences would not do: one foreign message would break one
+// link and leave the next one right.) Each aggregate's first message also
+// expects its subject's sequence, so a history that moved on between the
+// caller's read and the append is caught too. Every message carries its
+// event id as Nats-Msg-Id.
 //
 // A command of several events is sent as an atomic batch, after the
 // messages before it are acknowledged: such commands are rare, and a
@@ -75,12 +78,17 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 			if err != nil {
 				return p.landed, fmt.Errorf("command %d: %w", i, err)
 			}
-			p.next, p.subjects[subject] = seq, seq
+			p.next, p.subjects[subject], p.prevID = seq, seq, ""
 			p.landed = i + 1
 			continue
 		}
 		m := msgs[0]
-		m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
+		if p.prevID == "" {
+			m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
+		} else {
+			m.Header.Set(jetstream.ExpectedLastMsgIDHeader, p.prevID)
+		}
+		p.prevID = m.Header.Get(jetstream.MsgIDHeader)
 		if !known {
 			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
 		}
@@ -117,6 +125,9 @@ type pipeline struct {
 	log      *Log
 	next     uint64
 	subjects map[string]uint64
+	// prevID is the id of the last message sent, which the next expects
+	// to be the stream's last; empty when the next expects a sequence.
+	prevID   string
 	inflight []inflight
 	// landed counts the commands known to be on record: a prefix.
 	landed int

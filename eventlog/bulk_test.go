@@ -87,3 +87,61 @@ func TestAppendAllStopsAtAConflict(t *testing.T) {
 		t.Errorf("log holds %d events, want 1501: nothing after the conflict lands", last)
 	}
 }
+
+func TestAppendAllWithAForeignWriter(t *testing.T) {
+	// Another writer appends while AppendAll pipelines: whatever AppendAll
+	// reports as landed is on record, and nothing after it is.
+	ctx := context.Background()
+	l := openLog(t)
+	cmds := plan(20_000, 50)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// Start once the pipeline is under way.
+		for {
+			last, err := l.LastSeq(ctx)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if last >= 2000 {
+				break
+			}
+		}
+		for i := range 200 {
+			if _, err := l.Append(ctx, 0, declare(events.Main, fmt.Sprintf("foreign-%d", i), 16)); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	n, err := l.AppendAll(ctx, cmds)
+	<-done
+	if err != nil && !errors.Is(err, ErrConflict) {
+		t.Fatalf("AppendAll: %v", err)
+	}
+	ours := map[string]bool{}
+	for _, c := range cmds {
+		ours[c.Events[0].ID.String()] = true
+	}
+	var landed []string
+	if err := l.Read(ctx, BranchSubjects(events.Main), 1, 0, func(r Record) error {
+		if ours[r.Event.ID.String()] {
+			landed = append(landed, r.Event.ID.String())
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(landed) != n {
+		t.Fatalf("AppendAll reported %d commands landed; the log holds %d of them", n, len(landed))
+	}
+	for i, id := range landed {
+		if id != cmds[i].Events[0].ID.String() {
+			t.Fatalf("landed event %d is not command %d: not a prefix in order", i, i)
+		}
+	}
+	if n < 2000 || n == len(cmds) {
+		t.Errorf("%d of %d commands landed: the foreign writer should have broken the chain after 2000", n, len(cmds))
+	}
+}

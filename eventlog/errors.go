@@ -28,6 +28,9 @@ const (
 	// codeWrongLastSequenceClustered is its form on a clustered stream.
 	codeWrongLastSequence          jetstream.ErrorCode = 10071
 	codeWrongLastSequenceClustered jetstream.ErrorCode = 10164
+	// codeWrongLastMsgID is "wrong last msg ID: X", the answer to a stale
+	// Nats-Expected-Last-Msg-Id: the chain of [Log.AppendAll] broken.
+	codeWrongLastMsgID jetstream.ErrorCode = 10070
 	// codeBatchDuplicate is an atomic batch whose message ids are already
 	// stored: a retry of a batch that landed.
 	codeBatchDuplicate jetstream.ErrorCode = 10201
@@ -46,7 +49,7 @@ func apiCode(err error) jetstream.ErrorCode {
 // wrong last sequence is [ErrConflict].
 func translate(err error, subject string) error {
 	switch apiCode(err) {
-	case codeWrongLastSequence, codeWrongLastSequenceClustered:
+	case codeWrongLastSequence, codeWrongLastSequenceClustered, codeWrongLastMsgID:
 		return fmt.Errorf("append to %s: %w (%v)", subject, ErrConflict, err)
 	}
 	return fmt.Errorf("append to %s: %w", subject, err)

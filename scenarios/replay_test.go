@@ -1,0 +1,160 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
+	"github.com/summit-model/summit/projections"
+)
+
+func openStore(t *testing.T) (*eventlog.Log, *Records) {
+	t.Helper()
+	ctx := context.Background()
+	js := natstest.JetStream(t, natstest.Start(t))
+	l, err := eventlog.Open(ctx, js, eventlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenRecords(ctx, js, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l, r
+}
+
+// scenario returns a scenario named name whose timeline is entries (YAML
+// list items, indented by two spaces), on the domain page's cast.
+func scenario(t *testing.T, name, title string, entries string) *Scenario {
+	t.Helper()
+	src := fmt.Sprintf(`name: %s
+parties:
+  USA: {name: United States}
+  RUS: {name: Russia}
+people:
+  trump: {name: Donald Trump, party: USA}
+  putin: {name: Vladimir Putin, party: RUS}
+meetings:
+  summit: {title: %s, participants: [trump, putin]}
+timeline:
+%s`, name, title, entries)
+	s, err := Load(name+".yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatalf("load %s: %v", name, err)
+	}
+	return s
+}
+
+func TestReplayRefusalAppendsNothing(t *testing.T) {
+	ctx := context.Background()
+	l, r := openStore(t)
+	first := scenario(t, "first", "A summit", `  - {at: 2025-10-16, event: meeting.proposed, meeting: summit, by: trump}
+`)
+	if _, err := Replay(ctx, l, r, first); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := l.LastSeq(ctx)
+	// A second scenario names the same meeting with another title, and
+	// holds it after cancelling it: both refused, each at its line.
+	second := scenario(t, "second", "Another summit", `  - {at: 2025-10-22, event: meeting.cancelled, meeting: summit, by: trump}
+  - {at: 2025-10-30, event: meeting.held, meeting: summit}
+`)
+	_, err := Replay(ctx, l, r, second)
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Replay = %v, want an ErrorList", err)
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		`second.yaml:9: meeting summit (proposed) refuses meeting.declared: already declared differently: on record as "A summit" with trump (USA), putin (RUS)`,
+		"second.yaml:12: meeting summit (cancelled) refuses meeting.held: the meeting is final",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	if after, _ := l.LastSeq(ctx); after != before {
+		t.Errorf("a refused scenario appended %d events", after-before)
+	}
+	if _, ok, _ := r.Get(ctx, "second"); ok {
+		t.Error("a refused scenario left a record")
+	}
+}
+
+func TestConcurrentReplaysOfOneMeeting(t *testing.T) {
+	// Scenarios that write to the same meeting at once: each lands whole,
+	// deciding again on the other's events when they collide.
+	ctx := context.Background()
+	l, r := openStore(t)
+	var wg sync.WaitGroup
+	const n = 6
+	errs := make([]error, n)
+	for i := range n {
+		s := scenario(t, fmt.Sprintf("s%d", i), "A summit", fmt.Sprintf(`  - {at: 2025-10-16, event: statement.made, by: trump, about: summit, stance: supportive, quote: "q%d"}
+  - {at: 2025-10-16, event: statement.made, by: putin, about: summit, stance: noncommittal, quote: "r%d"}
+`, i, i))
+		wg.Go(func() {
+			_, errs[i] = Replay(ctx, l, r, s)
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("replay %d: %v", i, err)
+		}
+	}
+	h, err := l.Load(ctx, eventlog.Main(), events.Meeting("summit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One declaration, two statements per scenario, versions gapless.
+	if len(h.Events) != 1+2*n {
+		t.Errorf("summit has %d events, want %d", len(h.Events), 1+2*n)
+	}
+	for i, e := range h.Events {
+		if e.Version != uint64(i+1) {
+			t.Fatalf("event %d has version %d", i, e.Version)
+		}
+	}
+}
+
+func TestCheckBuiltins(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range Builtins() {
+		t.Run(name, func(t *testing.T) {
+			l, r := openStore(t)
+			s, err := Open(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Replay(ctx, l, r, s); err != nil {
+				t.Fatal(err)
+			}
+			failures, err := Check(ctx, l, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range failures {
+				t.Error(f)
+			}
+			if len(s.Expect) == 0 {
+				t.Error("a built-in scenario without expectations checks nothing")
+			}
+			// The board is not empty, and every meeting on it is one the
+			// scenario declares.
+			b, err := projections.Read(ctx, l, eventlog.Main(), s.Timeline[len(s.Timeline)-1].At.End())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Len() != len(s.Meetings) {
+				t.Errorf("board has %d meetings, the scenario declares %d", b.Len(), len(s.Meetings))
+			}
+		})
+	}
+}
