@@ -37,11 +37,11 @@ func TestReplayBuiltin(t *testing.T) {
 // jsonBoard is the contract of --json: the fields the domain page names.
 type jsonBoard struct {
 	Meetings []struct {
-		ID            string            `json:"id"`
-		Title         string            `json:"title"`
-		Status        string            `json:"status"`
-		Overdue       *bool             `json:"overdue"`
-		Readiness     string            `json:"readiness"`
+		ID            string `json:"id"`
+		Title         string `json:"title"`
+		Status        string `json:"status"`
+		Overdue       *bool  `json:"overdue"`
+		Readiness     string `json:"readiness"`
 		Preconditions []struct{ ID, Description, State string }
 		Claims        map[string]string `json:"claims"`
 	} `json:"meetings"`
