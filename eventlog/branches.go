@@ -63,11 +63,7 @@ func (l *Log) Branch(ctx context.Context, name string) (Branch, error) {
 	if err != nil {
 		return Branch{}, fmt.Errorf("branch %s: %w", name, err)
 	}
-	var b Branch
-	if err := json.Unmarshal(kv.Value(), &b); err != nil {
-		return Branch{}, fmt.Errorf("%w: branch record %s: %w", ErrCorrupt, name, err)
-	}
-	return b, nil
+	return DecodeBranch(kv.Value())
 }
 
 // CreateBranch records a new branch forked from main at world time forkAt
@@ -134,4 +130,46 @@ func (l *Log) DeleteBranch(ctx context.Context, name string) error {
 		return fmt.Errorf("delete branch %s: %w", name, err)
 	}
 	return nil
+}
+
+// WatchBranches returns a watcher of the branch records: every branch there
+// is, then a nil entry, then each branch made or deleted.
+func (l *Log) WatchBranches(ctx context.Context) (jetstream.KeyWatcher, error) {
+	w, err := l.branches.WatchAll(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("watch branches: %w", err)
+	}
+	return w, nil
+}
+
+// DecodeBranch reads a branch record as the branch bucket holds it.
+func DecodeBranch(data []byte) (Branch, error) {
+	var b Branch
+	if err := json.Unmarshal(data, &b); err != nil {
+		return Branch{}, fmt.Errorf("%w: branch record: %w", ErrCorrupt, err)
+	}
+	return b, nil
+}
+
+// Count returns how many events are on the subjects filter matches.
+func (l *Log) Count(ctx context.Context, filter string) (uint64, error) {
+	subjects, err := l.Subjects(ctx, filter)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	for _, c := range subjects {
+		n += c
+	}
+	return n, nil
+}
+
+// Subjects returns the subjects filter matches that hold events, with how
+// many each holds.
+func (l *Log) Subjects(ctx context.Context, filter string) (map[string]uint64, error) {
+	info, err := l.stream.Info(ctx, jetstream.WithSubjectFilter(filter))
+	if err != nil {
+		return nil, fmt.Errorf("subjects %s: %w", filter, err)
+	}
+	return info.State.Subjects, nil
 }

@@ -73,6 +73,11 @@ type Runner struct {
 
 // NewRunner returns a runner of branch's projection.
 func NewRunner(log *eventlog.Log, store *Store, branch eventlog.Branch, o RunnerOptions) *Runner {
+	return &Runner{log: log, store: store, branch: branch, o: o.withDefaults(), dirty: map[string]bool{}}
+}
+
+// withDefaults returns o with every unset option at its default.
+func (o RunnerOptions) withDefaults() RunnerOptions {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -95,7 +100,7 @@ func NewRunner(log *eventlog.Log, store *Store, branch eventlog.Branch, o Runner
 	if o.CatchUpEvery == 0 {
 		o.CatchUpEvery = 5 * time.Second
 	}
-	return &Runner{log: log, store: store, branch: branch, o: o, dirty: map[string]bool{}}
+	return o
 }
 
 // CatchUp applies every event on the log when it is called, writes the views

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/summit-model/summit/eventlog"
@@ -154,6 +155,53 @@ func TestCheckBuiltins(t *testing.T) {
 			}
 			if b.Len() != len(s.Meetings) {
 				t.Errorf("board has %d meetings, the scenario declares %d", b.Len(), len(s.Meetings))
+			}
+		})
+	}
+}
+
+func TestInterruptedAppendResumes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open("budapest-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The whole replay, into a store of its own, for comparison.
+	wl, wr := openStore(t)
+	whole, err := Replay(ctx, wl, wr, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stopAfter := range []int{1, 12, 20} {
+		t.Run(fmt.Sprint(stopAfter), func(t *testing.T) {
+			l, r := openStore(t)
+			cctx, cancel := context.WithCancel(ctx)
+			landed := 0
+			_, err := Append(cctx, l, r, s, AppendOptions{
+				Pace: Pace{World: 24 * time.Hour, Wall: time.Microsecond},
+				Landed: func(Step, []events.Event) {
+					if landed++; landed == stopAfter {
+						cancel()
+					}
+				},
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted append: %v", err)
+			}
+			res, err := Replay(ctx, l, r, s)
+			if err != nil {
+				t.Fatalf("resumed replay: %v", err)
+			}
+			if res.Skipped || !res.Record.Complete {
+				t.Fatalf("resumed replay: %+v", res)
+			}
+			last, _ := l.LastSeq(ctx)
+			wlast, _ := wl.LastSeq(ctx)
+			if last != wlast || res.Record.Events != whole.Record.Events {
+				t.Errorf("interrupted after %d steps and resumed: %d events in the log (%d noted); whole replay: %d", stopAfter, last, res.Record.Events, wlast)
+			}
+			if failures, err := Check(ctx, l, s); err != nil || len(failures) > 0 {
+				t.Errorf("expectations after resuming: %v %v", failures, err)
 			}
 		})
 	}

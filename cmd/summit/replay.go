@@ -83,7 +83,7 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	res, err := scenarios.Replay(ctx, s.log, s.records, sc)
 	if err != nil {
 		var list scenarios.ErrorList
-		if errors.As(err, &list) || errors.Is(err, scenarios.ErrHeldDifferently) || errors.Is(err, scenarios.ErrInterrupted) {
+		if errors.As(err, &list) || errors.Is(err, scenarios.ErrHeldDifferently) || errors.Is(err, scenarios.ErrInProgress) {
 			return badInput(err)
 		}
 		return err

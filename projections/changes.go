@@ -1,0 +1,91 @@
+package projections
+
+import (
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/summit-model/summit/events"
+)
+
+// Change is one difference between two views of a meeting: what changed,
+// from what, to what. From is empty for something new (a precondition
+// added, a first claim), To for something gone.
+type Change struct {
+	What string `json:"what"`
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
+}
+
+// String reads as "status proposed -> cancelled", "precondition fm-prep
+// unmet -> met", "claim of peskov: unscheduled".
+func (c Change) String() string {
+	switch {
+	case c.From == "":
+		return c.What + ": " + c.To
+	case c.To == "":
+		return c.What + " " + c.From + " -> (none)"
+	}
+	return c.What + " " + c.From + " -> " + c.To
+}
+
+// Changes returns what differs between two views of the same meeting, in a
+// fixed order: status, overdue, readiness, venue, date, preconditions (by
+// id), claims (by speaker). A nil old view is a meeting new on the board:
+// everything it shows is a change. Views that differ only in when they were
+// written, or in their sequence, have no changes.
+func Changes(old, new *View) []Change {
+	var out []Change
+	if new == nil {
+		return nil
+	}
+	if old == nil {
+		old = &View{}
+		out = append(out, Change{What: "meeting", To: new.Title})
+	}
+	add := func(what, from, to string) {
+		if from != to {
+			out = append(out, Change{What: what, From: from, To: to})
+		}
+	}
+	add("status", string(old.Status), string(new.Status))
+	if old.Status != "" || new.Overdue {
+		add("overdue", yesNo(old.Overdue, old.Status != ""), yesNo(new.Overdue, true))
+	}
+	if old.Status != "" || len(new.Preconditions) > 0 {
+		add("readiness", old.Readiness, new.Readiness)
+	}
+	add("venue", old.Venue, new.Venue)
+	add("date", timeString(old.Date), timeString(new.Date))
+	add("deadline", timeString(old.Deadline), timeString(new.Deadline))
+	oldP := map[string]PreconditionView{}
+	for _, p := range old.Preconditions {
+		oldP[p.ID] = p
+	}
+	for _, p := range new.Preconditions {
+		was, ok := oldP[p.ID]
+		if !ok {
+			add("precondition "+p.ID, "", string(p.State))
+			continue
+		}
+		add("precondition "+p.ID, string(was.State), string(p.State))
+	}
+	for _, speaker := range slices.Sorted(maps.Keys(new.Claims)) {
+		add("claim of "+speaker, old.Claims[speaker], new.Claims[speaker])
+	}
+	return out
+}
+
+func yesNo(b, known bool) string {
+	if !known {
+		return ""
+	}
+	return strconv.FormatBool(b)
+}
+
+func timeString(t *events.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.String()
+}
