@@ -237,6 +237,7 @@ func appendSteps(ctx context.Context, log *eventlog.Log, steps []Step, plan *Pla
 	}
 	return len(plan.Pending), nil
 }
+
 // held explains why a store that holds rec takes s no more: nil when it
 // holds s whole (and so skips it).
 func held(s *Scenario, rec Record) error {

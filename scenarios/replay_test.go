@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
