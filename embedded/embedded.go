@@ -19,8 +19,9 @@ import (
 type Options struct {
 	// StoreDir is where JetStream keeps its files. Required.
 	StoreDir string
-	// Listen is the HOST:PORT clients connect to. Empty means no network
-	// listener at all: only in-process connections ([Server.Connect]).
+	// Listen is the HOST:PORT clients connect to (port 0: any free port).
+	// Empty means no network listener at all: only in-process connections
+	// ([Server.Connect]).
 	Listen string
 	// Name names the server (in logs, and in a cluster). Default: summit.
 	Name string
@@ -104,10 +105,18 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	}
 	if o.Listen != "" {
 		host, port, _ := hostPort(o.Listen)
+		if port == 0 {
+			// As with net.Listen, port 0 is any free port (to the server,
+			// 0 would be its default, 4222).
+			port = server.RANDOM_PORT
+		}
 		opts.Host, opts.Port = host, port
 	}
 	if c := o.Cluster; c != nil {
 		host, port, _ := hostPort(c.Listen)
+		if port == 0 {
+			port = server.RANDOM_PORT
+		}
 		opts.Cluster = server.ClusterOpts{Name: c.Name, Host: host, Port: port}
 		for _, r := range c.Routes {
 			u := server.RoutesFromStr(r)

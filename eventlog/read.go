@@ -285,3 +285,37 @@ func (s *Subscription) Delivered(ctx context.Context) (pending, last uint64, err
 
 // Stop ends the subscription.
 func (s *Subscription) Stop() { s.it.Stop() }
+
+// ReadBranch calls fn with each event branch b holds, in stream order: for
+// main, every event on main; for another branch, the record up to its fork
+// ([Log.ReadFork]), then its own events.
+func (l *Log) ReadBranch(ctx context.Context, b Branch, fn func(Record) error) error {
+	if err := l.ReadFork(ctx, b, fn); err != nil {
+		return err
+	}
+	from := uint64(1)
+	if !b.IsMain() {
+		from = b.ForkSeq + 1
+	}
+	return l.Read(ctx, BranchSubjects(b.Name), from, 0, fn)
+}
+
+// ReadFork calls fn with each event of the record that branch b sees, in
+// stream order: the events on main that were on record when b was made
+// and, if b forks at a world time, happened by then. Each aggregate's
+// history is cut at its first event after the fork, so that what a branch
+// sees of the record is always a prefix of each history. For main itself,
+// ReadFork delivers nothing: main has no fork.
+func (l *Log) ReadFork(ctx context.Context, b Branch, fn func(Record) error) error {
+	if b.IsMain() || b.ForkSeq == 0 {
+		return nil
+	}
+	cut := map[events.Ref]bool{}
+	return l.Read(ctx, BranchSubjects(events.Main), 1, b.ForkSeq, func(r Record) error {
+		if cut[r.Event.Aggregate] || !b.Includes(r.Event) {
+			cut[r.Event.Aggregate] = true
+			return nil
+		}
+		return fn(r)
+	})
+}

@@ -156,15 +156,3 @@ func (b *Board) Restore(v View) {
 	}
 	b.seq = max(b.seq, v.Seq)
 }
-
-// SetCutoff changes the board's cutoff. A branch's board folds the record up
-// to the fork with the fork as its cutoff, then the branch's own events
-// without one: lifting the cutoff opens again the meetings it closed.
-func (b *Board) SetCutoff(cutoff time.Time) {
-	if cutoff.IsZero() || cutoff.After(b.cutoff) && !b.cutoff.IsZero() {
-		for _, s := range b.slots {
-			s.closed = false
-		}
-	}
-	b.cutoff = cutoff
-}

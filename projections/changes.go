@@ -58,19 +58,30 @@ func Changes(old, new *View) []Change {
 	add("venue", old.Venue, new.Venue)
 	add("date", timeString(old.Date), timeString(new.Date))
 	add("deadline", timeString(old.Deadline), timeString(new.Deadline))
-	oldP := map[string]PreconditionView{}
-	for _, p := range old.Preconditions {
-		oldP[p.ID] = p
-	}
+	newP := map[string]bool{}
 	for _, p := range new.Preconditions {
-		was, ok := oldP[p.ID]
-		if !ok {
-			add("precondition "+p.ID, "", string(p.State))
-			continue
+		newP[p.ID] = true
+		was := ""
+		for _, q := range old.Preconditions {
+			if q.ID == p.ID {
+				was = string(q.State)
+			}
 		}
-		add("precondition "+p.ID, string(was.State), string(p.State))
+		add("precondition "+p.ID, was, string(p.State))
 	}
-	for _, speaker := range slices.Sorted(maps.Keys(new.Claims)) {
+	for _, p := range old.Preconditions {
+		if !newP[p.ID] {
+			add("precondition "+p.ID, string(p.State), "")
+		}
+	}
+	speakers := map[string]bool{}
+	for s := range new.Claims {
+		speakers[s] = true
+	}
+	for s := range old.Claims {
+		speakers[s] = true
+	}
+	for _, speaker := range slices.Sorted(maps.Keys(speakers)) {
 		add("claim of "+speaker, old.Claims[speaker], new.Claims[speaker])
 	}
 	return out

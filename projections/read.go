@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/summit-model/summit/eventlog"
-	"github.com/summit-model/summit/events"
 )
 
 // Read folds branch's events from the log into a new board: the board as of
@@ -14,26 +13,11 @@ import (
 // the views the log makes.
 func Read(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, cutoff time.Time) (*Board, error) {
 	b := NewBoard(branch.Name, cutoff)
-	apply := func(r eventlog.Record) error {
+	err := log.ReadBranch(ctx, branch, func(r eventlog.Record) error {
 		b.Apply(r.Seq, r.Event)
 		return nil
-	}
-	from := uint64(1)
-	if !branch.IsMain() {
-		if branch.ForkSeq > 0 {
-			base := cutoff
-			if fork := branch.ForkAt; !fork.IsZero() && (base.IsZero() || fork.End().Before(base)) {
-				base = fork.End()
-			}
-			b.SetCutoff(base)
-			if err := log.Read(ctx, eventlog.BranchSubjects(events.Main), 1, branch.ForkSeq, apply); err != nil {
-				return nil, err
-			}
-			b.SetCutoff(cutoff)
-		}
-		from = branch.ForkSeq + 1
-	}
-	if err := log.Read(ctx, eventlog.BranchSubjects(branch.Name), from, 0, apply); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return b, nil

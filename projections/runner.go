@@ -14,7 +14,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/eventlog"
-	"github.com/summit-model/summit/events"
 )
 
 // RunnerOptions configure a [Runner].
@@ -198,17 +197,11 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 // base folds the record up to a branch's fork into its board.
 func (r *Runner) base(ctx context.Context) error {
 	b := r.branch
-	if b.ForkSeq > 0 {
-		if !b.ForkAt.IsZero() {
-			r.board.SetCutoff(b.ForkAt.End())
-		}
-		err := r.log.Read(ctx, eventlog.BranchSubjects(events.Main), 1, b.ForkSeq, func(rec eventlog.Record) error {
-			return r.apply(ctx, rec, false)
-		})
-		if err != nil {
-			return err
-		}
-		r.board.SetCutoff(time.Time{})
+	err := r.log.ReadFork(ctx, b, func(rec eventlog.Record) error {
+		return r.apply(ctx, rec, false)
+	})
+	if err != nil {
+		return err
 	}
 	r.cp = Checkpoint{Seq: b.ForkSeq, Based: true}
 	r.board.seq = max(r.board.seq, b.ForkSeq)
