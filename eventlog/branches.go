@@ -69,28 +69,11 @@ func (l *Log) Branch(ctx context.Context, name string) (Branch, error) {
 // CreateBranch records a new branch forked from main at world time forkAt
 // (zero: at the latest event), seeing main as it stands now.
 func (l *Log) CreateBranch(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
-	if err := events.CheckName(name); err != nil {
-		return Branch{}, fmt.Errorf("branch: %w", err)
-	}
-	if name == events.Main {
-		return Branch{}, fmt.Errorf("%w: main is the record, not a branch", ErrBranchExists)
-	}
-	last, err := l.LastSeq(ctx)
+	b, err := l.NewBranch(ctx, name, forkAt)
 	if err != nil {
 		return Branch{}, err
 	}
-	b := Branch{Name: name, ForkAt: forkAt, ForkSeq: last, Created: time.Now().UTC()}
-	data, err := json.Marshal(b)
-	if err != nil {
-		return Branch{}, err
-	}
-	if _, err := l.branches.Create(ctx, name, data); err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			return Branch{}, fmt.Errorf("%w: %s", ErrBranchExists, name)
-		}
-		return Branch{}, fmt.Errorf("create branch %s: %w", name, err)
-	}
-	return b, nil
+	return b, l.CreateBranchAt(ctx, b)
 }
 
 // Branches returns every branch but main, by name.
@@ -172,4 +155,37 @@ func (l *Log) Subjects(ctx context.Context, filter string) (map[string]uint64, e
 		return nil, fmt.Errorf("subjects %s: %w", filter, err)
 	}
 	return info.State.Subjects, nil
+}
+
+// NewBranch returns the record of a branch named name, forked from main at
+// world time forkAt (zero: at the latest event) and seeing main as it stands
+// now, without creating it: [Log.CreateBranchAt] does, once what goes on it
+// is known to be good.
+func (l *Log) NewBranch(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
+	if err := events.CheckName(name); err != nil {
+		return Branch{}, fmt.Errorf("branch: %w", err)
+	}
+	if name == events.Main {
+		return Branch{}, fmt.Errorf("%w: main is the record, not a branch", ErrBranchExists)
+	}
+	last, err := l.LastSeq(ctx)
+	if err != nil {
+		return Branch{}, err
+	}
+	return Branch{Name: name, ForkAt: forkAt, ForkSeq: last, Created: time.Now().UTC()}, nil
+}
+
+// CreateBranchAt records branch b, as [Log.NewBranch] made it.
+func (l *Log) CreateBranchAt(ctx context.Context, b Branch) error {
+	data, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	if _, err := l.branches.Create(ctx, b.Name, data); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return fmt.Errorf("%w: %s", ErrBranchExists, b.Name)
+		}
+		return fmt.Errorf("create branch %s: %w", b.Name, err)
+	}
+	return nil
 }

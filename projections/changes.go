@@ -82,9 +82,28 @@ func Changes(old, new *View) []Change {
 		speakers[s] = true
 	}
 	for _, speaker := range slices.Sorted(maps.Keys(speakers)) {
-		add("claim of "+speaker, old.Claims[speaker], new.Claims[speaker])
+		was, now := old.Claims[speaker], new.Claims[speaker]
+		if was != "" && was == now {
+			// The same claim made again, later: a change worth seeing.
+			before, after := claimAt(old, speaker), claimAt(new, speaker)
+			if before != after {
+				add("claim of "+speaker, was+" ("+before+")", now+" ("+after+")")
+			}
+			continue
+		}
+		add("claim of "+speaker, was, now)
 	}
 	return out
+}
+
+// claimAt returns when speaker made their latest claim in v.
+func claimAt(v *View, speaker string) string {
+	for _, c := range v.ClaimDetails {
+		if c.Speaker == speaker {
+			return c.At.String()
+		}
+	}
+	return ""
 }
 
 func yesNo(b, known bool) string {

@@ -50,6 +50,22 @@ func TestChanges(t *testing.T) {
 	if c := Changes(views[len(views)-1], views[len(views)-1]); len(c) != 0 {
 		t.Errorf("a view compared with itself: %v", c)
 	}
+	// The same claim made again, later, is a change too.
+	again := new(story).declare("m", 16, "trump", "putin").
+		add("m", 21, "peskov", &events.StatementMade{About: "m", Stance: events.StanceNoncommittal, Claim: "unscheduled"}).
+		add("m", 23, "peskov", &events.StatementMade{About: "m", Stance: events.StanceNoncommittal, Claim: "unscheduled"})
+	ab := NewBoard(events.Main, time.Time{})
+	var first, second View
+	for i, r := range again.recs {
+		ab.Apply(r.seq, r.e)
+		if i == 1 {
+			first, _ = ab.View("m", oct(25))
+		}
+	}
+	second, _ = ab.View("m", oct(25))
+	if diff := cmp.Diff([]Change{{What: "claim of peskov", From: "unscheduled (2025-10-21)", To: "unscheduled (2025-10-23)"}}, Changes(&first, &second)); diff != "" {
+		t.Errorf("a claim made again (-want +got):\n%s", diff)
+	}
 	if got := (Change{What: "status", From: "proposed", To: "cancelled"}).String(); got != "status proposed -> cancelled" {
 		t.Errorf("String = %q", got)
 	}

@@ -107,6 +107,10 @@ type AppendOptions struct {
 	Pace Pace
 	// Landed, if not nil, is called after each step's events land.
 	Landed func(Step, []events.Event)
+	// Prepare, if not nil, runs once every step is decided and before
+	// anything is written: to create the branch the events go to, say,
+	// only once they are known to be good.
+	Prepare func(context.Context) error
 }
 
 // Replay appends scenario s to the record (main), once. A store that holds
@@ -160,6 +164,11 @@ func Append(ctx context.Context, log *eventlog.Log, records *Records, s *Scenari
 	plan, err := Decide(ctx, log, branch, s.File, steps[done:], meta)
 	if err != nil {
 		return Replayed{}, err
+	}
+	if opts.Prepare != nil {
+		if err := opts.Prepare(ctx); err != nil {
+			return Replayed{}, err
+		}
 	}
 	// The record is written before the first event is appended, created or
 	// updated against its revision: two appends of one file cannot both
@@ -221,16 +230,28 @@ func appendSteps(ctx context.Context, log *eventlog.Log, steps []Step, plan *Pla
 		}
 		return n, err
 	}
+	// One step at a time, each expecting where the step before it on the
+	// same aggregate landed.
+	landed := map[events.Ref]uint64{}
 	for i, p := range plan.Pending {
 		if i > 0 {
 			if err := opts.Pace.Wait(ctx, steps[i-1].Command.At, steps[i].Command.At); err != nil {
 				return i, err
 			}
 		}
-		n, err := log.AppendAll(ctx, []eventlog.Pending{p})
-		if n == 0 {
+		if len(p.Events) == 0 {
+			continue
+		}
+		ref := p.Events[0].Aggregate
+		expect, ok := landed[ref]
+		if !ok {
+			expect = p.Expect
+		}
+		seq, err := log.Append(ctx, expect, p.Events...)
+		if err != nil {
 			return i, err
 		}
+		landed[ref] = seq
 		if opts.Landed != nil {
 			opts.Landed(steps[i], p.Events)
 		}
@@ -287,4 +308,19 @@ func resumeAt(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, st
 		resume = i + 1
 	}
 	return resume, nil
+}
+
+// DeleteBranch forgets what was appended to a deleted branch, so that the
+// same files can be injected into a new branch of the same name.
+func (r *Records) DeleteBranch(ctx context.Context, branch string) error {
+	lister, err := r.kv.ListKeysFiltered(ctx, branch+".*")
+	if err != nil {
+		return fmt.Errorf("scenario records of %s: %w", branch, err)
+	}
+	for key := range lister.Keys() {
+		if err := r.kv.Purge(ctx, key); err != nil {
+			return fmt.Errorf("scenario record %s: %w", key, err)
+		}
+	}
+	return nil
 }

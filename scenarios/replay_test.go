@@ -206,3 +206,55 @@ func TestInterruptedAppendResumes(t *testing.T) {
 		})
 	}
 }
+
+func TestPacedAppend(t *testing.T) {
+	ctx := context.Background()
+	l, r := openStore(t)
+	s, err := Open("budapest-2025")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var landed []events.Time
+	res, err := Append(ctx, l, r, s, AppendOptions{
+		Pace:   Pace{World: 24 * time.Hour, Wall: time.Microsecond},
+		Landed: func(st Step, _ []events.Event) { landed = append(landed, st.Command.At) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Conflicts != 0 {
+		t.Errorf("a paced append alone met %d conflicts", res.Conflicts)
+	}
+	if len(landed) != len(s.Steps(nil)) {
+		t.Errorf("%d steps landed, want %d", len(landed), len(s.Steps(nil)))
+	}
+	for i := 1; i < len(landed); i++ {
+		if landed[i].Precedes(landed[i-1]) {
+			t.Errorf("step %d (%s) landed after a later one (%s)", i, landed[i], landed[i-1])
+		}
+	}
+}
+
+func TestParsePace(t *testing.T) {
+	tests := []struct {
+		in          string
+		world, wall time.Duration
+	}{
+		{"1d=1s", 24 * time.Hour, time.Second},
+		{"2w=500ms", 14 * 24 * time.Hour, 500 * time.Millisecond},
+		{"6h=1s", 6 * time.Hour, time.Second},
+		{"1d", 0, 0}, {"1y=1s", 0, 0}, {"0d=1s", 0, 0}, {"1d=0s", 0, 0}, {"1d=fast", 0, 0}, {"=1s", 0, 0},
+	}
+	for _, tt := range tests {
+		p, err := ParsePace(tt.in)
+		if tt.world == 0 {
+			if err == nil {
+				t.Errorf("ParsePace(%q) = %+v, want an error", tt.in, p)
+			}
+			continue
+		}
+		if err != nil || p.World != tt.world || p.Wall != tt.wall {
+			t.Errorf("ParsePace(%q) = %+v, %v", tt.in, p, err)
+		}
+	}
+}

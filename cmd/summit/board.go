@@ -27,7 +27,7 @@ type board struct {
 
 // readBoard reads branch's board: as of the date asOf from the log, or, if
 // asOf is zero, as it stands now from the projection, brought up to date
-// first.
+// first, with its deadlines read as of today.
 func readBoard(ctx context.Context, s *store, branch eventlog.Branch, asOf events.Time, logger *slog.Logger) (board, error) {
 	b := board{Branch: branch.Name}
 	if !asOf.IsZero() {
@@ -45,11 +45,13 @@ func readBoard(ctx context.Context, s *store, branch eventlog.Branch, asOf event
 	if err != nil {
 		return b, err
 	}
-	now := time.Now()
+	// Now is everything on record, its deadlines read as of today: the same
+	// board all day, until something happens.
+	cutoff, label := today()
 	for i := range views {
-		views[i].SetAsOf(now)
+		views[i].SetAsOf(cutoff)
 	}
-	b.AsOf, b.Meetings = now.UTC().Format(time.RFC3339), views
+	b.AsOf, b.Meetings = label, views
 	return b, nil
 }
 

@@ -57,6 +57,15 @@ func verbs(e env) []struct {
 	}{
 		{"replay", "append a scenario's timeline, check what it expects, print the board", &replayCmd{env: e}},
 		{"status", "print the meeting board of a store, or one meeting", &statusCmd{env: e}},
+		{"serve", "run the NATS server with JetStream and keep every projection live", &serveCmd{env: e}},
+		{"watch", "print each change of the meeting board as it happens", &watchCmd{env: e}},
+		{"append", "append an event file to the record of a store", &appendCmd{env: e}},
+		{"inject", "append an event file to a what-if branch, marked hypothetical", &injectCmd{env: e}},
+		{"branches", "list the what-if branches, with fork point and event count", &branchesCmd{env: e}},
+		{"branch", "delete a what-if branch: summit branch delete NAME", &branchCmd{env: e}},
+		{"diff", "compare a branch's board with the record's, meeting by meeting", &diffCmd{env: e}},
+		{"explain", "show the events that made a meeting's status, readiness and claims", &explainCmd{env: e}},
+		{"timeline", "list the events in world-time order, with their sources", &timelineCmd{env: e}},
 	}
 }
 

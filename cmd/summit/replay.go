@@ -30,6 +30,12 @@ serve, or any NATS deployment with JetStream) the events persist; a scenario
 the store already holds is recognised by its name and content and skipped,
 and another version of it is refused.
 
+With --pace WORLD=WALL (1d=1s: a day of the story a second), the timeline is
+appended an event at a time, spaced out in world time, so that a "summit
+watch" in another terminal sees the story unfold; each event is printed on
+standard error as it lands. Interrupted (Ctrl-C), a paced replay into a
+persistent store takes up where it stopped when run again.
+
 Output: the board on standard output, one block per meeting (or, with --json,
 an object with "meetings", each with id, title, status, overdue, readiness,
 preconditions and claims); on standard error, what was appended and every
@@ -42,6 +48,7 @@ Examples:
   summit replay budapest-2025
   summit replay ./crisis.yaml --as-of 2025-10-21 --json
   summit replay budapest-2025 --data ./summit-data
+  summit replay budapest-2025 --pace 1d=1s --server nats://127.0.0.1:4222
 `
 
 // replayCmd is "summit replay".
@@ -54,6 +61,7 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	sf.register(fl, true)
 	var rf readFlags
 	rf.register(fl, false)
+	paceFlag := fl.String("pace", "", "append one event at a time, `WORLD=WALL` apart (1d=1s: a day a second)")
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -64,6 +72,17 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	asOf, err := rf.asOfTime()
 	if err != nil {
 		return err
+	}
+	var opts scenarios.AppendOptions
+	if *paceFlag != "" {
+		if opts.Pace, err = scenarios.ParsePace(*paceFlag); err != nil {
+			return badInputf("--pace: %w", err)
+		}
+		opts.Landed = func(st scenarios.Step, evs []events.Event) {
+			for _, e := range evs {
+				fmt.Fprintf(c.stderr, "%s %s %s\n", e.At, e.Kind(), e.Aggregate.ID)
+			}
+		}
 	}
 	sc, err := scenarios.Open(args[0])
 	if err != nil {
@@ -80,7 +99,7 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	}
 	defer s.Close()
 
-	res, err := scenarios.Replay(ctx, s.log, s.records, sc)
+	res, err := scenarios.Append(ctx, s.log, s.records, sc, opts)
 	if err != nil {
 		var list scenarios.ErrorList
 		if errors.As(err, &list) || errors.Is(err, scenarios.ErrHeldDifferently) || errors.Is(err, scenarios.ErrInProgress) {
