@@ -99,20 +99,7 @@ func DecideActor(a Actor, cmd Command) ([]events.Event, error) {
 	default:
 		return refuse(fmt.Errorf("%w: %s is not an actor event", ErrWrongAggregate, cmd.Payload.Kind()))
 	}
-	e := events.Event{
-		Aggregate: cmd.Aggregate,
-		Version:   a.Version + 1,
-		At:        cmd.At,
-		By:        cmd.By,
-		Party:     cmd.Party,
-		Source:    cmd.Source,
-		CAMEO:     cmd.CAMEO,
-		Payload:   cmd.Payload,
-	}
-	if e.CAMEO == "" {
-		e.CAMEO = events.CAMEO(cmd.Payload.Kind(), cmd.Payload)
-	}
-	return append(out, e), nil
+	return append(out, cmd.event(a.Version+1)), nil
 }
 
 func describeActor(a Actor) string {

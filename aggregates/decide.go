@@ -108,9 +108,14 @@ func Decide(m Meeting, cmd Command) ([]events.Event, error) {
 	if err := checkMeeting(m, cmd); err != nil {
 		return refuse(err)
 	}
+	return append(out, cmd.event(m.Version+1)), nil
+}
+
+// event returns the event cmd records, at version v of its aggregate.
+func (cmd Command) event(v uint64) events.Event {
 	e := events.Event{
 		Aggregate: cmd.Aggregate,
-		Version:   m.Version + 1,
+		Version:   v,
 		At:        cmd.At,
 		By:        cmd.By,
 		Party:     cmd.Party,
@@ -121,7 +126,7 @@ func Decide(m Meeting, cmd Command) ([]events.Event, error) {
 	if e.CAMEO == "" {
 		e.CAMEO = events.CAMEO(cmd.Payload.Kind(), cmd.Payload)
 	}
-	return append(out, e), nil
+	return e
 }
 
 // checkMeeting holds the rules of a meeting's life.

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
 
-	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
 )
@@ -69,11 +67,8 @@ func (c *diffCmd) Run(ctx context.Context, args []string) error {
 	defer s.Close()
 	var boards [2]board
 	for i, name := range []string{args[0], *against} {
-		b, err := s.log.Branch(ctx, name)
+		b, err := s.branch(ctx, name)
 		if err != nil {
-			if errors.Is(err, eventlog.ErrUnknownBranch) {
-				return badInput(err)
-			}
 			return err
 		}
 		if boards[i], err = readBoard(ctx, s, b, asOf, logger); err != nil {

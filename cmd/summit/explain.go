@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -108,11 +107,8 @@ func (c *explainCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.log.Branch(ctx, rf.branch)
+	branch, err := s.branch(ctx, rf.branch)
 	if err != nil {
-		if errors.Is(err, eventlog.ErrUnknownBranch) {
-			return badInput(err)
-		}
 		return err
 	}
 	// Now is everything on record, read as of today; a date is what had

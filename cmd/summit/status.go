@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"strings"
 
-	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -58,11 +56,8 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.log.Branch(ctx, rf.branch)
+	branch, err := s.branch(ctx, rf.branch)
 	if err != nil {
-		if errors.Is(err, eventlog.ErrUnknownBranch) {
-			return badInput(err)
-		}
 		return err
 	}
 	b, err := readBoard(ctx, s, branch, asOf, logger)

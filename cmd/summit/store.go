@@ -205,3 +205,13 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 	}
 	return nc, nil
 }
+
+// branch returns the branch name names: main, or a what-if branch the store
+// holds (an unknown one is bad input).
+func (s *store) branch(ctx context.Context, name string) (eventlog.Branch, error) {
+	b, err := s.log.Branch(ctx, name)
+	if errors.Is(err, eventlog.ErrUnknownBranch) {
+		return b, badInput(err)
+	}
+	return b, err
+}

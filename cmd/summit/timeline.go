@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -60,11 +59,8 @@ func (c *timelineCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.log.Branch(ctx, rf.branch)
+	branch, err := s.branch(ctx, rf.branch)
 	if err != nil {
-		if errors.Is(err, eventlog.ErrUnknownBranch) {
-			return badInput(err)
-		}
 		return err
 	}
 	var list []cited

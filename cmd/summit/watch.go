@@ -12,7 +12,6 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
 )
@@ -89,11 +88,8 @@ func (c *watchCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.log.Branch(ctx, *branchName)
+	branch, err := s.branch(ctx, *branchName)
 	if err != nil {
-		if errors.Is(err, eventlog.ErrUnknownBranch) {
-			return badInput(err)
-		}
 		return err
 	}
 
