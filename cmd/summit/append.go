@@ -42,10 +42,8 @@ type appendCmd struct{ env }
 // Run appends the file args name.
 func (c *appendCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("append", appendHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, false)
+	var f verbFlags
+	f.register(fl, false, false)
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -53,8 +51,8 @@ func (c *appendCmd) Run(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return badInputf("want one EVENT-FILE, got %d arguments (summit append -h for help)", len(args))
 	}
-	logger := rf.logger(c.stderr)
-	s, err := sf.open(ctx, logger)
+	logger := f.logger(c.stderr)
+	s, err := f.open(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -67,7 +65,7 @@ func (c *appendCmd) Run(ctx context.Context, args []string) error {
 	if err := catchUp(ctx, s, eventlog.Main(), logger); err != nil {
 		return err
 	}
-	if rf.json {
+	if f.json {
 		return printJSON(c.stdout, map[string]any{"events": res.Record.Events, "skipped": res.Skipped})
 	}
 	return nil

@@ -41,10 +41,8 @@ type branchInfo struct {
 // Run lists the branches.
 func (c *branchesCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("branches", branchesHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, false)
+	var f verbFlags
+	f.register(fl, false, false)
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -52,7 +50,7 @@ func (c *branchesCmd) Run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return badInputf("branches takes no arguments, got %q", args)
 	}
-	s, err := sf.open(ctx, rf.logger(c.stderr))
+	s, err := f.open(ctx, f.logger(c.stderr))
 	if err != nil {
 		return err
 	}
@@ -69,7 +67,7 @@ func (c *branchesCmd) Run(ctx context.Context, args []string) error {
 		}
 		list = append(list, branchInfo{Name: b.Name, ForkAt: forkLabel(b), ForkSeq: b.ForkSeq, Events: n, Created: b.Created})
 	}
-	if rf.json {
+	if f.json {
 		return printJSON(c.stdout, map[string]any{"branches": list})
 	}
 	if len(list) == 0 {
@@ -102,10 +100,8 @@ type branchCmd struct{ env }
 // Run runs "branch delete NAME".
 func (c *branchCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("branch", branchHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, false)
+	var f verbFlags
+	f.register(fl, false, false)
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -114,7 +110,7 @@ func (c *branchCmd) Run(ctx context.Context, args []string) error {
 		return badInputf("want: summit branch delete NAME (summit branch -h for help)")
 	}
 	name := args[1]
-	s, err := sf.open(ctx, rf.logger(c.stderr))
+	s, err := f.open(ctx, f.logger(c.stderr))
 	if err != nil {
 		return err
 	}

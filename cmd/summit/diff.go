@@ -43,10 +43,8 @@ type meetingDiff struct {
 // Run compares two boards.
 func (c *diffCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("diff", diffHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, false)
+	var f verbFlags
+	f.register(fl, false, false)
 	against := fl.String("against", events.Main, "compare with branch `NAME`")
 	args, err := parse(fl, args)
 	if err != nil {
@@ -55,12 +53,12 @@ func (c *diffCmd) Run(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return badInputf("want one BRANCH, got %d arguments (summit diff -h for help)", len(args))
 	}
-	asOf, err := rf.asOfTime()
+	asOf, err := f.asOfTime()
 	if err != nil {
 		return err
 	}
-	logger := rf.logger(c.stderr)
-	s, err := sf.open(ctx, logger)
+	logger := f.logger(c.stderr)
+	s, err := f.open(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -76,7 +74,7 @@ func (c *diffCmd) Run(ctx context.Context, args []string) error {
 		}
 	}
 	diffs, same := compareBoards(boards[1], boards[0])
-	if rf.json {
+	if f.json {
 		return printJSON(c.stdout, map[string]any{
 			"branch": boards[0].Branch, "against": boards[1].Branch, "as_of": boards[0].AsOf,
 			"meetings": diffs, "same": same,

@@ -83,10 +83,8 @@ type reason struct {
 // Run explains a meeting.
 func (c *explainCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("explain", explainHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, true)
+	var f verbFlags
+	f.register(fl, false, true)
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -98,16 +96,16 @@ func (c *explainCmd) Run(ctx context.Context, args []string) error {
 	if err := events.CheckName(id); err != nil {
 		return badInputf("meeting: %w", err)
 	}
-	asOf, err := rf.asOfTime()
+	asOf, err := f.asOfTime()
 	if err != nil {
 		return err
 	}
-	s, err := sf.open(ctx, rf.logger(c.stderr))
+	s, err := f.open(ctx, f.logger(c.stderr))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, rf.branch)
+	branch, err := s.branch(ctx, f.branch)
 	if err != nil {
 		return err
 	}
@@ -145,7 +143,7 @@ func (c *explainCmd) Run(ctx context.Context, args []string) error {
 		return badInputf("no meeting %q on the board of %s as of %s", id, branch.Name, label)
 	}
 	why := reasons(history, last)
-	if rf.json {
+	if f.json {
 		return printJSON(c.stdout, map[string]any{"meeting": id, "branch": branch.Name, "as_of": label, "view": last, "why": why, "history": history})
 	}
 	printExplain(c.stdout, last, branch.Name, label, why, history)

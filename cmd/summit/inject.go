@@ -39,10 +39,8 @@ type injectCmd struct{ env }
 // Run injects the file args name.
 func (c *injectCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("inject", injectHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, true)
+	var f verbFlags
+	f.register(fl, false, true)
 	forkAt := fl.String("fork-at", "", "fork a new branch from the record at `DATE` (default: the latest event)")
 	args, err := parse(fl, args)
 	if err != nil {
@@ -51,10 +49,10 @@ func (c *injectCmd) Run(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return badInputf("want one EVENT-FILE, got %d arguments (summit inject -h for help)", len(args))
 	}
-	if rf.branch == events.Main || rf.branch == "" {
+	if f.branch == events.Main || f.branch == "" {
 		return badInputf("--branch: name the what-if branch to inject into; main is the record (use summit append)")
 	}
-	if err := events.CheckName(rf.branch); err != nil {
+	if err := events.CheckName(f.branch); err != nil {
 		return badInputf("--branch: %w", err)
 	}
 	var fork events.Time
@@ -63,23 +61,23 @@ func (c *injectCmd) Run(ctx context.Context, args []string) error {
 			return badInputf("--fork-at: %w", err)
 		}
 	}
-	asOf, err := rf.asOfTime()
+	asOf, err := f.asOfTime()
 	if err != nil {
 		return err
 	}
-	logger := rf.logger(c.stderr)
-	s, err := sf.open(ctx, logger)
+	logger := f.logger(c.stderr)
+	s, err := f.open(ctx, logger)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 
-	branch, err := s.log.Branch(ctx, rf.branch)
+	branch, err := s.log.Branch(ctx, f.branch)
 	var prepare func(context.Context) error
 	switch {
 	case errors.Is(err, eventlog.ErrUnknownBranch):
 		// A new branch is made only once the file is known to be good.
-		if branch, err = s.log.NewBranch(ctx, rf.branch, fork); err != nil {
+		if branch, err = s.log.NewBranch(ctx, f.branch, fork); err != nil {
 			return err
 		}
 		prepare = func(ctx context.Context) error { return s.log.CreateBranchAt(ctx, branch) }
@@ -97,7 +95,7 @@ func (c *injectCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return printBoard(c.stdout, b, rf.json)
+	return printBoard(c.stdout, b, f.json)
 }
 
 // forkLabel says where a branch forks: its date, or "the latest event".

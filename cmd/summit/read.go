@@ -31,3 +31,17 @@ func (f *readFlags) logger(w io.Writer) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
+
+// verbFlags are the flags of a verb that works on a store: where the store
+// is, and what to read of it.
+type verbFlags struct {
+	storeFlags
+	readFlags
+}
+
+// register adds the flags to fs: temporary allows a fresh temporary store
+// (replay), branch the --branch flag.
+func (f *verbFlags) register(fs *flag.FlagSet, temporary, branch bool) {
+	f.storeFlags.register(fs, temporary)
+	f.readFlags.register(fs, branch)
+}

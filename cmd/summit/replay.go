@@ -57,10 +57,8 @@ type replayCmd struct{ env }
 // Run replays the scenario args name.
 func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("replay", replayHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, true)
-	var rf readFlags
-	rf.register(fl, false)
+	var f verbFlags
+	f.register(fl, true, false)
 	paceFlag := fl.String("pace", "", "append one event at a time, `WORLD=WALL` apart (1d=1s: a day a second)")
 	args, err := parse(fl, args)
 	if err != nil {
@@ -69,7 +67,7 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	if len(args) != 1 {
 		return badInputf("want one SCENARIO, got %d arguments (summit replay -h for help)", len(args))
 	}
-	asOf, err := rf.asOfTime()
+	asOf, err := f.asOfTime()
 	if err != nil {
 		return err
 	}
@@ -92,8 +90,8 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 		}
 		return badInput(fmt.Errorf("read %s: %w", args[0], err))
 	}
-	logger := rf.logger(c.stderr)
-	s, err := sf.open(ctx, logger)
+	logger := f.logger(c.stderr)
+	s, err := f.open(ctx, logger)
 	if err != nil {
 		return err
 	}
@@ -121,7 +119,7 @@ func (c *replayCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := printBoard(c.stdout, b, rf.json); err != nil {
+	if err := printBoard(c.stdout, b, f.json); err != nil {
 		return err
 	}
 	for _, f := range failures {

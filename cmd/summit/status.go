@@ -35,10 +35,8 @@ type statusCmd struct{ env }
 // Run prints the board.
 func (c *statusCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("status", statusHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, true)
+	var f verbFlags
+	f.register(fl, false, true)
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -46,17 +44,17 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 	if len(args) > 1 {
 		return badInputf("want at most one MEETING, got %d arguments", len(args))
 	}
-	asOf, err := rf.asOfTime()
+	asOf, err := f.asOfTime()
 	if err != nil {
 		return err
 	}
-	logger := rf.logger(c.stderr)
-	s, err := sf.open(ctx, logger)
+	logger := f.logger(c.stderr)
+	s, err := f.open(ctx, logger)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, rf.branch)
+	branch, err := s.branch(ctx, f.branch)
 	if err != nil {
 		return err
 	}
@@ -70,7 +68,7 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return printBoard(c.stdout, b, rf.json)
+	return printBoard(c.stdout, b, f.json)
 }
 
 // only returns the view of meeting id, or a bad-input error naming the

@@ -36,10 +36,8 @@ type timelineCmd struct{ env }
 // Run lists the events.
 func (c *timelineCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("timeline", timelineHelp, c.stderr)
-	var sf storeFlags
-	sf.register(fl, false)
-	var rf readFlags
-	rf.register(fl, true)
+	var f verbFlags
+	f.register(fl, false, true)
 	args, err := parse(fl, args)
 	if err != nil {
 		return err
@@ -54,12 +52,12 @@ func (c *timelineCmd) Run(ctx context.Context, args []string) error {
 			return badInputf("meeting: %w", err)
 		}
 	}
-	s, err := sf.open(ctx, rf.logger(c.stderr))
+	s, err := f.open(ctx, f.logger(c.stderr))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, rf.branch)
+	branch, err := s.branch(ctx, f.branch)
 	if err != nil {
 		return err
 	}
@@ -77,7 +75,7 @@ func (c *timelineCmd) Run(ctx context.Context, args []string) error {
 		return badInputf("no meeting %q on %s", meeting, branch.Name)
 	}
 	slices.SortStableFunc(list, func(a, b cited) int { return a.At.Compare(b.At.Time) })
-	if rf.json {
+	if f.json {
 		if list == nil {
 			list = []cited{}
 		}
