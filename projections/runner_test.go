@@ -290,3 +290,37 @@ func TestBranchProjection(t *testing.T) {
 		t.Errorf("branch board has %d meetings, main %d", len(onBranch), len(onMain))
 	}
 }
+
+func TestLiveEqualsRebuild(t *testing.T) {
+	// The views a live runner writes as events arrive are the views a
+	// rebuild from nothing writes.
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r := newRig(t)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{}).Run(runCtx) }()
+	r.story(10)
+	main := eventlog.Main()
+	r.do(main, "prep", 24, "rubio", &events.MeetingHeld{})
+	r.do(main, "filler-003", 25, "trump", &events.MeetingScheduled{Date: events.Date(2025, 11, 2)})
+	r.do(main, "summit", 26, "trump", &events.MeetingCancelled{})
+	last, err := r.log.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.WaitFor(ctx, events.Main, last); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	live := r.stored(events.Main)
+	if err := NewRunner(r.log, r.store, main, RunnerOptions{}).Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(live, r.stored(events.Main), sameBoard); diff != "" {
+		t.Errorf("live views differ from a rebuild (-live +rebuild):\n%s", diff)
+	}
+}

@@ -90,8 +90,9 @@ Delete a what-if branch: its events, its record and its views. The record
 
 Exit status: 0 ok; 2 no such branch, or a bad flag; 3 the store failed.
 
-Example:
+Examples:
   summit branch delete prep-held --server nats://127.0.0.1:4222
+  summit branch delete prep-held --data ./summit-data
 `
 
 // branchCmd is "summit branch".

@@ -66,6 +66,7 @@ func verbs(e env) []struct {
 		{"diff", "compare a branch's board with the record's, meeting by meeting", &diffCmd{env: e}},
 		{"explain", "show the events that made a meeting's status, readiness and claims", &explainCmd{env: e}},
 		{"timeline", "list the events in world-time order, with their sources", &timelineCmd{env: e}},
+		{"rebuild", "drop a projection's views and build them again from the log", &rebuildCmd{env: e}},
 	}
 }
 

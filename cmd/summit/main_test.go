@@ -207,8 +207,23 @@ func TestStatus(t *testing.T) {
 	}
 }
 
+func TestRebuild(t *testing.T) {
+	dir := t.TempDir()
+	if code, _, errs := summit(t, "replay", "budapest-2025", "--data", dir); code != exitOK {
+		t.Fatalf("replay: exit %d\n%s", code, errs)
+	}
+	_, before, _ := summit(t, "status", "--data", dir, "--json")
+	code, _, errs := summit(t, "rebuild", "--data", dir)
+	if code != exitOK || !strings.Contains(errs, "rebuilt the projection of main: 3 meetings") {
+		t.Fatalf("rebuild: exit %d\n%s", code, errs)
+	}
+	if _, after, _ := summit(t, "status", "--data", dir, "--json"); after != before {
+		t.Errorf("the board changed on a rebuild:\n%s\n---\n%s", before, after)
+	}
+}
+
 func TestHelp(t *testing.T) {
-	for _, verb := range []string{"replay", "status"} {
+	for _, verb := range []string{"replay", "status", "serve", "watch", "append", "inject", "branches", "branch", "diff", "explain", "timeline", "rebuild"} {
 		code, _, errs := summit(t, verb, "-h")
 		if code != exitOK || !strings.Contains(errs, "Usage: summit "+verb) || !strings.Contains(errs, "Examples:") || !strings.Contains(errs, "Exit status") {
 			t.Errorf("%s -h: exit %d\n%s", verb, code, errs)
