@@ -203,9 +203,20 @@ func hostPort(hp string) (string, int, error) {
 // slogAdapter carries the server's log into slog.
 type slogAdapter struct{ l *slog.Logger }
 
+// Noticef logs at Info.
 func (a slogAdapter) Noticef(format string, v ...any) { a.l.Info(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Warnf(format string, v ...any)   { a.l.Warn(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Fatalf(format string, v ...any)  { a.l.Error(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Errorf(format string, v ...any)  { a.l.Error(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Debugf(format string, v ...any)  { a.l.Debug(fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Tracef(format string, v ...any)  {}
+
+// Warnf logs at Warn.
+func (a slogAdapter) Warnf(format string, v ...any) { a.l.Warn(fmt.Sprintf(format, v...)) }
+
+// Fatalf logs at Error: the server, not the logger, decides what is fatal.
+func (a slogAdapter) Fatalf(format string, v ...any) { a.l.Error(fmt.Sprintf(format, v...)) }
+
+// Errorf logs at Error.
+func (a slogAdapter) Errorf(format string, v ...any) { a.l.Error(fmt.Sprintf(format, v...)) }
+
+// Debugf logs at Debug.
+func (a slogAdapter) Debugf(format string, v ...any) { a.l.Debug(fmt.Sprintf(format, v...)) }
+
+// Tracef drops the server's trace: far too much for a log.
+func (a slogAdapter) Tracef(format string, v ...any) {}

@@ -24,7 +24,10 @@ type exitError struct {
 	err  error
 }
 
+// Error returns the error's message.
 func (e *exitError) Error() string { return e.err.Error() }
+
+// Unwrap returns the error carried.
 func (e *exitError) Unwrap() error { return e.err }
 
 // badInput marks err as the user's input at fault (exit 2).
