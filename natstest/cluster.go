@@ -154,6 +154,11 @@ func (c *Cluster) Restart(i int) {
 		c.tb.Fatalf("restart server %d: %v", i, err)
 	}
 	c.servers[i] = s
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.WaitForMetaLeader(ctx); err != nil {
+		c.tb.Fatalf("restart server %d: %v", i, err)
+	}
 }
 
 // StreamLeader returns the index of the server that leads stream (in the
@@ -167,13 +172,20 @@ func (c *Cluster) StreamLeader(stream string) int {
 	return -1
 }
 
-// WaitForMetaLeader waits until a server leads the JetStream meta group, so
-// that streams can be created.
+// WaitForMetaLeader waits until a server leads the JetStream meta group
+// and knows every running server as a peer online, so that streams of as
+// many replicas can be placed.
 func (c *Cluster) WaitForMetaLeader(ctx context.Context) error {
-	return c.waitFor(ctx, "a JetStream meta leader", func() bool {
+	return c.waitFor(ctx, "a JetStream meta leader with every running server as a peer", func() bool {
+		running := 0
+		for _, s := range c.servers {
+			if s != nil {
+				running++
+			}
+		}
 		for _, s := range c.servers {
 			if s != nil && s.Raw().JetStreamIsLeader() {
-				return true
+				return len(s.Raw().JetStreamClusterPeers()) == running
 			}
 		}
 		return false

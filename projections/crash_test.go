@@ -319,3 +319,62 @@ func crashCatchUp(t *testing.T, dir string, kill int) int {
 	t.Logf("killed after %d checkpoints: checkpoint %d of %d events, %d views stored, each the fold up to its seq; resumed to equal a rebuild", kill, cp.Seq, len(recs), len(views))
 	return seen
 }
+
+// TestLiveRunnerOutlivesItsConsumer deletes the consumer a live runner
+// reads with, as a server that stops takes its consumers with it: the
+// runner carries on with a new one and projects what comes next.
+func TestLiveRunnerOutlivesItsConsumer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := newRig(t)
+	r.story(1)
+	run := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Idle: 20 * time.Millisecond})
+	done := make(chan error, 1)
+	go func() { done <- run.Run(ctx) }()
+	waitFor := func(seq uint64) {
+		t.Helper()
+		wctx, wcancel := context.WithTimeout(ctx, 15*time.Second)
+		defer wcancel()
+		if _, err := r.store.WaitFor(wctx, events.Main, seq); err != nil {
+			select {
+			case err := <-done:
+				t.Fatalf("the runner stopped: %v", err)
+			default:
+			}
+			t.Fatal(err)
+		}
+	}
+	last, _ := r.log.LastSeq(ctx)
+	waitFor(last)
+	stream, err := r.js.Stream(ctx, eventlog.StreamName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := stream.ConsumerNames(ctx)
+	n := 0
+	for name := range names.Name() {
+		if err := stream.DeleteConsumer(ctx, name); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no consumer to delete")
+	}
+	// Idle rounds pass without the consumer.
+	select {
+	case err := <-done:
+		t.Fatalf("the runner stopped when its consumer went: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	r.do(eventlog.Main(), "summit", 25, "trump", &events.MeetingCancelled{})
+	last, _ = r.log.LastSeq(ctx)
+	waitFor(last)
+	if got := r.stored(events.Main)["summit"].Status; got != aggregates.StatusCancelled {
+		t.Errorf("summit after the new consumer: %s, want cancelled", got)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}
