@@ -111,11 +111,13 @@ func (s *store) Close() {
 }
 
 // open opens the store the flags name.
-func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (s *store, err error) {
+func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	s = &store{}
+	// s is not the result: a failure returns nil, and s is still there to
+	// close.
+	s := &store{}
 	defer func() {
 		if err != nil {
 			s.Close()
