@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -47,6 +48,14 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 	}
 	if len(args) > 1 {
 		return badInputf("want at most one MEETING, got %d arguments", len(args))
+	}
+	if len(args) == 1 {
+		if err := events.CheckName(args[0]); err != nil {
+			return badInputf("MEETING: %w", err)
+		}
+	}
+	if err := events.CheckName(rf.branch); err != nil {
+		return badInputf("--branch: %w", err)
 	}
 	asOf, err := rf.asOfTime()
 	if err != nil {
