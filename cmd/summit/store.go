@@ -73,13 +73,18 @@ func (f *storeFlags) validate() error {
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
 	}
+	missing := false
 	for name, file := range map[string]string{"--creds": f.creds, "--nkey": f.nkey, "--tls-ca": f.tlsCA, "--tls-cert": f.tlsCert, "--tls-key": f.tlsKey} {
 		if file == "" {
 			continue
 		}
 		if _, err := os.Stat(file); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			missing = true
 		}
+	}
+	if !missing {
+		errs = append(errs, f.checkFiles()...)
 	}
 	if f.replicas < 1 || f.replicas > 5 {
 		errs = append(errs, fmt.Errorf("--replicas %d: want 1 to 5", f.replicas))
@@ -184,7 +189,7 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 	if f.nkey != "" {
 		o, err := nats.NkeyOptionFromSeed(f.nkey)
 		if err != nil {
-			return nil, badInputf("--nkey %s: %w", f.nkey, err)
+			return nil, badInputf("--nkey %s: not an NKey seed file: %w", f.nkey, err)
 		}
 		opts = append(opts, o)
 	}
@@ -197,9 +202,10 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 	nc, err := nats.Connect(f.servers, opts...)
 	if err != nil {
 		urls := strings.ReplaceAll(f.servers, ",", ", ")
+		if refused := f.refused(urls, err); refused != nil {
+			return nil, refused
+		}
 		switch {
-		case errors.Is(err, nats.ErrAuthorization), strings.Contains(strings.ToLower(err.Error()), "authorization"):
-			return nil, badInputf("connect to %s: the server refused the credentials (check --creds, --user/--password, --nkey): %w", urls, err)
 		case errors.Is(err, nats.ErrNoServers):
 			return nil, fmt.Errorf("connect to %s: no server answered (is summit serve, or NATS, running there?): %w", urls, err)
 		}
