@@ -33,6 +33,9 @@ type storeFlags struct {
 	tlsCert  string
 	tlsKey   string
 	replicas int
+	// sync is when the embedded server syncs to disk: "" or "interval",
+	// or "always".
+	sync string
 	// temporary allows a fresh temporary store when neither --server nor
 	// --data is given (replay); otherwise one of them is required.
 	temporary bool
@@ -49,6 +52,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, temporary bool) {
 	fs.StringVar(&f.tlsCA, "tls-ca", "", "CA certificate `FILE` to verify the server's TLS certificate")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` for TLS (with --tls-key)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "client key `FILE` for TLS (with --tls-cert)")
+	fs.StringVar(&f.sync, "sync", "", "when the embedded server syncs the store to disk: `interval` (every 2 minutes, the default) or always (before it acknowledges each write: slower, and nothing acknowledged is lost even to a power cut)")
 	fs.IntVar(&f.replicas, "replicas", 1, "`N` servers keep each event and key, when the stream and buckets are created (3 on a cluster)")
 }
 
@@ -66,6 +70,12 @@ func (f *storeFlags) validate() error {
 		if v != "" && f.servers == "" {
 			errs = append(errs, fmt.Errorf("%s is for a --server connection", name))
 		}
+	}
+	switch {
+	case f.sync != "" && f.sync != "interval" && f.sync != "always":
+		errs = append(errs, fmt.Errorf("--sync %q: want interval or always", f.sync))
+	case f.sync != "" && f.servers != "":
+		errs = append(errs, errors.New("--sync is for the embedded server: a deployment's own sync_interval setting decides"))
 	}
 	if f.password != "" && f.user == "" {
 		errs = append(errs, errors.New("--password needs --user"))
@@ -144,7 +154,7 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, e
 		} else {
 			s.where = "the store in " + dir
 		}
-		srv, err := embedded.Start(ctx, embedded.Options{StoreDir: dir, Logger: logger})
+		srv, err := embedded.Start(ctx, f.embedded(dir, logger))
 		if errors.Is(err, embedded.ErrStoreInUse) {
 			return nil, badInputf("%w: is summit serve running on it? Reach it with --server instead", err)
 		}
@@ -170,6 +180,11 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, e
 		return nil, fmt.Errorf("%s: %w", s.where, err)
 	}
 	return s, nil
+}
+
+// embedded returns the options of the embedded server on the store in dir.
+func (f *storeFlags) embedded(dir string, logger *slog.Logger) embedded.Options {
+	return embedded.Options{StoreDir: dir, Logger: logger, SyncAlways: f.sync == "always"}
 }
 
 // connect connects to the NATS deployment at --server with the credentials
