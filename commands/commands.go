@@ -25,11 +25,15 @@ type Handler struct {
 	// Retries is how many times a command refused for a conflict is
 	// decided again on fresh state. Default 8.
 	Retries int
+	// Patience is how long, in all, a command waits for a store that does
+	// not answer ([eventlog.ErrUnavailable]: a server stopping, a cluster
+	// electing a leader) before it gives up. Default 30s.
+	Patience time.Duration
 }
 
 // NewHandler returns a handler of commands on branch.
 func NewHandler(log *eventlog.Log, branch eventlog.Branch) *Handler {
-	return &Handler{log: log, branch: branch, Retries: 8}
+	return &Handler{log: log, branch: branch, Retries: 8, Patience: 30 * time.Second}
 }
 
 // Meta is what a caller adds to every event of a command: its correlation
@@ -47,16 +51,29 @@ type Result struct {
 	// Conflicts counts the times the command met a concurrent writer and
 	// was decided again.
 	Conflicts int
+	// Unavailable counts the times the store did not answer and the
+	// command asked again.
+	Unavailable int
 }
 
 // Handle decides cmd against the aggregate's current history and appends
 // the events. Deciding again after a conflict is safe for every summit
 // command: Decide checks the command against whatever state it is given, and
 // the command says what happened, not what to change the state from.
+//
+// When the store does not answer ([eventlog.ErrUnavailable]), Handle asks
+// again, for up to Patience: a load as it was, an append with the same
+// events and the same expected sequence. That is safe too: if the first
+// append landed and only its acknowledgement was lost, the second finds it
+// (the events' ids are their Nats-Msg-Id) instead of storing it twice.
 func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta) (Result, error) {
 	var res Result
 	for attempt := 0; ; attempt++ {
-		hist, err := h.log.Load(ctx, h.branch, cmd.Aggregate)
+		var hist eventlog.History
+		err := h.persist(ctx, &res, func() (err error) {
+			hist, err = h.log.Load(ctx, h.branch, cmd.Aggregate)
+			return err
+		})
 		if err != nil {
 			return res, err
 		}
@@ -68,7 +85,11 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 			return res, nil
 		}
 		Stamp(evs, h.branch.Name, meta)
-		seq, err := h.log.Append(ctx, hist.Expect, evs...)
+		var seq uint64
+		err = h.persist(ctx, &res, func() (err error) {
+			seq, err = h.log.Append(ctx, hist.Expect, evs...)
+			return err
+		})
 		if err == nil {
 			res.Events, res.Seq = evs, seq
 			return res, nil
@@ -84,6 +105,26 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 			return res, ctx.Err()
 		case <-time.After(time.Duration(rand.IntN(1<<min(attempt, 6))) * time.Millisecond):
 		}
+	}
+}
+
+// persist runs op until it returns anything but [eventlog.ErrUnavailable],
+// waiting a little longer each time, for up to h.Patience in all.
+func (h *Handler) persist(ctx context.Context, res *Result, op func() error) error {
+	give := time.Now().Add(h.Patience)
+	wait := 50 * time.Millisecond
+	for {
+		err := op()
+		if !errors.Is(err, eventlog.ErrUnavailable) || ctx.Err() != nil || time.Now().Add(wait).After(give) {
+			return err
+		}
+		res.Unavailable++
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
 	}
 }
 

@@ -50,8 +50,10 @@ func (l *Log) Append(ctx context.Context, expect uint64, evs ...events.Event) (u
 // send appends msgs, the encoded evs, as [Log.Append] describes.
 func (l *Log) send(ctx context.Context, expect uint64, evs []events.Event, msgs []*nats.Msg) (uint64, error) {
 	subject := msgs[0].Subject
+	rctx, cancel := l.request(ctx)
+	defer cancel()
 	if len(msgs) == 1 {
-		ack, err := l.js.PublishMsg(ctx, msgs[0], jetstream.WithExpectLastSequencePerSubject(expect))
+		ack, err := l.js.PublishMsg(rctx, msgs[0], jetstream.WithExpectLastSequencePerSubject(expect))
 		if err != nil {
 			err = translate(err, subject)
 			if errors.Is(err, ErrConflict) {
@@ -68,7 +70,7 @@ func (l *Log) send(ctx context.Context, expect uint64, evs []events.Event, msgs 
 		return ack.Sequence, nil
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
-	ack, err := jetstreamext.PublishMsgBatch(ctx, l.js, msgs)
+	ack, err := jetstreamext.PublishMsgBatch(rctx, l.js, msgs)
 	if err != nil {
 		err = translate(err, subject)
 		if apiCode(err) == codeBatchDuplicate || errors.Is(err, ErrConflict) {

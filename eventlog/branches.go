@@ -100,11 +100,12 @@ func (l *Log) Branches(ctx context.Context) ([]Branch, error) {
 // DeleteBranch removes branch name and its events. Main and other branches
 // are untouched: the purge is limited to the branch's own subjects.
 func (l *Log) DeleteBranch(ctx context.Context, name string) error {
+	// Checked before Branch, which reads "" as main.
+	if name == events.Main || name == "" {
+		return errors.New("delete branch: main is the record and cannot be deleted")
+	}
 	if _, err := l.Branch(ctx, name); err != nil {
 		return err
-	}
-	if name == events.Main {
-		return errors.New("delete branch: main is the record and cannot be deleted")
 	}
 	if err := l.stream.Purge(ctx, jetstream.WithPurgeSubject(BranchSubjects(name))); err != nil {
 		return fmt.Errorf("delete branch %s: purge: %w", name, err)

@@ -27,7 +27,9 @@ type Pending struct {
 // AppendAll appends many commands in order, as a replay does, without
 // waiting for each to be acknowledged before sending the next. It returns
 // how many commands landed: always a prefix of cmds, so that the caller knows
-// exactly what is on record when it fails.
+// exactly what is on record when it fails. (With [ErrUnavailable], an
+// acknowledgement was lost: the commands after the prefix may have landed
+// too, and no more than the prefix is known.)
 //
 // A pipeline of appends cannot wait to be told each subject's sequence, so
 // AppendAll chains its messages instead: the first expects the stream's
@@ -156,6 +158,10 @@ func (p *pipeline) settle(ctx context.Context, keep int) error {
 			return p.abort(ctx, fmt.Errorf("command %d: %w", in.cmd, translate(err, in.msg.Subject)))
 		case <-ctx.Done():
 			return p.abort(ctx, ctx.Err())
+		case <-time.After(p.log.timeout):
+			// An acknowledgement lost with a server that stopped never
+			// comes: the client sets no timeout on its own.
+			return p.abort(ctx, fmt.Errorf("command %d: append to %s: %w: no acknowledgement after %s", in.cmd, in.msg.Subject, ErrUnavailable, p.log.timeout))
 		}
 	}
 	return nil
@@ -167,15 +173,23 @@ func (p *pipeline) wait(ctx context.Context) error { return p.settle(ctx, 0) }
 // abort drains the appends still in flight after a failure (they fail too,
 // their expected sequence broken) and returns err.
 func (p *pipeline) abort(ctx context.Context, err error) error {
+	// One wait for them all: after a server stopped, every answer may be
+	// lost.
+	drain := time.NewTimer(p.log.timeout)
+	defer drain.Stop()
+wait:
 	for _, in := range p.inflight {
 		select {
 		case <-in.future.Ok():
-			// Cannot happen after a broken chain, but a landed append
-			// must not be reported as lost.
+			// Cannot happen after a broken chain (only after an
+			// acknowledgement lost), but a landed append must not be
+			// reported as lost.
 			err = errors.Join(err, fmt.Errorf("command %d landed after an earlier one failed", in.cmd))
 		case <-in.future.Err():
 		case <-ctx.Done():
-		case <-time.After(5 * time.Second):
+			break wait
+		case <-drain.C:
+			break wait
 		}
 	}
 	p.inflight = nil

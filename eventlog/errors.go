@@ -1,9 +1,11 @@
 package eventlog
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -19,6 +21,11 @@ var (
 	ErrUnknownBranch = errors.New("unknown branch")
 	// ErrBranchExists: a branch of that name exists already.
 	ErrBranchExists = errors.New("branch exists")
+	// ErrUnavailable: JetStream did not answer in time, or had no server
+	// to answer (a server stopping, a cluster electing a stream leader).
+	// An append that gets it may or may not have landed: appending the
+	// same events again is safe, and tells which (see [Log.Append]).
+	ErrUnavailable = errors.New("the store did not answer")
 )
 
 // JetStream API error codes the log translates, once, here.
@@ -46,11 +53,25 @@ func apiCode(err error) jetstream.ErrorCode {
 }
 
 // translate turns JetStream's answer to an append into the log's errors: a
-// wrong last sequence is [ErrConflict].
+// wrong last sequence is [ErrConflict], no answer [ErrUnavailable].
 func translate(err error, subject string) error {
 	switch apiCode(err) {
 	case codeWrongLastSequence, codeWrongLastSequenceClustered, codeWrongLastMsgID:
 		return fmt.Errorf("append to %s: %w (%v)", subject, ErrConflict, err)
 	}
-	return fmt.Errorf("append to %s: %w", subject, err)
+	return fmt.Errorf("append to %s: %w", subject, unavailable(err))
+}
+
+// unavailable wraps err with [ErrUnavailable] if it means that no server
+// answered: a timeout (the log's own, or the client's), no responders, or
+// JetStream's 503.
+func unavailable(err error) error {
+	var apiErr *jetstream.APIError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
+		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse),
+		errors.As(err, &apiErr) && apiErr.Code == 503:
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
 }

@@ -34,6 +34,11 @@ type Options struct {
 	// Duplicates is the window in which a re-append with the same event id
 	// is recognised and not stored twice. Default 10 minutes.
 	Duplicates time.Duration
+	// Timeout bounds each request to JetStream, however long the caller's
+	// context lasts: an answer lost with a server that stopped is
+	// [ErrUnavailable] after Timeout, not a wait as long as the context.
+	// Default 5s.
+	Timeout time.Duration
 	// Logger receives notes on the log's work; nil discards them.
 	Logger *slog.Logger
 }
@@ -47,6 +52,9 @@ func (o Options) Validate() error {
 	if o.Duplicates < 0 {
 		errs = append(errs, fmt.Errorf("duplicates window %s: must not be negative", o.Duplicates))
 	}
+	if o.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("timeout %s: must not be negative", o.Timeout))
+	}
 	return errors.Join(errs...)
 }
 
@@ -57,6 +65,7 @@ type Log struct {
 	stream   jetstream.Stream
 	branches jetstream.KeyValue
 	log      *slog.Logger
+	timeout  time.Duration
 }
 
 // Open returns the log on js, creating its stream and branch bucket if they
@@ -70,6 +79,9 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	}
 	if o.Duplicates == 0 {
 		o.Duplicates = 10 * time.Minute
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 5 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -103,7 +115,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	if err != nil {
 		return nil, fmt.Errorf("event log: bucket %s: %w", BranchBucket, err)
 	}
-	return &Log{js: js, stream: stream, branches: kv, log: o.Logger}, nil
+	return &Log{js: js, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
 }
 
 // JetStream returns the JetStream context the log works on.
@@ -112,11 +124,18 @@ func (l *Log) JetStream() jetstream.JetStream { return l.js }
 // LastSeq returns the stream sequence of the newest event on any branch
 // (0 for an empty log).
 func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
-	info, err := l.stream.Info(ctx)
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	info, err := l.stream.Info(rctx)
 	if err != nil {
-		return 0, fmt.Errorf("event log: stream info: %w", err)
+		return 0, fmt.Errorf("event log: stream info: %w", unavailable(err))
 	}
 	return info.State.LastSeq, nil
+}
+
+// request bounds one request to JetStream by the log's timeout.
+func (l *Log) request(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, l.timeout)
 }
 
 // Subject returns the subject of aggregate ref's events on branch.

@@ -116,37 +116,47 @@ const directBatch = 1000
 func (l *Log) scan(ctx context.Context, subject string, from, upTo uint64, fn func(Record) bool) error {
 	next := max(from, 1)
 	for {
-		msgs, err := jetstreamext.GetBatch(ctx, l.js, StreamName, directBatch,
-			jetstreamext.GetBatchSubject(subject), jetstreamext.GetBatchSeq(next))
-		if err != nil {
-			return fmt.Errorf("read %s: %w", subject, err)
-		}
-		n, more := 0, false
-		for m, err := range msgs {
-			if errors.Is(err, jetstreamext.ErrNoMessages) {
-				return nil
-			}
-			if err != nil {
-				return fmt.Errorf("read %s: %w", subject, err)
-			}
-			if upTo > 0 && m.Sequence > upTo {
-				return nil
-			}
-			r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
-			if err != nil {
-				return err
-			}
-			if !fn(r) {
-				return nil
-			}
-			n++
-			next = m.Sequence + 1
-			more = m.Header.Get("Nats-Num-Pending") != "0"
-		}
-		if n < directBatch || !more {
-			return nil
+		n, more, err := l.scanBatch(ctx, subject, &next, upTo, fn)
+		if err != nil || n < directBatch || !more {
+			return err
 		}
 	}
+}
+
+// scanBatch is one direct-get request of scan: it reads up to directBatch
+// events from *next on, advancing *next, and reports how many it read and
+// whether the server has more. A callback that stops the scan, or the
+// end of upTo, read no more (n 0).
+func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo uint64, fn func(Record) bool) (n int, more bool, err error) {
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	msgs, err := jetstreamext.GetBatch(rctx, l.js, StreamName, directBatch,
+		jetstreamext.GetBatchSubject(subject), jetstreamext.GetBatchSeq(*next))
+	if err != nil {
+		return 0, false, fmt.Errorf("read %s: %w", subject, unavailable(err))
+	}
+	for m, err := range msgs {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			return 0, false, nil
+		}
+		if err != nil {
+			return 0, false, fmt.Errorf("read %s: %w", subject, unavailable(err))
+		}
+		if upTo > 0 && m.Sequence > upTo {
+			return 0, false, nil
+		}
+		r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
+		if err != nil {
+			return 0, false, err
+		}
+		if !fn(r) {
+			return 0, false, nil
+		}
+		n++
+		*next = m.Sequence + 1
+		more = m.Header.Get("Nats-Num-Pending") != "0"
+	}
+	return n, more, nil
 }
 
 // Read calls fn with each event on the subjects that filter matches, from

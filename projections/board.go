@@ -51,7 +51,9 @@ func (b *Board) Len() int { return len(b.slots) }
 // Apply folds e, stored at stream sequence seq, into the board, and returns
 // the ids of the meetings whose view it changed: the event's meeting, and
 // the meetings whose preconditions its holding meets. Events of actors
-// change no meeting.
+// change no meeting. An event a restored view holds already ([Board.Restore])
+// changes nothing, except that its holding of the meeting is passed on to
+// the meetings that require it whose views are older.
 func (b *Board) Apply(seq uint64, e events.Event) []string {
 	b.seq = max(b.seq, seq)
 	if e.Aggregate.Type != events.AggregateMeeting {
@@ -63,7 +65,17 @@ func (b *Board) Apply(seq uint64, e events.Event) []string {
 		s = &slot{}
 		b.slots[id] = s
 	}
-	if seq <= s.seq || s.closed {
+	if seq <= s.seq {
+		// The slot was restored from a view that holds e already. If e
+		// held the meeting, the views of the meetings that require it may
+		// not show it: a writer can die between writing one view and the
+		// next. Write them again.
+		if _, ok := e.Payload.(*events.MeetingHeld); ok && s.m.Status == aggregates.StatusHeld {
+			return b.requirers(id, seq, e, func(d *slot) bool { return d.seq < seq })
+		}
+		return nil
+	}
+	if s.closed {
 		return nil
 	}
 	if !b.cutoff.IsZero() && !e.At.Before(b.cutoff) {
@@ -81,17 +93,26 @@ func (b *Board) Apply(seq uint64, e events.Event) []string {
 	}
 	changed := []string{id}
 	if !wasHeld && s.m.Status == aggregates.StatusHeld {
-		for _, dep := range b.requiredBy[id] {
-			d := b.slots[dep]
-			if d == nil || !d.m.Declared() || dep == id {
-				continue
-			}
-			d.last = activity(seq, e, id)
-			changed = append(changed, dep)
-		}
+		changed = append(changed, b.requirers(id, seq, e, func(*slot) bool { return true })...)
 	}
 	slices.Sort(changed)
 	return slices.Compact(changed)
+}
+
+// requirers notes e, the holding of meeting id at seq, as the last activity
+// of each meeting with a precondition that requires id held (those stale
+// reports true of), and returns their ids.
+func (b *Board) requirers(id string, seq uint64, e events.Event, stale func(*slot) bool) []string {
+	var changed []string
+	for _, dep := range b.requiredBy[id] {
+		d := b.slots[dep]
+		if d == nil || !d.m.Declared() || dep == id || !stale(d) {
+			continue
+		}
+		d.last = activity(seq, e, id)
+		changed = append(changed, dep)
+	}
+	return changed
 }
 
 func activity(seq uint64, e events.Event, meeting string) *Activity {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/events"
 )
 
 // The buckets of the meeting-status projection. Any NATS client can read
@@ -97,6 +99,9 @@ func checkpointKey(branch string) string { return branch + ".checkpoint" }
 
 // Checkpoint returns branch's checkpoint; the zero Checkpoint if it has none.
 func (s *Store) Checkpoint(ctx context.Context, branch string) (Checkpoint, error) {
+	if err := checkBranch(branch); err != nil {
+		return Checkpoint{}, err
+	}
 	e, err := s.state.Get(ctx, checkpointKey(branch))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return Checkpoint{}, nil
@@ -126,6 +131,9 @@ func (s *Store) saveCheckpoint(ctx context.Context, branch string, c Checkpoint)
 // Views returns every meeting's view on branch, sorted by id, as the bucket
 // holds them.
 func (s *Store) Views(ctx context.Context, branch string) ([]View, error) {
+	if err := checkBranch(branch); err != nil {
+		return nil, err
+	}
 	w, err := s.meetings.Watch(ctx, branch+".*", jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("read views of %s: %w", branch, err)
@@ -156,6 +164,9 @@ func (s *Store) Views(ctx context.Context, branch string) ([]View, error) {
 // Drop removes branch's views, checkpoint and lease, when the branch is
 // deleted.
 func (s *Store) Drop(ctx context.Context, branch string) error {
+	if err := checkBranch(branch); err != nil {
+		return err
+	}
 	if err := s.dropViews(ctx, branch); err != nil {
 		return err
 	}
@@ -163,6 +174,16 @@ func (s *Store) Drop(ctx context.Context, branch string) error {
 		if err := s.state.Purge(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 			return fmt.Errorf("drop %s: %w", k, err)
 		}
+	}
+	return nil
+}
+
+// checkBranch refuses a branch name that is not one key token: the keys
+// and subjects made from it would reach other branches' (a Drop of "*"
+// would purge every branch's views).
+func checkBranch(branch string) error {
+	if err := events.CheckName(branch); err != nil {
+		return fmt.Errorf("projection of branch: %w", err)
 	}
 	return nil
 }
@@ -192,6 +213,9 @@ func (s *Store) dropViews(ctx context.Context, branch string) error {
 // that holds the branch's lease (summit serve, say) has projected every
 // event up to seq. It gives up when ctx ends.
 func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpoint, error) {
+	if err := checkBranch(branch); err != nil {
+		return Checkpoint{}, err
+	}
 	w, err := s.state.Watch(ctx, checkpointKey(branch))
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("watch checkpoint %s: %w", branch, err)

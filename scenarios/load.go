@@ -21,13 +21,20 @@ import (
 // nested four levels deep; the limits bound what a mistaken or hostile file
 // can cost in memory and time.
 const (
-	// MaxFileSize is the largest scenario file, in bytes (32 MiB).
-	MaxFileSize = 32 << 20
+	// MaxFileSize is the largest scenario file, in bytes (8 MiB): a
+	// hundred times a long scenario. The YAML reader holds a whole file as
+	// nodes before summit reads a key of it, at up to 130 bytes of memory
+	// per byte of file, so the limit also bounds that (about 1 GiB).
+	MaxFileSize = 8 << 20
 	// MaxDepth is how deeply mappings and lists may nest; the file's
 	// top-level mapping is the first level.
 	MaxDepth = 16
 	// MaxStringLen is the longest string, value or key, in bytes (16 KiB).
 	MaxStringLen = 16 << 10
+	// MaxErrors is how many errors Load reports of one file; a last one
+	// then says how many more there were. A file with more is not one a
+	// list of errors helps to fix, and each error costs memory.
+	MaxErrors = 100
 )
 
 // Cast is who and what a file may name besides what it declares itself: the
@@ -90,6 +97,10 @@ func Load(file string, data []byte, known *Cast) (*Scenario, error) {
 	}
 	l.load(data)
 	l.errs.Sort()
+	if more := l.total - len(l.errs); more > 0 {
+		last := l.errs[len(l.errs)-1]
+		l.errs.Add(file, last.Line, "too many errors: %d more not shown", more)
+	}
 	if err := l.errs.Err(); err != nil {
 		return nil, err
 	}
@@ -99,17 +110,23 @@ func Load(file string, data []byte, known *Cast) (*Scenario, error) {
 // loader is the state of one Load: the scenario it fills, the errors it
 // collects, and the file's own declarations by id.
 type loader struct {
-	file     string
-	known    *Cast
-	errs     ErrorList
+	file  string
+	known *Cast
+	errs  ErrorList
+	// total counts every error found, kept in errs or not.
+	total    int
 	sc       *Scenario
 	parties  map[string]bool
 	people   map[string]Person
 	meetings map[string]bool
 }
 
+// errorf reports an error at line; past [MaxErrors], it only counts it.
 func (l *loader) errorf(line int, format string, args ...any) {
-	l.errs.Add(l.file, line, format, args...)
+	l.total++
+	if len(l.errs) < MaxErrors {
+		l.errs.Add(l.file, line, format, args...)
+	}
 }
 
 func (l *loader) load(data []byte) {
@@ -121,10 +138,10 @@ func (l *loader) load(data []byte) {
 		return
 	}
 	root := l.parse(data)
-	if root == nil || len(l.errs) > 0 {
+	if root == nil || l.total > 0 {
 		return
 	}
-	if l.guard(root, 1); len(l.errs) > 0 {
+	if l.guard(root, 1); l.total > 0 {
 		return
 	}
 	l.scenario(root)
@@ -232,7 +249,11 @@ func (l *loader) syntax(err error, data []byte) {
 		// guard. Find it in the text.
 		name := strings.TrimSuffix(strings.TrimPrefix(msg, "unknown anchor '"), "' referenced")
 		line, msg = lineOf(data, "*"+name), fmt.Sprintf("alias *%s: anchors and aliases are not supported", name)
-	case line == 0:
+	case strings.HasPrefix(msg, "exceeded max depth"):
+		// The reader's own limit, far past Load's.
+		msg = fmt.Sprintf("nested more than %d levels deep", MaxDepth)
+	}
+	if line == 0 {
 		line = 1
 	}
 	l.errorf(line, "%s", msg)

@@ -401,10 +401,10 @@ func TestLoadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := LoadFile(big, nil)
-	checkErrors(t, err, []string{big + ": the file is larger than the limit of 32 MiB"})
+	checkErrors(t, err, []string{big + ": the file is larger than the limit of 8 MiB"})
 
 	_, err = Load("big.yaml", make([]byte, MaxFileSize+1), nil)
-	checkErrors(t, err, []string{"big.yaml: the file is larger than the limit of 32 MiB"})
+	checkErrors(t, err, []string{"big.yaml: the file is larger than the limit of 8 MiB"})
 
 	if _, err := LoadFile(filepath.Join(dir, "missing.yaml"), nil); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("LoadFile of a missing file: %v, want fs.ErrNotExist", err)

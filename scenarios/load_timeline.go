@@ -100,7 +100,7 @@ func (l *loader) entry(n *yaml.Node) Entry {
 	for _, p := range ps {
 		f[p.key.Value] = p.val
 	}
-	errs := len(l.errs)
+	errs := l.total
 	if blank(f["at"]) {
 		l.errorf(e.Line, "missing at: when the event happened")
 	} else {
@@ -222,7 +222,7 @@ func (l *loader) entry(n *yaml.Node) Entry {
 	// The payload's own rules (a call of two, a claim in the words of the
 	// domain, within or window) only when nothing else is wrong with the
 	// entry, so that one mistake is not reported twice.
-	if len(l.errs) == errs {
+	if l.total == errs {
 		if err := e.Payload.Validate(); err != nil {
 			l.errorf(e.Line, "%s: %v", kind, err)
 		}

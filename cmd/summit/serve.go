@@ -2,22 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/summit-model/summit/embedded"
-	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/projections"
-	"github.com/summit-model/summit/scenarios"
 )
 
 const serveHelp = `
 Usage: summit serve [--data DIR] [--listen HOST:PORT]
+       summit serve --server URL[,URL...] [--replicas 3]
 
 Run summit's NATS server: the embedded server with JetStream, its store in
 DIR (default ./summit-data), listening on HOST:PORT (default 127.0.0.1:4222,
@@ -27,18 +22,25 @@ every branch live, so that "summit watch" sees each change as it happens.
 Every other verb reaches it with --server nats://127.0.0.1:4222, and so can
 any NATS client: the README documents the stream, the buckets and their JSON.
 
+With --server, serve runs no server of its own: it keeps the projections of
+an existing NATS deployment live (a cluster, say, with --replicas 3 and its
+credentials), and several serve processes may run at once: one projects
+each branch, the others stand by and take over if it stops.
+
 It logs to standard error. SIGINT or SIGTERM (Ctrl-C) shuts it down cleanly:
 each projection saves its checkpoint, then the server stops; started again on
 the same store, it resumes from the checkpoints. It listens on loopback
-unless told otherwise, and has no authentication of its own: to listen on a
-network, put it behind one (or run NATS with accounts and use --server).
+unless told otherwise (--listen 0.0.0.0:4222 for every interface), and has no
+authentication of its own: to listen on a network, put it behind one, or run
+NATS with accounts and serve --server.
 
 Exit status: 0 after a clean shutdown; 2 a bad flag, or the store in use by
 another process; 3 the server failed.
 
 Examples:
   summit serve
-  summit serve --data /var/lib/summit --listen 127.0.0.1:4333
+  summit serve --data /var/lib/summit --listen 127.0.0.1:4333 --sync always
+  summit serve --server nats://a:4222,nats://b:4222,nats://c:4222 --replicas 3 --creds summit.creds
 `
 
 // serveCmd is "summit serve".
@@ -47,8 +49,9 @@ type serveCmd struct{ env }
 // Run serves until ctx ends.
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	fl := newFlags("serve", serveHelp, c.stderr)
-	dir := fl.String("data", "./summit-data", "`DIR` of the store")
-	listen := fl.String("listen", "127.0.0.1:4222", "`HOST:PORT` to listen on (port 0: any free port)")
+	var f storeFlags
+	f.register(fl, false)
+	fl.StringVar(&f.listen, "listen", "127.0.0.1:4222", "`HOST:PORT` the embedded server listens on (port 0: any free port)")
 	logJSON := fl.Bool("log-json", false, "log JSON lines instead of text")
 	args, err := parse(fl, args)
 	if err != nil {
@@ -57,57 +60,45 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		return badInputf("serve takes no arguments, got %q", args)
 	}
-	host, _, err := net.SplitHostPort(*listen)
-	if err != nil {
-		return badInputf("--listen %q: %w", *listen, err)
+	if f.servers == "" && f.data == "" {
+		f.data = "./summit-data"
 	}
 	var handler slog.Handler = slog.NewTextHandler(c.stderr, nil)
 	if *logJSON {
 		handler = slog.NewJSONHandler(c.stderr, nil)
 	}
 	logger := slog.New(handler)
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		logger.Warn("listening beyond loopback, without authentication", "listen", *listen)
+	if f.servers == "" {
+		host, _, err := net.SplitHostPort(f.listen)
+		if err != nil {
+			return badInputf("--listen %q: %w", f.listen, err)
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			logger.Warn("listening beyond loopback, without authentication", "listen", f.listen)
+		}
+	}
+	s, err := f.open(ctx, logger.With("component", "nats"))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	url := s.where
+	if s.srv != nil {
+		url = s.srv.ClientURL()
+		logger.Info("summit serve is ready", "url", url, "store", f.data)
+		fmt.Fprintf(c.stdout, "summit serve: listening on %s (store %s); other verbs: --server %s\n", url, f.data, url)
+	} else {
+		logger.Info("summit serve is ready: keeping the projections of a NATS deployment", "url", url)
+		fmt.Fprintf(c.stdout, "summit serve: keeping the projections of %s\n", url)
 	}
 
-	srv, err := embedded.Start(ctx, embedded.Options{StoreDir: *dir, Listen: *listen, Logger: logger.With("component", "nats")})
-	if errors.Is(err, embedded.ErrStoreInUse) {
-		return badInputf("%w: is another summit serve running on it?", err)
-	}
-	if err != nil {
-		return err
-	}
-	defer srv.Shutdown()
-	nc, err := srv.Connect()
-	if err != nil {
-		return err
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return err
-	}
-	log, err := eventlog.Open(ctx, js, eventlog.Options{Logger: logger})
-	if err != nil {
-		return err
-	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
-	if err != nil {
-		return err
-	}
-	if _, err := scenarios.OpenRecords(ctx, js, 1); err != nil {
-		return err
-	}
-	logger.Info("summit serve is ready", "url", srv.ClientURL(), "store", *dir)
-	fmt.Fprintf(c.stdout, "summit serve: listening on %s (store %s); other verbs: --server %s\n", srv.ClientURL(), *dir, srv.ClientURL())
-
-	keeper := projections.NewKeeper(log, store, projections.RunnerOptions{Logger: logger.With("component", "projection")})
+	keeper := projections.NewKeeper(s.log, s.board, projections.RunnerOptions{Logger: logger.With("component", "projection")})
 	err = keeper.Run(ctx)
 	logger.Info("shutting down: projections saved their checkpoints")
 	// Let what the keeper wrote reach the server before it stops.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if ferr := nc.FlushWithContext(dctx); ferr != nil && err == nil {
+	if ferr := s.nc.FlushWithContext(dctx); ferr != nil && err == nil {
 		err = ferr
 	}
 	return err

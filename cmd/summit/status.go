@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -43,6 +44,14 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 	}
 	if len(args) > 1 {
 		return badInputf("want at most one MEETING, got %d arguments", len(args))
+	}
+	if len(args) == 1 {
+		if err := events.CheckName(args[0]); err != nil {
+			return badInputf("MEETING: %w", err)
+		}
+	}
+	if err := events.CheckName(f.branch); err != nil {
+		return badInputf("--branch: %w", err)
 	}
 	asOf, err := f.asOfTime()
 	if err != nil {

@@ -33,6 +33,12 @@ type storeFlags struct {
 	tlsCert  string
 	tlsKey   string
 	replicas int
+	// listen is where the embedded server takes network clients: serve
+	// sets it; other verbs connect in-process.
+	listen string
+	// sync is when the embedded server syncs to disk: "" or "interval",
+	// or "always".
+	sync string
 	// temporary allows a fresh temporary store when neither --server nor
 	// --data is given (replay); otherwise one of them is required.
 	temporary bool
@@ -49,6 +55,7 @@ func (f *storeFlags) register(fs *flag.FlagSet, temporary bool) {
 	fs.StringVar(&f.tlsCA, "tls-ca", "", "CA certificate `FILE` to verify the server's TLS certificate")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` for TLS (with --tls-key)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "client key `FILE` for TLS (with --tls-cert)")
+	fs.StringVar(&f.sync, "sync", "", "when the embedded server syncs the store to disk: `interval` (every 2 minutes, the default) or always (before it acknowledges each write: slower, and nothing acknowledged is lost even to a power cut)")
 	fs.IntVar(&f.replicas, "replicas", 1, "`N` servers keep each event and key, when the stream and buckets are created (3 on a cluster)")
 }
 
@@ -67,19 +74,30 @@ func (f *storeFlags) validate() error {
 			errs = append(errs, fmt.Errorf("%s is for a --server connection", name))
 		}
 	}
+	switch {
+	case f.sync != "" && f.sync != "interval" && f.sync != "always":
+		errs = append(errs, fmt.Errorf("--sync %q: want interval or always", f.sync))
+	case f.sync != "" && f.servers != "":
+		errs = append(errs, errors.New("--sync is for the embedded server: a deployment's own sync_interval setting decides"))
+	}
 	if f.password != "" && f.user == "" {
 		errs = append(errs, errors.New("--password needs --user"))
 	}
 	if (f.tlsCert == "") != (f.tlsKey == "") {
 		errs = append(errs, errors.New("--tls-cert and --tls-key go together"))
 	}
+	missing := false
 	for name, file := range map[string]string{"--creds": f.creds, "--nkey": f.nkey, "--tls-ca": f.tlsCA, "--tls-cert": f.tlsCert, "--tls-key": f.tlsKey} {
 		if file == "" {
 			continue
 		}
 		if _, err := os.Stat(file); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			missing = true
 		}
+	}
+	if !missing {
+		errs = append(errs, f.checkFiles()...)
 	}
 	if f.replicas < 1 || f.replicas > 5 {
 		errs = append(errs, fmt.Errorf("--replicas %d: want 1 to 5", f.replicas))
@@ -93,11 +111,13 @@ func (f *storeFlags) validate() error {
 // store is an open store: the connection and the record, projection and
 // scenario buckets on it.
 type store struct {
-	nc       *nats.Conn
-	js       jetstream.JetStream
-	log      *eventlog.Log
-	board    *projections.Store
-	records  *scenarios.Records
+	nc      *nats.Conn
+	js      jetstream.JetStream
+	log     *eventlog.Log
+	board   *projections.Store
+	records *scenarios.Records
+	// srv is the embedded server, nil on a --server connection.
+	srv      *embedded.Server
 	where    string
 	shutdown []func()
 }
@@ -111,11 +131,13 @@ func (s *store) Close() {
 }
 
 // open opens the store the flags name.
-func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (s *store, err error) {
+func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
-	s = &store{}
+	// s is not the result: a failure returns nil, and s is still there to
+	// close.
+	s := &store{}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -137,13 +159,14 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (s *store, e
 		} else {
 			s.where = "the store in " + dir
 		}
-		srv, err := embedded.Start(ctx, embedded.Options{StoreDir: dir, Logger: logger})
+		srv, err := embedded.Start(ctx, f.embedded(dir, logger))
 		if errors.Is(err, embedded.ErrStoreInUse) {
 			return nil, badInputf("%w: is summit serve running on it? Reach it with --server instead", err)
 		}
 		if err != nil {
 			return nil, err
 		}
+		s.srv = srv
 		s.shutdown = append(s.shutdown, srv.Shutdown)
 		if s.nc, err = srv.Connect(); err != nil {
 			return nil, err
@@ -165,6 +188,11 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (s *store, e
 	return s, nil
 }
 
+// embedded returns the options of the embedded server on the store in dir.
+func (f *storeFlags) embedded(dir string, logger *slog.Logger) embedded.Options {
+	return embedded.Options{StoreDir: dir, Listen: f.listen, Logger: logger, SyncAlways: f.sync == "always"}
+}
+
 // connect connects to the NATS deployment at --server with the credentials
 // given. A refused credential is a clear error, not a hang.
 func (f *storeFlags) connect() (*nats.Conn, error) {
@@ -182,7 +210,7 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 	if f.nkey != "" {
 		o, err := nats.NkeyOptionFromSeed(f.nkey)
 		if err != nil {
-			return nil, badInputf("--nkey %s: %w", f.nkey, err)
+			return nil, badInputf("--nkey %s: not an NKey seed file: %w", f.nkey, err)
 		}
 		opts = append(opts, o)
 	}
@@ -195,9 +223,10 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 	nc, err := nats.Connect(f.servers, opts...)
 	if err != nil {
 		urls := strings.ReplaceAll(f.servers, ",", ", ")
+		if refused := f.refused(urls, err); refused != nil {
+			return nil, refused
+		}
 		switch {
-		case errors.Is(err, nats.ErrAuthorization), strings.Contains(strings.ToLower(err.Error()), "authorization"):
-			return nil, badInputf("connect to %s: the server refused the credentials (check --creds, --user/--password, --nkey): %w", urls, err)
 		case errors.Is(err, nats.ErrNoServers):
 			return nil, fmt.Errorf("connect to %s: no server answered (is summit serve, or NATS, running there?): %w", urls, err)
 		}

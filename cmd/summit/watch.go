@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -99,7 +100,22 @@ func (c *watchCmd) Run(ctx context.Context, args []string) error {
 	defer cancel()
 	runnerDone := make(chan error, 1)
 	go func() {
-		runnerDone <- projections.NewRunner(s.log, s.board, branch, projections.RunnerOptions{Logger: logger}).Run(wctx)
+		// A runner can stop on a passing failure (a cluster electing a
+		// leader, say): start it again, as summit serve does.
+		for {
+			err := projections.NewRunner(s.log, s.board, branch, projections.RunnerOptions{Logger: logger}).Run(wctx)
+			if err == nil || wctx.Err() != nil {
+				runnerDone <- err
+				return
+			}
+			logger.Warn("the projection stopped; starting it again", "err", err)
+			select {
+			case <-wctx.Done():
+				runnerDone <- nil
+				return
+			case <-time.After(time.Second):
+			}
+		}
 	}()
 	defer func() { cancel(); <-runnerDone }()
 
