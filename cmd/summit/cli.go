@@ -57,6 +57,7 @@ func verbs(e env) []struct {
 	}{
 		{"replay", "append a scenario's timeline, check what it expects, print the board", &replayCmd{env: e}},
 		{"status", "print the meeting board of a store, or one meeting", &statusCmd{env: e}},
+		{"bench", "measure summit against raw nats.go on an embedded server", &benchCmd{env: e}},
 	}
 }
 
