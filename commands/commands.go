@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,17 +20,60 @@ import (
 )
 
 // Handler runs commands against one branch of the log.
+//
+// A handler keeps the state of the aggregates it has met, folded, with the
+// stream sequence each was at, so that a command on a meeting it met
+// before is decided without loading the meeting's history again: a warm
+// command costs the append alone. The cache is safe because the append
+// is: it expects the aggregate's subject to be where the cached state left
+// it, so a cached state that another writer has since moved on meets a
+// conflict, is dropped, and the command is decided again on the history
+// loaded fresh. A command refused on a cached state is decided again on a
+// fresh one too before the refusal is returned, as the state it was
+// refused on may be stale. A handler is safe for concurrent use.
 type Handler struct {
 	log    *eventlog.Log
 	branch eventlog.Branch
 	// Retries is how many times a command refused for a conflict is
 	// decided again on fresh state. Default 8.
 	Retries int
+	// CacheSize bounds how many aggregates the handler keeps; 0 keeps
+	// none, so that every command loads its aggregate. Default 10,000.
+	CacheSize int
+
+	mu    sync.Mutex
+	cache map[events.Ref]State
 }
 
 // NewHandler returns a handler of commands on branch.
 func NewHandler(log *eventlog.Log, branch eventlog.Branch) *Handler {
-	return &Handler{log: log, branch: branch, Retries: 8}
+	return &Handler{log: log, branch: branch, Retries: 8, CacheSize: 10_000, cache: map[events.Ref]State{}}
+}
+
+// State is an aggregate's state folded from its history, and the stream
+// sequence an append to it must expect ([eventlog.History.Expect]).
+type State struct {
+	Meeting aggregates.Meeting
+	Actor   aggregates.Actor
+	Expect  uint64
+}
+
+// Fold returns the state of aggregate ref that history makes.
+func Fold(ref events.Ref, h eventlog.History) State {
+	st := State{Expect: h.Expect}
+	st.apply(ref, h.Events)
+	return st
+}
+
+func (st *State) apply(ref events.Ref, evs []events.Event) {
+	for _, e := range evs {
+		switch ref.Type {
+		case events.AggregateMeeting:
+			st.Meeting = aggregates.Evolve(st.Meeting, e)
+		case events.AggregateActor:
+			st.Actor = aggregates.EvolveActor(st.Actor, e)
+		}
+	}
 }
 
 // Meta is what a caller adds to every event of a command: its correlation
@@ -47,20 +91,37 @@ type Result struct {
 	// Conflicts counts the times the command met a concurrent writer and
 	// was decided again.
 	Conflicts int
+	// Loads counts the times the aggregate's history was read from the
+	// log: 0 when the handler's cache held its state.
+	Loads int
 }
 
-// Handle decides cmd against the aggregate's current history and appends
-// the events. Deciding again after a conflict is safe for every summit
+// Handle decides cmd against the aggregate's current state and appends the
+// events. Deciding again after a conflict is safe for every summit
 // command: Decide checks the command against whatever state it is given, and
 // the command says what happened, not what to change the state from.
 func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta) (Result, error) {
 	var res Result
+	ref := cmd.Aggregate
 	for attempt := 0; ; attempt++ {
-		hist, err := h.log.Load(ctx, h.branch, cmd.Aggregate)
-		if err != nil {
-			return res, err
+		st, cached := h.cached(ref)
+		if !cached {
+			hist, err := h.log.Load(ctx, h.branch, ref)
+			if err != nil {
+				return res, err
+			}
+			res.Loads++
+			st = Fold(ref, hist)
+			h.keep(ref, st)
 		}
-		evs, err := Decide(hist.Events, cmd)
+		evs, err := DecideState(st, cmd)
+		if err != nil && cached {
+			// Refused on a state that may be stale: decide again on
+			// the history as the log holds it.
+			h.forget(ref)
+			attempt--
+			continue
+		}
 		if err != nil {
 			return res, err
 		}
@@ -68,11 +129,17 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 			return res, nil
 		}
 		Stamp(evs, h.branch.Name, meta)
-		seq, err := h.log.Append(ctx, hist.Expect, evs...)
+		seq, err := h.log.Append(ctx, st.Expect, evs...)
 		if err == nil {
+			st.apply(ref, evs)
+			st.Expect = seq
+			h.keep(ref, st)
 			res.Events, res.Seq = evs, seq
 			return res, nil
 		}
+		// Whatever went wrong, the cached state may no longer be the
+		// log's.
+		h.forget(ref)
 		if !errors.Is(err, eventlog.ErrConflict) || attempt >= h.Retries {
 			return res, err
 		}
@@ -85,6 +152,55 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 		case <-time.After(time.Duration(rand.IntN(1<<min(attempt, 6))) * time.Millisecond):
 		}
 	}
+}
+
+// cached returns the cached state of ref, if the handler holds one.
+func (h *Handler) cached(ref events.Ref) (State, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	st, ok := h.cache[ref]
+	return st, ok
+}
+
+// keep caches st as ref's state, unless the cache holds a later one. A full
+// cache drops an entry at random to make room. (States share their slices
+// safely: Evolve copies a slice before it changes it.)
+func (h *Handler) keep(ref events.Ref, st State) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.CacheSize <= 0 {
+		return
+	}
+	if old, ok := h.cache[ref]; ok && old.Expect > st.Expect {
+		return
+	}
+	if h.cache == nil {
+		h.cache = map[events.Ref]State{}
+	}
+	if _, ok := h.cache[ref]; !ok && len(h.cache) >= h.CacheSize {
+		for k := range h.cache {
+			delete(h.cache, k)
+			break
+		}
+	}
+	h.cache[ref] = st
+}
+
+func (h *Handler) forget(ref events.Ref) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.cache, ref)
+}
+
+// DecideState decides cmd on the aggregate's state st.
+func DecideState(st State, cmd aggregates.Command) ([]events.Event, error) {
+	switch cmd.Aggregate.Type {
+	case events.AggregateMeeting:
+		return aggregates.Decide(st.Meeting, cmd)
+	case events.AggregateActor:
+		return aggregates.DecideActor(st.Actor, cmd)
+	}
+	return nil, fmt.Errorf("command for %s: %w", cmd.Aggregate, aggregates.ErrWrongAggregate)
 }
 
 // Decide folds history into its aggregate's state and decides cmd on it.
