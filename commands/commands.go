@@ -40,6 +40,13 @@ type Handler struct {
 	// CacheSize bounds how many aggregates the handler keeps; 0 keeps
 	// none, so that every command loads its aggregate. Default 10,000.
 	CacheSize int
+	// Snapshots, if set, holds meetings' states on the record as a
+	// projection last saw them: a handler of main that meets a meeting
+	// for the first time reads its snapshot and only the events after it
+	// ([eventlog.Log.LoadAfter]), rather than its whole history. A
+	// snapshot that does not continue into the log version by version is
+	// ignored, and the history read whole.
+	Snapshots Snapshots
 
 	mu    sync.Mutex
 	cache map[events.Ref]State
@@ -48,6 +55,13 @@ type Handler struct {
 // NewHandler returns a handler of commands on branch.
 func NewHandler(log *eventlog.Log, branch eventlog.Branch) *Handler {
 	return &Handler{log: log, branch: branch, Retries: 8, CacheSize: 10_000, cache: map[events.Ref]State{}}
+}
+
+// Snapshots gives a meeting's state on a branch and the stream sequence
+// up to which it reflects every event of the branch; false if it has none.
+// [projections.Store] is one.
+type Snapshots interface {
+	Snapshot(ctx context.Context, branch, id string) (aggregates.Meeting, uint64, bool, error)
 }
 
 // State is an aggregate's state folded from its history, and the stream
@@ -106,12 +120,11 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 	for attempt := 0; ; attempt++ {
 		st, cached := h.cached(ref)
 		if !cached {
-			hist, err := h.log.Load(ctx, h.branch, ref)
-			if err != nil {
+			var err error
+			if st, err = h.load(ctx, ref); err != nil {
 				return res, err
 			}
 			res.Loads++
-			st = Fold(ref, hist)
 			h.keep(ref, st)
 		}
 		evs, err := DecideState(st, cmd)
@@ -152,6 +165,33 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 		case <-time.After(time.Duration(rand.IntN(1<<min(attempt, 6))) * time.Millisecond):
 		}
 	}
+}
+
+// load reads the state of ref from the log: from its snapshot and the
+// events after it where there is one, else from its whole history.
+func (h *Handler) load(ctx context.Context, ref events.Ref) (State, error) {
+	if h.Snapshots != nil && h.branch.IsMain() && ref.Type == events.AggregateMeeting {
+		m, seq, ok, err := h.Snapshots.Snapshot(ctx, h.branch.Name, ref.ID)
+		if err == nil && ok {
+			rest, err := h.log.LoadAfter(ctx, ref, seq)
+			if err != nil {
+				return State{}, err
+			}
+			// The snapshot must be this history's, up to a version that
+			// the events after it continue.
+			if rest.Version == m.Version+uint64(len(rest.Events)) && (len(rest.Events) == 0 || rest.Events[0].Version == m.Version+1) && m.Version > 0 {
+				st := State{Meeting: m, Expect: rest.Expect}
+				st.apply(ref, rest.Events)
+				return st, nil
+			}
+		}
+		// No snapshot, or one that does not fit: read the whole history.
+	}
+	hist, err := h.log.Load(ctx, h.branch, ref)
+	if err != nil {
+		return State{}, err
+	}
+	return Fold(ref, hist), nil
 }
 
 // cached returns the cached state of ref, if the handler holds one.

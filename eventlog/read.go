@@ -64,6 +64,9 @@ type History struct {
 	// branch's own subject (0 if it has none there): the value to give
 	// [Log.Append].
 	Expect uint64
+	// Version is the version of the aggregate's last event (0 if it has
+	// none).
+	Version uint64
 }
 
 // Load returns the history of aggregate ref on branch b: for main, its
@@ -83,7 +86,7 @@ func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, erro
 	if b.IsMain() {
 		err := l.scan(ctx, main, 1, 0, func(r Record) bool {
 			h.Events = append(h.Events, r.Event)
-			h.Expect = r.Seq
+			h.Expect, h.Version = r.Seq, r.Event.Version
 			return true
 		})
 		return h, err
@@ -94,6 +97,7 @@ func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, erro
 				return false
 			}
 			h.Events = append(h.Events, r.Event)
+			h.Version = r.Event.Version
 			return true
 		})
 		if err != nil {
@@ -102,7 +106,48 @@ func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, erro
 	}
 	err := l.scan(ctx, Subject(b.Name, ref), 1, 0, func(r Record) bool {
 		h.Events = append(h.Events, r.Event)
-		h.Expect = r.Seq
+		h.Expect, h.Version = r.Seq, r.Event.Version
+		return true
+	})
+	return h, err
+}
+
+// LoadAfter returns the part of aggregate ref's history on main that
+// comes after stream sequence after: its events after it (none, if after
+// is current), and the Expect and Version of the whole history. It is how
+// a reader that holds the aggregate's state as of after (a snapshot)
+// brings it up to date.
+//
+// Reading a whole history costs one direct get per event, and on a large
+// stream the server finds each of an aggregate's events spread over the
+// stream's blocks one at a time: tens of milliseconds for 200 events in a
+// million. LoadAfter asks for the subject's last message (one direct get
+// that the server answers from its per-subject index) and reads on only if
+// that is newer than after.
+func (l *Log) LoadAfter(ctx context.Context, ref events.Ref, after uint64) (History, error) {
+	var h History
+	if err := ref.Check(); err != nil {
+		return h, fmt.Errorf("load %s: %w", ref, err)
+	}
+	subject := Subject(events.Main, ref)
+	m, err := l.stream.GetLastMsgForSubject(ctx, subject)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return h, nil
+	}
+	if err != nil {
+		return h, fmt.Errorf("read %s: %w", subject, err)
+	}
+	last, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
+	if err != nil {
+		return h, err
+	}
+	h.Expect, h.Version = last.Seq, last.Event.Version
+	if last.Seq <= after {
+		return h, nil
+	}
+	err = l.scan(ctx, subject, after+1, 0, func(r Record) bool {
+		h.Events = append(h.Events, r.Event)
+		h.Expect, h.Version = r.Seq, r.Event.Version
 		return true
 	})
 	return h, err
