@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -265,12 +266,35 @@ func (l *Log) Follow(ctx context.Context, filter string, from uint64, fn func(Re
 // stream order, from a starting sequence on. It reads with an ordered
 // consumer, which survives reconnections and server restarts: it resumes
 // after the last event delivered, so nothing is lost or repeated.
+//
+// A goroutine of the subscription's own takes the messages from the
+// consumer and decodes them, up to [readAhead] events ahead of the caller:
+// so the consumer asks the server for more while the caller is still at
+// work on the events before (a projection folding them), and a rebuild
+// overlaps the reading, the decoding and the folding instead of taking
+// them in turn. [Subscription.Stop] ends the goroutine and waits for it.
 type Subscription struct {
 	filter  string
 	cons    jetstream.Consumer
 	it      jetstream.MessagesContext
 	pending uint64
+
+	records chan next
+	quit    chan struct{}
+	done    chan struct{}
+	stop    sync.Once
+	// err is the error that ended the reading, once records is drained.
+	err error
 }
+
+// next is one event read ahead, or the error that ended the reading.
+type next struct {
+	r   Record
+	err error
+}
+
+// readAhead is how many decoded events a subscription holds for its caller.
+const readAhead = 1024
 
 // Subscribe starts a subscription to filter at stream sequence from.
 func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subscription, error) {
@@ -287,11 +311,40 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it}
+	s := &Subscription{filter: filter, cons: cons, it: it,
+		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
 	}
+	go s.read()
 	return s, nil
+}
+
+// read takes each message from the consumer, decodes it and queues it for
+// Next, until the subscription stops or a message cannot be read.
+func (s *Subscription) read() {
+	defer close(s.done)
+	defer close(s.records)
+	for {
+		var n next
+		msg, err := s.it.Next()
+		if err != nil {
+			n.err = fmt.Errorf("read %s: %w", s.filter, err)
+		} else if md, err := msg.Metadata(); err != nil {
+			n.err = fmt.Errorf("read %s: %w", s.filter, err)
+		} else {
+			n.r, n.err = decode(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
+			n.r.Pending = md.NumPending
+		}
+		select {
+		case s.records <- n:
+		case <-s.quit:
+			return
+		}
+		if n.err != nil {
+			return
+		}
+	}
 }
 
 // Pending returns how many events matched when the subscription began.
@@ -299,23 +352,22 @@ func (s *Subscription) Pending() uint64 { return s.pending }
 
 // Next returns the next event, waiting for one until ctx ends.
 func (s *Subscription) Next(ctx context.Context) (Record, error) {
-	msg, err := s.it.Next(jetstream.NextContext(ctx))
-	if err != nil {
-		if ctx.Err() != nil {
-			return Record{}, ctx.Err()
+	if s.err != nil {
+		return Record{}, s.err
+	}
+	select {
+	case n, ok := <-s.records:
+		if !ok {
+			s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
+			return Record{}, s.err
 		}
-		return Record{}, fmt.Errorf("read %s: %w", s.filter, err)
+		if n.err != nil {
+			s.err = n.err
+		}
+		return n.r, n.err
+	case <-ctx.Done():
+		return Record{}, ctx.Err()
 	}
-	md, err := msg.Metadata()
-	if err != nil {
-		return Record{}, fmt.Errorf("read %s: %w", s.filter, err)
-	}
-	r, err := decode(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
-	if err != nil {
-		return Record{}, err
-	}
-	r.Pending = md.NumPending
-	return r, nil
 }
 
 // Delivered returns how many events the server has not yet delivered to
@@ -328,5 +380,11 @@ func (s *Subscription) Delivered(ctx context.Context) (pending, last uint64, err
 	return info.NumPending, info.Delivered.Stream, nil
 }
 
-// Stop ends the subscription.
-func (s *Subscription) Stop() { s.it.Stop() }
+// Stop ends the subscription and waits for its goroutine to end.
+func (s *Subscription) Stop() {
+	s.stop.Do(func() {
+		close(s.quit)
+		s.it.Stop()
+	})
+	<-s.done
+}

@@ -90,10 +90,10 @@ func NewRunner(log *eventlog.Log, store *Store, branch eventlog.Branch, o Runner
 		o.Idle = 100 * time.Millisecond
 	}
 	if o.CatchUpEvents == 0 {
-		o.CatchUpEvents = 250_000
+		o.CatchUpEvents = 1_000_000
 	}
 	if o.CatchUpEvery == 0 {
-		o.CatchUpEvery = 5 * time.Second
+		o.CatchUpEvery = 30 * time.Second
 	}
 	return &Runner{log: log, store: store, branch: branch, o: o, dirty: map[string]bool{}}
 }
