@@ -44,13 +44,13 @@ type wire struct {
 
 // Marshal returns the JSON form of e, as the log stores it. It refuses an
 // event that [Event.Validate] refuses.
-func Marshal(e Event) ([]byte, error) {
+func Marshal(e Event) ([]byte, error) { return marshal(e, true) }
+
+// marshal is [Marshal], with the fast path or without it (to test that the
+// two agree).
+func marshal(e Event, fast bool) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
-	}
-	data, err := json.Marshal(e.Payload)
-	if err != nil {
-		return nil, fmt.Errorf("marshal %s payload: %w", e.Kind(), err)
 	}
 	w := wire{
 		V:            CodecVersion,
@@ -66,7 +66,6 @@ func Marshal(e Event) ([]byte, error) {
 		Hypothetical: e.Hypothetical,
 		Branch:       e.Branch,
 		CAMEO:        e.CAMEO,
-		Data:         data,
 	}
 	if e.CausationID != uuid.Nil {
 		w.Causation = e.CausationID.String()
@@ -74,6 +73,18 @@ func Marshal(e Event) ([]byte, error) {
 	if e.CorrelationID != uuid.Nil {
 		w.Correlation = e.CorrelationID.String()
 	}
+	// The fast path writes the same bytes as encoding/json (see
+	// fastencode.go).
+	if fast {
+		if b, ok := fastMarshal(&w, e.Payload); ok {
+			return b, nil
+		}
+	}
+	data, err := json.Marshal(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s payload: %w", e.Kind(), err)
+	}
+	w.Data = data
 	b, err := json.Marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s event: %w", e.Kind(), err)
