@@ -60,7 +60,7 @@ func Child(ctx context.Context, w io.Writer) error {
 	switch mode := os.Getenv(ChildEnv); mode {
 	case "raw":
 		err = withConn(ctx, func(js jetstream.JetStream) error {
-			res.Events, err = orderedRead(ctx, js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
+			res.Events, err = OrderedRead(ctx, js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
 			return err
 		})
 	case "rebuild":

@@ -22,9 +22,16 @@ import (
 // (so that summit's own stream holds nothing but events).
 const rawStream = "BENCH_RAW"
 
-func rawSubject(subject string) string { return "raw." + subject }
+// RawStream is the name of the raw counterparts' stream.
+const RawStream = rawStream
 
-func createRawStream(ctx context.Context, js jetstream.JetStream) error {
+// RawSubject returns where the raw counterpart of an append to subject
+// publishes.
+func RawSubject(subject string) string { return "raw." + subject }
+
+// CreateRawStream creates the raw counterparts' stream on js, afresh,
+// configured as the log's.
+func CreateRawStream(ctx context.Context, js jetstream.JetStream) error {
 	_ = js.DeleteStream(ctx, rawStream)
 	_, err := js.CreateStream(ctx, jetstream.StreamConfig{
 		Name:        rawStream,
@@ -45,9 +52,9 @@ func createRawStream(ctx context.Context, js jetstream.JetStream) error {
 // [eventlog.Log.AppendAll]: at 1024 the oldest 512 are waited for.
 const window = 1024
 
-// publishAsync publishes msgs with PublishMsgAsync, window at a time, and
+// PublishAsync publishes msgs with PublishMsgAsync, window at a time, and
 // waits for every acknowledgement.
-func publishAsync(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) error {
+func PublishAsync(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg) error {
 	futures := make([]jetstream.PubAckFuture, 0, window)
 	settle := func(keep int) error {
 		for len(futures) > keep {
@@ -78,10 +85,10 @@ func publishAsync(ctx context.Context, js jetstream.JetStream, msgs []*nats.Msg)
 	return settle(0)
 }
 
-// orderedRead reads every message on filter from stream, from sequence 1 up
+// OrderedRead reads every message on filter from stream, from sequence 1 up
 // to upTo (0: all), with an ordered consumer as [eventlog.Log.Subscribe]
 // makes one, and returns how many it read. It decodes nothing.
-func orderedRead(ctx context.Context, js jetstream.JetStream, stream, filter string, upTo uint64) (int, error) {
+func OrderedRead(ctx context.Context, js jetstream.JetStream, stream, filter string, upTo uint64) (int, error) {
 	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}})
 	if err != nil {
 		return 0, fmt.Errorf("raw read: %w", err)

@@ -34,13 +34,13 @@ func (r *run) bulk(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		msgs[i] = &nats.Msg{Subject: rawSubject(eventlog.Subject(e.Branch, e.Aggregate)), Data: data}
+		msgs[i] = &nats.Msg{Subject: RawSubject(eventlog.Subject(e.Branch, e.Aggregate)), Data: data}
 	}
-	if err := createRawStream(ctx, r.js); err != nil {
+	if err := CreateRawStream(ctx, r.js); err != nil {
 		return err
 	}
 	t0 := time.Now()
-	if err := publishAsync(ctx, r.js, msgs); err != nil {
+	if err := PublishAsync(ctx, r.js, msgs); err != nil {
 		return err
 	}
 	raw := time.Since(t0)
@@ -93,7 +93,7 @@ func (r *run) rebuildFigure(ctx context.Context) error {
 	var ours, raw time.Duration
 	for range 2 {
 		t0 := time.Now()
-		n, err := orderedRead(ctx, r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
+		n, err := OrderedRead(ctx, r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
 		if err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ type rawPublisher struct {
 }
 
 func newRawPublisher(ctx context.Context, js jetstream.JetStream, r *run) (*rawPublisher, error) {
-	if err := createRawStream(ctx, js); err != nil {
+	if err := CreateRawStream(ctx, js); err != nil {
 		return nil, err
 	}
 	evs, err := aggregates.Decide(aggregates.Meeting{ID: "x", Version: 199, Status: aggregates.StatusProposed}, r.statement("x", 0))
@@ -164,7 +164,7 @@ func newRawPublisher(ctx context.Context, js jetstream.JetStream, r *run) (*rawP
 }
 
 func (p *rawPublisher) publish(ctx context.Context, id string) (time.Duration, error) {
-	subject := rawSubject(eventlog.Subject(events.Main, events.Meeting(id)))
+	subject := RawSubject(eventlog.Subject(events.Main, events.Meeting(id)))
 	m := nats.NewMsg(subject)
 	m.Data = p.data
 	t0 := time.Now()
@@ -453,7 +453,7 @@ func (r *run) branchFigures(ctx context.Context, at string) error {
 			return fmt.Errorf("branch %s: empty board", b.Name)
 		}
 		t0 = time.Now()
-		if _, err := orderedRead(ctx, r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), b.ForkSeq); err != nil {
+		if _, err := OrderedRead(ctx, r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), b.ForkSeq); err != nil {
 			return err
 		}
 		if d := time.Since(t0); rawRead == 0 || d < rawRead {
