@@ -88,6 +88,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(w)
+	if f, ok := r.Figures["bulk_append"]; ok {
+		fmt.Fprintf(w, "bulk append: raw with summit's two headers (message id, expected last message id) %.0f events/s; ours %.2fx that\n",
+			f.Extra["raw_with_headers"], f.Extra["ratio_to_raw_with_headers"])
+	}
 	if f, ok := r.Figures["command_cold"]; ok {
 		fmt.Fprintf(w, "command cold: load alone (snapshot and the events after it) p50 %.2f ms, p99 %.2f ms; the whole history event by event p50 %.2f ms, p99 %.2f ms\n",
 			f.Extra["load_p50"], f.Extra["load_p99"], f.Extra["full_load_p50"], f.Extra["full_load_p99"])
