@@ -111,22 +111,9 @@ func unmarshal(b []byte, fast bool) (Event, error) {
 		}
 	}
 	if p == nil {
-		w = wire{}
-		if err := strictDecode(b, &w); err != nil {
-			return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		if w.V != CodecVersion {
-			return Event{}, fmt.Errorf("%w: v%d (this summit reads v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
-		}
-		p = w.Kind.New()
-		if p == nil {
-			return Event{}, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
-		}
-		if len(w.Data) == 0 || string(w.Data) == "null" {
-			return Event{}, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
-		}
-		if err := strictDecode(w.Data, p); err != nil {
-			return Event{}, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
+		var err error
+		if w, p, err = strictWire(b); err != nil {
+			return Event{}, err
 		}
 	}
 	e := Event{
@@ -158,6 +145,30 @@ func unmarshal(b []byte, fast bool) (Event, error) {
 		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return e, nil
+}
+
+// strictWire decodes b with encoding/json, strictly. (The wire it fills
+// is its own, on the heap for the decoder; the fast path's stays on the
+// stack.)
+func strictWire(b []byte) (wire, Payload, error) {
+	w := new(wire)
+	if err := strictDecode(b, w); err != nil {
+		return wire{}, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if w.V != CodecVersion {
+		return wire{}, nil, fmt.Errorf("%w: v%d (this summit reads v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
+	}
+	p := w.Kind.New()
+	if p == nil {
+		return wire{}, nil, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
+	}
+	if len(w.Data) == 0 || string(w.Data) == "null" {
+		return wire{}, nil, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
+	}
+	if err := strictDecode(w.Data, p); err != nil {
+		return wire{}, nil, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
+	}
+	return *w, p, nil
 }
 
 // strictDecode decodes one JSON value into v, refusing unknown fields and
