@@ -179,7 +179,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	r.rep.Machine.Server = server.VERSION
 
 	r.progress("generating %d events of %d meetings", o.Events, o.Meetings)
-	long := min(max(o.Meetings/100, 20), o.Meetings/2)
+	// Long meetings (200 events each) are the ones the cold commands
+	// meet: 3% of them, so that each third of them gives a hundred
+	// samples at the default size.
+	long := min(max(o.Meetings*3/100, 20), o.Meetings/2)
 	load, err := workload.Generate(workload.Options{Meetings: o.Meetings, Events: o.Events, Long: long, Seed: 1})
 	if err != nil {
 		return nil, err

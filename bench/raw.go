@@ -32,7 +32,9 @@ func RawSubject(subject string) string { return "raw." + subject }
 // CreateRawStream creates the raw counterparts' stream on js, afresh,
 // configured as the log's.
 func CreateRawStream(ctx context.Context, js jetstream.JetStream) error {
-	_ = js.DeleteStream(ctx, rawStream)
+	if err := js.DeleteStream(ctx, rawStream); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+		return fmt.Errorf("raw stream: %w", err)
+	}
 	_, err := js.CreateStream(ctx, jetstream.StreamConfig{
 		Name:        rawStream,
 		Subjects:    []string{"raw.>"},
