@@ -32,12 +32,23 @@ func RawSubject(subject string) string { return "raw." + subject }
 // CreateRawStream creates the raw counterparts' stream on js, afresh,
 // configured as the log's.
 func CreateRawStream(ctx context.Context, js jetstream.JetStream) error {
-	if err := js.DeleteStream(ctx, rawStream); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
+	return createStream(ctx, js, rawStream, "raw.>")
+}
+
+// rawHeadedStream is where the raw bulk publish with summit's headers
+// writes, beside the plain one: the headers chain each message to the
+// stream's last.
+const rawHeadedStream = "BENCH_RAW_HEADERS"
+
+func rawHeadedSubject(subject string) string { return "rawh." + subject }
+
+func createStream(ctx context.Context, js jetstream.JetStream, name, subjects string) error {
+	if err := js.DeleteStream(ctx, name); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("raw stream: %w", err)
 	}
 	_, err := js.CreateStream(ctx, jetstream.StreamConfig{
-		Name:        rawStream,
-		Subjects:    []string{"raw.>"},
+		Name:        name,
+		Subjects:    []string{subjects},
 		Storage:     jetstream.FileStorage,
 		Replicas:    1,
 		Retention:   jetstream.LimitsPolicy,
