@@ -27,6 +27,7 @@ import (
 
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
 	"github.com/summit-model/summit/workload"
 )
@@ -153,6 +154,8 @@ type run struct {
 	rebuild time.Duration
 	// small holds the branch figures at 10,000 events.
 	small branchTimes
+	// lastAt is the world time of the record's last event.
+	lastAt events.Time
 }
 
 // Run measures every figure at the size o gives.
