@@ -1,7 +1,6 @@
 package events
 
 import (
-	"bytes"
 	"errors"
 	"unicode/utf8"
 
@@ -66,26 +65,37 @@ func (s *scanner) rawString() ([]byte, error) {
 	}
 	s.i++
 	start := s.i
-	end := bytes.IndexByte(s.b[start:], '"')
-	if end < 0 {
-		return nil, errSlow
-	}
-	v := s.b[start : start+end]
 	ascii := true
-	for _, c := range v {
-		if c < 0x20 || c == '\\' {
+	for i := start; i < len(s.b); i++ {
+		c := s.b[i]
+		if plain[c] {
+			continue
+		}
+		switch {
+		case c == '"':
+			v := s.b[start:i]
+			if !ascii && !utf8.Valid(v) {
+				return nil, errSlow
+			}
+			s.i = i + 1
+			return v, nil
+		case c >= utf8.RuneSelf:
+			ascii = false
+		default: // an escape or a control character
 			return nil, errSlow
 		}
-		if c >= 0x80 {
-			ascii = false
-		}
 	}
-	if !ascii && !utf8.Valid(v) {
-		return nil, errSlow
-	}
-	s.i = start + end + 1
-	return v, nil
+	return nil, errSlow
 }
+
+// plain holds the bytes a string carries as they are: printable ASCII but
+// the quote and the backslash.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func (s *scanner) str() (string, error) {
 	v, err := s.rawString()
