@@ -76,8 +76,12 @@ type History struct {
 //
 // Load reads with batched direct gets, which any replica answers from the
 // stream's per-subject index, rather than with a consumer: creating a
-// consumer per load costs tens of milliseconds on a large stream, a batch
-// of direct gets well under one.
+// consumer per load costs tens of milliseconds on a large stream. A batch
+// of direct gets costs a few microseconds per event on a small stream, but
+// on a stream of a million events, over which an aggregate's 200 events
+// are spread, the server finds them a block at a time: about 20 ms, and
+// hundreds after a restart. A reader that holds the aggregate's state as
+// of some sequence (a snapshot) reads the rest with [Log.LoadAfter].
 func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, error) {
 	var h History
 	if err := ref.Check(); err != nil {
