@@ -117,8 +117,14 @@ type Result struct {
 func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta) (Result, error) {
 	var res Result
 	ref := cmd.Aggregate
+	// fresh is set once a refusal on a cached state sends the command to
+	// the log's state: it is read from the log from then on.
+	fresh := false
 	for attempt := 0; ; attempt++ {
 		st, cached := h.cached(ref)
+		if fresh {
+			cached = false
+		}
 		if !cached {
 			var err error
 			if st, err = h.load(ctx, ref); err != nil {
@@ -129,9 +135,10 @@ func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta)
 		}
 		evs, err := DecideState(st, cmd)
 		if err != nil && cached {
-			// Refused on a state that may be stale: decide again on
-			// the history as the log holds it.
+			// Refused on a state that may be stale: decide again, once,
+			// on the history as the log holds it.
 			h.forget(ref)
+			fresh = true
 			attempt--
 			continue
 		}
