@@ -40,6 +40,11 @@ type wire struct {
 	Causation    string          `json:"causation,omitempty"`
 	Correlation  string          `json:"correlation,omitempty"`
 	Data         json.RawMessage `json:"data"`
+
+	// causationID and correlationID are Causation and Correlation as the
+	// fast path reads them, parsed already (parsedIDs).
+	causationID, correlationID uuid.UUID
+	parsedIDs                  bool
 }
 
 // Marshal returns the JSON form of e, as the log stores it. It refuses an
@@ -131,6 +136,9 @@ func unmarshal(b []byte, fast bool) (Event, error) {
 		Payload:      p,
 	}
 	var err error
+	if w.parsedIDs {
+		e.CausationID, e.CorrelationID = w.causationID, w.correlationID
+	}
 	if w.Causation != "" {
 		if e.CausationID, err = uuid.Parse(w.Causation); err != nil {
 			return Event{}, fmt.Errorf("%w: causation: %w", ErrMalformed, err)

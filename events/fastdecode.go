@@ -402,10 +402,10 @@ func fastWire(b []byte, w *wire) error {
 			w.CAMEO = internCAMEO(v)
 			return 12, err
 		case "causation":
-			w.Causation, err = s.str()
+			w.causationID, err = s.optionalID()
 			return 13, err
 		case "correlation":
-			w.Correlation, err = s.str()
+			w.correlationID, err = s.optionalID()
 			return 14, err
 		case "data":
 			w.Data, err = s.skip()
@@ -416,7 +416,21 @@ func fastWire(b []byte, w *wire) error {
 	if err != nil {
 		return err
 	}
+	w.parsedIDs = true
 	return s.end()
+}
+
+// optionalID reads a string that is empty or an id.
+func (s *scanner) optionalID() (uuid.UUID, error) {
+	v, err := s.rawString()
+	if err != nil || len(v) == 0 {
+		return uuid.Nil, err
+	}
+	id, err := uuid.ParseBytes(v)
+	if err != nil {
+		return uuid.Nil, errSlow
+	}
+	return id, nil
 }
 
 // kindNames maps each known kind's name to the kind, to share its string.

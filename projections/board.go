@@ -93,6 +93,9 @@ func (b *Board) Apply(seq uint64, e events.Event) []string {
 			changed = append(changed, dep)
 		}
 	}
+	if len(changed) == 1 {
+		return changed
+	}
 	slices.Sort(changed)
 	return slices.Compact(changed)
 }
