@@ -1,6 +1,7 @@
 package events
 
 import (
+	"encoding/binary"
 	"errors"
 	"unicode/utf8"
 
@@ -66,7 +67,15 @@ func (s *scanner) rawString() ([]byte, error) {
 	s.i++
 	start := s.i
 	ascii := true
-	for i := start; i < len(s.b); i++ {
+	i := start
+	// Eight bytes at a time while none of them is special: most of an
+	// event's bytes are in its strings.
+	for ; i+8 <= len(s.b); i += 8 {
+		if special(binary.LittleEndian.Uint64(s.b[i:])) {
+			break
+		}
+	}
+	for ; i < len(s.b); i++ {
 		c := s.b[i]
 		if plain[c] {
 			continue
@@ -86,6 +95,21 @@ func (s *scanner) rawString() ([]byte, error) {
 		}
 	}
 	return nil, errSlow
+}
+
+// special reports whether any of the eight bytes in x is one that plain
+// does not hold: a control character, a quote, a backslash or a byte of a
+// multi-byte character.
+func special(x uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (x-0x20*ones)&^x&highs != 0 || // a byte below 0x20 (or at or above 0x80)
+		zero(x^('"'*ones)) != 0 ||
+		zero(x^('\\'*ones)) != 0 ||
+		x&highs != 0
 }
 
 // plain holds the bytes a string carries as they are: printable ASCII but

@@ -119,3 +119,27 @@ func FuzzFastPath(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte) { agree(t, b) })
 }
+
+// special agrees with the table of plain bytes: no word with a byte that is
+// not plain passes as plain.
+func TestSpecial(t *testing.T) {
+	for c := range 256 {
+		for pos := range 8 {
+			var b [8]byte
+			for i := range b {
+				b[i] = 'a'
+			}
+			b[pos] = byte(c)
+			x := uint64(0)
+			for i := 7; i >= 0; i-- {
+				x = x<<8 | uint64(b[i])
+			}
+			if !plain[c] && !special(x) {
+				t.Fatalf("byte %#x at %d passes as plain", c, pos)
+			}
+			if plain[c] && special(x) {
+				t.Errorf("byte %#x at %d is taken for special", c, pos)
+			}
+		}
+	}
+}
