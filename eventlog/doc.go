@@ -11,6 +11,10 @@
 //   - Each branch other than main has a record in the key-value bucket
 //     [BranchBucket]: its fork point, in world time and in stream sequence.
 //
+// An aggregate's history is read whole with [Log.Load], or, by a reader
+// that holds a snapshot of it, from the snapshot on with [Log.LoadAfter];
+// the log is followed with [Log.Subscribe], [Log.Read] and [Log.Follow].
+//
 // The safety of an append rests on three JetStream headers: see
 // [Log.Append]. Errors callers branch on are [ErrConflict] (a stale
 // writer), [ErrUnknownBranch], [ErrBranchExists] and [ErrCorrupt].

@@ -151,13 +151,15 @@ func BranchSubjects(branch string) string {
 
 // parseSubject splits an event subject into its branch and aggregate.
 func parseSubject(subject string) (branch string, ref events.Ref, ok bool) {
+	// Cut, not Split: this runs for every event read, and Split allocates.
 	rest, ok := strings.CutPrefix(subject, SubjectRoot+".")
 	if !ok {
 		return "", events.Ref{}, false
 	}
-	parts := strings.Split(rest, ".")
-	if len(parts) != 3 {
+	branch, rest, ok1 := strings.Cut(rest, ".")
+	typ, id, ok2 := strings.Cut(rest, ".")
+	if !ok1 || !ok2 || strings.Contains(id, ".") {
 		return "", events.Ref{}, false
 	}
-	return parts[0], events.Ref{Type: events.AggregateType(parts[1]), ID: parts[2]}, true
+	return branch, events.Ref{Type: events.AggregateType(typ), ID: id}, true
 }

@@ -40,17 +40,22 @@ type wire struct {
 	Causation    string          `json:"causation,omitempty"`
 	Correlation  string          `json:"correlation,omitempty"`
 	Data         json.RawMessage `json:"data"`
+
+	// causationID and correlationID are Causation and Correlation as the
+	// fast path reads them, parsed already (parsedIDs).
+	causationID, correlationID uuid.UUID
+	parsedIDs                  bool
 }
 
 // Marshal returns the JSON form of e, as the log stores it. It refuses an
 // event that [Event.Validate] refuses.
-func Marshal(e Event) ([]byte, error) {
+func Marshal(e Event) ([]byte, error) { return marshal(e, true) }
+
+// marshal is [Marshal], with the fast path or without it (to test that the
+// two agree).
+func marshal(e Event, fast bool) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
-	}
-	data, err := json.Marshal(e.Payload)
-	if err != nil {
-		return nil, fmt.Errorf("marshal %s payload: %w", e.Kind(), err)
 	}
 	w := wire{
 		V:            CodecVersion,
@@ -66,7 +71,6 @@ func Marshal(e Event) ([]byte, error) {
 		Hypothetical: e.Hypothetical,
 		Branch:       e.Branch,
 		CAMEO:        e.CAMEO,
-		Data:         data,
 	}
 	if e.CausationID != uuid.Nil {
 		w.Causation = e.CausationID.String()
@@ -74,6 +78,18 @@ func Marshal(e Event) ([]byte, error) {
 	if e.CorrelationID != uuid.Nil {
 		w.Correlation = e.CorrelationID.String()
 	}
+	// The fast path writes the same bytes as encoding/json (see
+	// fastencode.go).
+	if fast {
+		if b, ok := fastMarshal(&w, e.Payload); ok {
+			return b, nil
+		}
+	}
+	data, err := json.Marshal(e.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s payload: %w", e.Kind(), err)
+	}
+	w.Data = data
 	b, err := json.Marshal(w)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s event: %w", e.Kind(), err)
@@ -85,23 +101,25 @@ func Marshal(e Event) ([]byte, error) {
 // kinds, other codec versions and payloads their kind refuses are errors
 // (wrapping [ErrMalformed], [ErrUnknownKind] or [ErrUnsupportedVersion]);
 // Unmarshal never panics on bad input.
-func Unmarshal(b []byte) (Event, error) {
+func Unmarshal(b []byte) (Event, error) { return unmarshal(b, true) }
+
+// unmarshal is [Unmarshal], with the fast path or without it (to test that
+// the two agree).
+func unmarshal(b []byte, fast bool) (Event, error) {
+	// The fast path reads what Marshal writes; anything else, it leaves to
+	// the strict decoder (see fastdecode.go).
 	var w wire
-	if err := strictDecode(b, &w); err != nil {
-		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	var p Payload
+	if fast && fastWire(b, &w) == nil && w.V == CodecVersion {
+		if p = w.Kind.New(); p != nil && fastPayload(w.Data, p) != nil {
+			p = nil
+		}
 	}
-	if w.V != CodecVersion {
-		return Event{}, fmt.Errorf("%w: v%d (this summit reads v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
-	}
-	p := w.Kind.New()
 	if p == nil {
-		return Event{}, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
-	}
-	if len(w.Data) == 0 || string(w.Data) == "null" {
-		return Event{}, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
-	}
-	if err := strictDecode(w.Data, p); err != nil {
-		return Event{}, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
+		var err error
+		if w, p, err = strictWire(b); err != nil {
+			return Event{}, err
+		}
 	}
 	e := Event{
 		ID:           w.ID,
@@ -118,6 +136,9 @@ func Unmarshal(b []byte) (Event, error) {
 		Payload:      p,
 	}
 	var err error
+	if w.parsedIDs {
+		e.CausationID, e.CorrelationID = w.causationID, w.correlationID
+	}
 	if w.Causation != "" {
 		if e.CausationID, err = uuid.Parse(w.Causation); err != nil {
 			return Event{}, fmt.Errorf("%w: causation: %w", ErrMalformed, err)
@@ -132,6 +153,30 @@ func Unmarshal(b []byte) (Event, error) {
 		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return e, nil
+}
+
+// strictWire decodes b with encoding/json, strictly. (The wire it fills
+// is its own, on the heap for the decoder; the fast path's stays on the
+// stack.)
+func strictWire(b []byte) (wire, Payload, error) {
+	w := new(wire)
+	if err := strictDecode(b, w); err != nil {
+		return wire{}, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if w.V != CodecVersion {
+		return wire{}, nil, fmt.Errorf("%w: v%d (this summit reads v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
+	}
+	p := w.Kind.New()
+	if p == nil {
+		return wire{}, nil, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
+	}
+	if len(w.Data) == 0 || string(w.Data) == "null" {
+		return wire{}, nil, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
+	}
+	if err := strictDecode(w.Data, p); err != nil {
+		return wire{}, nil, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
+	}
+	return *w, p, nil
 }
 
 // strictDecode decodes one JSON value into v, refusing unknown fields and

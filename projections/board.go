@@ -32,7 +32,10 @@ type slot struct {
 	seq uint64
 	// closed is set once the meeting reached the board's cutoff.
 	closed bool
-	last   *Activity
+	// last is the latest activity, if hasLast: kept by value, as it
+	// changes with every event.
+	last    Activity
+	hasLast bool
 }
 
 // NewBoard returns an empty board of branch. If cutoff is not zero, the
@@ -85,7 +88,7 @@ func (b *Board) Apply(seq uint64, e events.Event) []string {
 	wasHeld := s.m.Status == aggregates.StatusHeld
 	s.m = aggregates.Evolve(s.m, e)
 	s.seq = seq
-	s.last = activity(seq, e, "")
+	s.last, s.hasLast = activity(seq, e, ""), true
 	if p, ok := e.Payload.(*events.PreconditionAdded); ok && p.Requires != nil {
 		if !slices.Contains(b.requiredBy[p.Requires.Held], id) {
 			b.requiredBy[p.Requires.Held] = append(b.requiredBy[p.Requires.Held], id)
@@ -94,6 +97,9 @@ func (b *Board) Apply(seq uint64, e events.Event) []string {
 	changed := []string{id}
 	if !wasHeld && s.m.Status == aggregates.StatusHeld {
 		changed = append(changed, b.requirers(id, seq, e, func(*slot) bool { return true })...)
+	}
+	if len(changed) == 1 {
+		return changed
 	}
 	slices.Sort(changed)
 	return slices.Compact(changed)
@@ -109,14 +115,14 @@ func (b *Board) requirers(id string, seq uint64, e events.Event, stale func(*slo
 		if d == nil || !d.m.Declared() || dep == id || !stale(d) {
 			continue
 		}
-		d.last = activity(seq, e, id)
+		d.last, d.hasLast = activity(seq, e, id), true
 		changed = append(changed, dep)
 	}
 	return changed
 }
 
-func activity(seq uint64, e events.Event, meeting string) *Activity {
-	a := &Activity{ID: e.ID, Kind: e.Kind(), At: e.At, By: e.By, Seq: seq, Meeting: meeting}
+func activity(seq uint64, e events.Event, meeting string) Activity {
+	a := Activity{ID: e.ID, Kind: e.Kind(), At: e.At, By: e.By, Seq: seq, Meeting: meeting}
 	if e.Source != nil {
 		a.Source = e.Source.Outlet
 		if a.Source == "" {
@@ -143,7 +149,10 @@ func (b *Board) View(id string, asOf time.Time) (View, bool) {
 		return View{}, false
 	}
 	v := newView(b.branch, s.m, b.heldAt, asOf)
-	v.LastActivity = s.last
+	if s.hasLast {
+		a := s.last
+		v.LastActivity = &a
+	}
 	v.Seq = max(s.seq, b.seq)
 	return v, true
 }
@@ -169,7 +178,11 @@ func (b *Board) Views(asOf time.Time) []View {
 // board resumes from.
 func (b *Board) Restore(v View) {
 	m := v.meeting()
-	b.slots[v.ID] = &slot{m: m, seq: v.Seq, last: v.LastActivity}
+	sl := &slot{m: m, seq: v.Seq}
+	if v.LastActivity != nil {
+		sl.last, sl.hasLast = *v.LastActivity, true
+	}
+	b.slots[v.ID] = sl
 	for _, p := range m.Preconditions {
 		if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], v.ID) {
 			b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], v.ID)

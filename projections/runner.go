@@ -35,8 +35,11 @@ type RunnerOptions struct {
 	Idle time.Duration
 	// CatchUpEvery bounds the work a runner catching up with a backlog
 	// does between checkpoints: it writes its views and saves a checkpoint
-	// after this many events, or this long, whichever comes first.
-	// Defaults: 250,000 events, 5s.
+	// after this many events, or this long, whichever comes first. Each
+	// time it writes the view of every meeting changed since the last, so
+	// frequent checkpoints cost a rebuild dearly (every view of a large
+	// board, several times over), while a crash costs at most this much
+	// work again. Defaults: 1,000,000 events, 30s.
 	CatchUpEvents int
 	CatchUpEvery  time.Duration
 }
@@ -94,10 +97,10 @@ func (o RunnerOptions) withDefaults() RunnerOptions {
 		o.Idle = 100 * time.Millisecond
 	}
 	if o.CatchUpEvents == 0 {
-		o.CatchUpEvents = 250_000
+		o.CatchUpEvents = 1_000_000
 	}
 	if o.CatchUpEvery == 0 {
-		o.CatchUpEvery = 5 * time.Second
+		o.CatchUpEvery = 30 * time.Second
 	}
 	return o
 }

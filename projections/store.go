@@ -11,6 +11,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/events"
 )
 
@@ -241,4 +242,28 @@ func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpo
 			return c, fmt.Errorf("the projection of %s is at %d, not yet at %d: %w", branch, c.Seq, seq, ctx.Err())
 		}
 	}
+}
+
+// Snapshot returns meeting id's state on branch as the projection last
+// wrote it, with the stream sequence up to which that state reflects every
+// event of the branch, and false if the projection holds no view of the
+// meeting. A view holds the meeting's whole folded state, so it serves as
+// a snapshot: [commands.Handler] reads it, then only the meeting's events
+// after that sequence, instead of the meeting's whole history.
+func (s *Store) Snapshot(ctx context.Context, branch, id string) (aggregates.Meeting, uint64, bool, error) {
+	e, err := s.meetings.Get(ctx, Key(branch, id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return aggregates.Meeting{}, 0, false, nil
+	}
+	if err != nil {
+		return aggregates.Meeting{}, 0, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch, err)
+	}
+	var v View
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		return aggregates.Meeting{}, 0, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch, err)
+	}
+	if v.ID != id || v.Version == 0 {
+		return aggregates.Meeting{}, 0, false, nil
+	}
+	return v.meeting(), v.Seq, true, nil
 }

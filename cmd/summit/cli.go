@@ -70,6 +70,7 @@ func verbs(e env) []struct {
 		{"explain", "show the events that made a meeting's status, readiness and claims", &explainCmd{env: e}},
 		{"timeline", "list the events in world-time order, with their sources", &timelineCmd{env: e}},
 		{"rebuild", "drop a projection's views and build them again from the log", &rebuildCmd{env: e}},
+		{"bench", "measure summit against raw nats.go on an embedded server", &benchCmd{env: e}},
 	}
 }
 

@@ -1,0 +1,282 @@
+// Package bench measures what summit costs over JetStream itself: each of
+// its figures (a bulk append, a command, a projection rebuild, the live lag
+// of a view, a branch, the memory of a rebuild) beside the same work done
+// with plain nats.go on the same embedded server, in the same run, so that
+// the ratio holds on a noisy machine.
+//
+// [Run] makes a synthetic record with [workload.Generate], measures it, and
+// returns a [Report]; "summit bench" prints it. The peak memory of a rebuild
+// is measured in a child process (see [Child]), so that the figure is the
+// rebuild's and not the whole benchmark's.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/embedded"
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
+	"github.com/summit-model/summit/workload"
+)
+
+// Options say what to measure.
+type Options struct {
+	// Events and Meetings size the record on main. Defaults: 1,000,000
+	// events of 10,000 meetings.
+	Events   int
+	Meetings int
+	// Dir is where the embedded server keeps its store; default a
+	// temporary directory, removed at the end.
+	Dir string
+	// Samples is how many commands (and live changes) each latency figure
+	// times. Default 1000.
+	Samples int
+	// Child starts the child process that measures a rebuild's memory
+	// (see [Child]); nil leaves the rss figure out.
+	Child ChildStarter
+	// Progress receives a line as each step begins; nil discards them.
+	Progress io.Writer
+	// Logger receives the embedded server's log; nil discards it.
+	Logger *slog.Logger
+}
+
+// Validate reports every problem with o, after defaults.
+func (o Options) Validate() error {
+	var errs []error
+	if o.Meetings < 1 {
+		errs = append(errs, fmt.Errorf("meetings %d: want at least 1", o.Meetings))
+	}
+	if o.Events < 2*o.Meetings {
+		errs = append(errs, fmt.Errorf("events %d: want at least two per meeting (%d meetings)", o.Events, o.Meetings))
+	}
+	if o.Samples < 10 {
+		errs = append(errs, fmt.Errorf("samples %d: want at least 10", o.Samples))
+	}
+	return errors.Join(errs...)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Events == 0 {
+		o.Events = 1_000_000
+	}
+	if o.Meetings == 0 {
+		o.Meetings = 10_000
+	}
+	if o.Samples == 0 {
+		o.Samples = 1000
+	}
+	if o.Progress == nil {
+		o.Progress = io.Discard
+	}
+	return o
+}
+
+// Figure is one measurement: ours, the raw nats.go counterpart (nil where
+// there is none), and their ratio. Latencies carry their percentiles.
+type Figure struct {
+	Ours  float64  `json:"ours"`
+	Raw   *float64 `json:"raw"`
+	Ratio *float64 `json:"ratio"`
+	Unit  string   `json:"unit"`
+	// P50 and P99 are latency percentiles, for ours; RawP50 and RawP99
+	// for the raw counterpart.
+	P50    *float64 `json:"p50,omitempty"`
+	P99    *float64 `json:"p99,omitempty"`
+	RawP50 *float64 `json:"raw_p50,omitempty"`
+	RawP99 *float64 `json:"raw_p99,omitempty"`
+	// Extra holds figures that explain this one (a load's share of a
+	// command, the same figure at another size), by name.
+	Extra map[string]float64 `json:"extra,omitempty"`
+	// What says what was measured, ours and raw, in a sentence.
+	What string `json:"what"`
+}
+
+func ptr(v float64) *float64 { return &v }
+
+// figure returns a figure of ours against raw (raw 0: none).
+func figure(ours, raw float64, unit, what string) Figure {
+	f := Figure{Ours: ours, Unit: unit, What: what}
+	if raw > 0 {
+		f.Raw, f.Ratio = ptr(raw), ptr(ours/raw)
+	}
+	return f
+}
+
+// The names of the figures, in the order of the table.
+var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "branch_create", "branch_read", "rebuild_rss"}
+
+// Report is the outcome of [Run].
+type Report struct {
+	Events   int               `json:"events"`
+	Meetings int               `json:"meetings"`
+	Figures  map[string]Figure `json:"figures"`
+	Machine  Machine           `json:"machine"`
+	Took     time.Duration     `json:"took_ns"`
+}
+
+// Machine is what the figures ran on.
+type Machine struct {
+	CPUs   int    `json:"cpus"`
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+	OS     string `json:"os"`
+	Go     string `json:"go"`
+	Server string `json:"nats_server"`
+}
+
+// run is one benchmark run: the server, the log and what it measured.
+type run struct {
+	o     Options
+	dir   string
+	srv   *embedded.Server
+	url   string
+	nc    *nats.Conn
+	js    jetstream.JetStream
+	log   *eventlog.Log
+	store *projections.Store
+	load  *workload.Load
+	rep   *Report
+	// rebuild is how long a rebuild of the whole record took, for the
+	// branch figures.
+	rebuild time.Duration
+	// small holds the branch figures at 10,000 events.
+	small branchTimes
+	// lastAt is the world time of the record's last event.
+	lastAt events.Time
+}
+
+// Run measures every figure at the size o gives.
+func Run(ctx context.Context, o Options) (*Report, error) {
+	o = o.withDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	start := time.Now()
+	r := &run{o: o, rep: &Report{Events: o.Events, Meetings: o.Meetings, Figures: map[string]Figure{}, Machine: machine()}}
+	r.dir = o.Dir
+	if r.dir == "" {
+		dir, err := os.MkdirTemp("", "summit-bench-*")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		r.dir = dir
+	}
+	if err := r.start(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { r.stop() }()
+	r.rep.Machine.Server = server.VERSION
+
+	r.progress("generating %d events of %d meetings", o.Events, o.Meetings)
+	// Long meetings (200 events each) are the ones the cold commands
+	// meet: 3% of them, so that each third of them gives a hundred
+	// samples at the default size.
+	long := min(max(o.Meetings*3/100, 20), o.Meetings/2)
+	load, err := workload.Generate(workload.Options{Meetings: o.Meetings, Events: o.Events, Long: long, Seed: 1})
+	if err != nil {
+		return nil, err
+	}
+	r.load = load
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"bulk append (and branches at 10k events)", r.bulk},
+		{"projection rebuild", r.rebuildFigure},
+		{"peak memory of a rebuild", r.rss},
+		{"commands on cold meetings (after a restart of the server)", r.commandCold},
+		{"commands on warm meetings", r.commandWarm},
+		{"live lag", r.liveLag},
+		{"branches at the full size", r.branches},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		r.progress("%s", s.name)
+		if err := s.fn(ctx); err != nil {
+			return nil, fmt.Errorf("bench: %s: %w", s.name, err)
+		}
+		runtime.GC()
+	}
+	r.rep.Took = time.Since(start)
+	return r.rep, nil
+}
+
+func (r *run) progress(format string, args ...any) {
+	fmt.Fprintf(r.o.Progress, "bench: "+format+"\n", args...)
+}
+
+// start starts the embedded server on the run's store, listening on a
+// loopback port for the child process, and opens the log on it.
+func (r *run) start(ctx context.Context) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	r.srv, err = embedded.Start(ctx, embedded.Options{StoreDir: r.dir, Listen: fmt.Sprintf("127.0.0.1:%d", port), Logger: r.o.Logger})
+	if err != nil {
+		return err
+	}
+	r.url = r.srv.ClientURL()
+	if r.nc, err = r.srv.Connect(); err != nil {
+		return err
+	}
+	if r.js, err = jetstream.New(r.nc); err != nil {
+		return err
+	}
+	if r.log, err = eventlog.Open(ctx, r.js, eventlog.Options{}); err != nil {
+		return err
+	}
+	if r.store, err = projections.OpenStore(ctx, r.js, projections.StoreOptions{}); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (r *run) stop() {
+	if r.nc != nil {
+		r.nc.Close()
+	}
+	if r.srv != nil {
+		r.srv.Shutdown()
+	}
+	r.nc, r.srv = nil, nil
+}
+
+// restart stops the server and starts it again on the same store: what a
+// fresh summit process on the store does.
+func (r *run) restart(ctx context.Context) error {
+	r.stop()
+	return r.start(ctx)
+}
+
+// latencies are timed samples.
+type latencies []time.Duration
+
+// ms returns the p-th percentile in milliseconds.
+func (l latencies) ms(p int) float64 {
+	if len(l) == 0 {
+		return 0
+	}
+	s := slices.Clone(l)
+	slices.Sort(s)
+	i := min(len(s)-1, len(s)*p/100)
+	return float64(s[i]) / float64(time.Millisecond)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -1,0 +1,557 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/commands"
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
+)
+
+// small is the size of the record at which the branch figures are taken a
+// first time, to compare with the full size.
+const small = 10_000
+
+// bulk appends the record with [eventlog.Log.AppendAll], as a replay does,
+// against the same bytes published with PublishMsgAsync, and against the
+// same again with summit's two headers; and takes the branch figures when
+// main holds the first 10,000 events. The three are interleaved, a tenth
+// of the record at a time and in turn, so that whatever else the machine
+// does falls on all three alike.
+func (r *run) bulk(ctx context.Context) error {
+	evs := r.load.Events
+	plain := make([]*nats.Msg, len(evs))
+	headed := make([]*nats.Msg, len(evs))
+	prev := ""
+	for i, e := range evs {
+		data, err := events.Marshal(e)
+		if err != nil {
+			return err
+		}
+		subject := eventlog.Subject(e.Branch, e.Aggregate)
+		plain[i] = &nats.Msg{Subject: RawSubject(subject), Data: data}
+		// The two headers that make summit's bulk append safe, to tell
+		// their cost on the server from summit's own.
+		id := e.ID.String()
+		headed[i] = &nats.Msg{Subject: rawHeadedSubject(subject), Data: data, Header: nats.Header{jetstream.MsgIDHeader: []string{id}}}
+		if prev != "" {
+			headed[i].Header[jetstream.ExpectedLastMsgIDHeader] = []string{prev}
+		}
+		prev = id
+	}
+	if err := CreateRawStream(ctx, r.js); err != nil {
+		return err
+	}
+	if err := createStream(ctx, r.js, rawHeadedStream, "rawh.>"); err != nil {
+		return err
+	}
+
+	// Each event is one command; the first of each meeting expects its
+	// subject empty, and AppendAll knows the rest within one call. Where
+	// the record is cut, a part's first events expect where the parts
+	// before left their meetings: event i lands at sequence i+1.
+	if first, err := r.log.LastSeq(ctx); err != nil || first != 0 {
+		return fmt.Errorf("the store is not empty: the log holds %d events (%v)", first, err)
+	}
+	pending := make([]eventlog.Pending, len(evs))
+	last := map[string]uint64{}
+	for i, e := range evs {
+		pending[i] = eventlog.Pending{Events: evs[i : i+1 : i+1], Expect: last[e.Aggregate.ID]}
+		last[e.Aggregate.ID] = uint64(i + 1)
+	}
+	cuts := []int{0, min(small, len(evs)/2)}
+	for step := max(len(evs)/10, 1); cuts[len(cuts)-1] < len(evs); {
+		cuts = append(cuts, min(cuts[len(cuts)-1]+step, len(evs)))
+	}
+	var ours, raw, rawHeaded time.Duration
+	for k := 1; k < len(cuts); k++ {
+		from, to := cuts[k-1], cuts[k]
+		work := []func() (*time.Duration, error){
+			func() (*time.Duration, error) {
+				_, err := r.log.AppendAll(ctx, pending[from:to])
+				return &ours, err
+			},
+			func() (*time.Duration, error) { return &raw, PublishAsync(ctx, r.js, plain[from:to]) },
+			func() (*time.Duration, error) { return &rawHeaded, PublishAsync(ctx, r.js, headed[from:to]) },
+		}
+		for j := range work {
+			t0 := time.Now()
+			d, err := work[(j+k)%len(work)]()
+			if err != nil {
+				return err
+			}
+			*d += time.Since(t0)
+		}
+		if k == 1 {
+			if err := r.branchFigures(ctx, "10k"); err != nil {
+				return err
+			}
+		}
+	}
+	for _, name := range []string{rawStream, rawHeadedStream} {
+		if err := r.js.DeleteStream(ctx, name); err != nil {
+			return fmt.Errorf("raw stream: %w", err)
+		}
+	}
+	n := float64(len(evs))
+	f := figure(n/ours.Seconds(), n/raw.Seconds(), "events/s",
+		"ours: eventlog.AppendAll of the record (encoding included; each message with its Nats-Msg-Id and the previous one's as Nats-Expected-Last-Msg-Id); raw: PublishMsgAsync of the same bytes, no headers, the same window of 1024; raw_with_headers: the same with summit's two headers; the three interleaved a tenth at a time")
+	f.Extra = map[string]float64{"raw_with_headers": n / rawHeaded.Seconds(), "ratio_to_raw_with_headers": rawHeaded.Seconds() / ours.Seconds()}
+	r.rep.Figures["bulk_append"] = f
+	// The record is on the log now: let it go, so that the figures after
+	// this are taken with the heap a summit process has, not with a
+	// million generated events held besides.
+	r.lastAt = evs[len(evs)-1].At
+	r.load.Events = nil
+	return nil
+}
+
+// rebuildFigure times a rebuild of main's projection from an empty bucket
+// to the final board, against an ordered consumer that reads the same
+// messages and decodes nothing. Each is run twice and the faster kept.
+func (r *run) rebuildFigure(ctx context.Context) error {
+	// The bulk append leaves gigabytes for the kernel to write back: let
+	// it, so that the rebuilds read a store at rest, as a rebuild does.
+	if err := settle(r.dir); err != nil {
+		return err
+	}
+	var ours, raw time.Duration
+	for range 2 {
+		t0 := time.Now()
+		n, err := OrderedRead(ctx, r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
+		if err != nil {
+			return err
+		}
+		if d := time.Since(t0); raw == 0 || d < raw {
+			raw = d
+		}
+		if n != r.o.Events {
+			return fmt.Errorf("raw read %d messages, want %d", n, r.o.Events)
+		}
+		runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
+		t0 = time.Now()
+		if err := runner.Rebuild(ctx); err != nil {
+			return err
+		}
+		if d := time.Since(t0); ours == 0 || d < ours {
+			ours = d
+		}
+		if got := runner.Board().Len(); got != r.o.Meetings {
+			return fmt.Errorf("the rebuilt board has %d meetings, want %d", got, r.o.Meetings)
+		}
+	}
+	r.rebuild = ours
+	n := float64(r.o.Events)
+	f := figure(n/ours.Seconds(), n/raw.Seconds(), "events/s",
+		"ours: projections.Runner.Rebuild of main, from an empty bucket to the final board in KV; raw: an ordered consumer reading the same messages, decoding nothing")
+	f.Extra = map[string]float64{"ours_ms": ms(ours), "raw_ms": ms(raw)}
+	r.rep.Figures["rebuild"] = f
+	return nil
+}
+
+// statement returns a command that any meeting takes, final or not, at a
+// world time after every event of the load.
+func (r *run) statement(id string, i int) aggregates.Command {
+	last := r.lastAt
+	at := events.At(last.Add(time.Hour + time.Duration(i)*time.Second))
+	return aggregates.Command{
+		Aggregate: events.Meeting(id), At: at, By: "peskov", Party: "RUS",
+		Source: &events.Source{Outlet: "tass.ru", Address: "https://tass.ru/politika/" + id, Published: at.Format(time.DateOnly)},
+		Payload: &events.StatementMade{About: id, Stance: events.StanceNoncommittal, Claim: "postponed",
+			Quote: "The dates will be agreed through diplomatic channels; there is no agreement yet."},
+	}
+}
+
+// rawPublisher publishes, synchronously, the bytes of an event like ours to
+// the raw stream, each with the expected last sequence of its subject, as
+// summit's Append does.
+type rawPublisher struct {
+	js    jetstream.JetStream
+	data  []byte
+	last  map[string]uint64
+	token string
+}
+
+func newRawPublisher(ctx context.Context, js jetstream.JetStream, r *run) (*rawPublisher, error) {
+	if err := CreateRawStream(ctx, js); err != nil {
+		return nil, err
+	}
+	evs, err := aggregates.Decide(aggregates.Meeting{ID: "x", Version: 199, Status: aggregates.StatusProposed}, r.statement("x", 0))
+	if err != nil {
+		return nil, err
+	}
+	commands.Stamp(evs, events.Main, commands.Meta{CorrelationID: events.NewID()})
+	evs[0].Recorded = time.Now()
+	data, err := events.Marshal(evs[0])
+	if err != nil {
+		return nil, err
+	}
+	// Each publisher's subjects are its own, under a token of its own
+	// (raw.TOKEN.summit.ev...), so that no two ever share a subject's
+	// sequence.
+	return &rawPublisher{js: js, data: data, last: map[string]uint64{}, token: events.NewID().String()[24:]}, nil
+}
+
+func (p *rawPublisher) publish(ctx context.Context, id string) (time.Duration, error) {
+	subject := "raw." + p.token + "." + eventlog.Subject(events.Main, events.Meeting(id))
+	m := nats.NewMsg(subject)
+	m.Data = p.data
+	t0 := time.Now()
+	ack, err := p.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(p.last[subject]))
+	d := time.Since(t0)
+	if err != nil {
+		return 0, fmt.Errorf("raw publish: %w", err)
+	}
+	p.last[subject] = ack.Sequence
+	return d, nil
+}
+
+// commandCold times commands on meetings no process has loaded since the
+// server started, each with a new handler, which reads the meeting's
+// snapshot (its view in the projection) and the events after it. A third
+// of the long meetings are only read so, to time the load alone, and a
+// third are read whole, event by event, to show what the snapshot saves.
+func (r *run) commandCold(ctx context.Context) error {
+	if err := r.restart(ctx); err != nil {
+		return err
+	}
+	raw, err := newRawPublisher(ctx, r.js, r)
+	if err != nil {
+		return err
+	}
+	var ours, loads, fulls, raws latencies
+	long := r.load.Long
+	if len(long) < 3 {
+		// A record too small for long meetings: take the first ones.
+		long = r.load.Meetings[:min(9, len(r.load.Meetings))]
+	}
+	// The first read after a restart pays for the server's warming up
+	// (its indexes of the stream and the bucket, its first blocks): that
+	// is timed on its own, on a meeting outside the samples.
+	t0 := time.Now()
+	other := r.load.Meetings[len(r.load.Meetings)-1]
+	if _, seq, _, err := r.store.Snapshot(ctx, events.Main, other); err != nil {
+		return err
+	} else if _, err := r.log.LoadAfter(ctx, events.Meeting(other), seq); err != nil {
+		return err
+	}
+	first := time.Since(t0)
+	// The commands first, then the snapshot loads, then the whole
+	// histories, each on meetings of its own.
+	type sample struct {
+		id   string
+		kind int // 0 a snapshot load, 1 a whole history, 2 a command
+	}
+	var order []sample
+	for _, kind := range []int{2, 0, 1} {
+		for i, id := range long {
+			if i%3 == kind {
+				order = append(order, sample{id, kind})
+			}
+		}
+	}
+	for i, smp := range order {
+		id := smp.id
+		ref := events.Meeting(id)
+		switch smp.kind {
+		case 0:
+			// The meeting's state as a new handler reads it: its
+			// snapshot, and the events after it.
+			t0 := time.Now()
+			m, seq, ok, err := r.store.Snapshot(ctx, events.Main, id)
+			if err != nil || !ok {
+				return fmt.Errorf("snapshot of %s: %v, %w", id, ok, err)
+			}
+			h, err := r.log.LoadAfter(ctx, ref, seq)
+			if err != nil {
+				return err
+			}
+			loads = append(loads, time.Since(t0))
+			if m.Version+uint64(len(h.Events)) != uint64(r.load.Counts[id]) {
+				return fmt.Errorf("load %s: version %d, want %d", id, m.Version, r.load.Counts[id])
+			}
+		case 1:
+			// The whole history, one direct get per event.
+			t0 := time.Now()
+			h, err := r.log.Load(ctx, eventlog.Main(), ref)
+			if err != nil {
+				return err
+			}
+			fulls = append(fulls, time.Since(t0))
+			if len(h.Events) != r.load.Counts[id] {
+				return fmt.Errorf("load %s: %d events, want %d", id, len(h.Events), r.load.Counts[id])
+			}
+		case 2:
+			handler := commands.NewHandler(r.log, eventlog.Main())
+			handler.Snapshots = r.store
+			t0 := time.Now()
+			res, err := handler.Handle(ctx, r.statement(id, i), commands.Meta{})
+			if err != nil {
+				return err
+			}
+			ours = append(ours, time.Since(t0))
+			if res.Loads != 1 {
+				return fmt.Errorf("a new handler loaded %s %d times", id, res.Loads)
+			}
+		}
+		d, err := raw.publish(ctx, id)
+		if err != nil {
+			return err
+		}
+		raws = append(raws, d)
+	}
+	f := figure(ours.ms(50), raws.ms(50), "ms",
+		fmt.Sprintf("ours: commands.Handler.Handle with a new handler after a restart of the server (read the meeting's snapshot and the events after it, decide, append; the meeting has %d events in a log of %d); raw: PublishMsg with the expected last subject sequence", r.load.Counts[long[0]], r.o.Events))
+	f.P50, f.P99 = ptr(ours.ms(50)), ptr(ours.ms(99))
+	f.RawP50, f.RawP99 = ptr(raws.ms(50)), ptr(raws.ms(99))
+	f.Extra = map[string]float64{
+		"load_p50": loads.ms(50), "load_p99": loads.ms(99), "load_samples": float64(len(loads)),
+		"full_load_p50": fulls.ms(50), "full_load_p99": fulls.ms(99), "samples": float64(len(ours)),
+		"first_after_restart_ms": ms(first),
+	}
+	r.rep.Figures["command_cold"] = f
+	return nil
+}
+
+// commandWarm times commands on meetings the handler has met before, each
+// beside a raw synchronous publish, in turn.
+func (r *run) commandWarm(ctx context.Context) error {
+	raw, err := newRawPublisher(ctx, r.js, r)
+	if err != nil {
+		return err
+	}
+	handler := commands.NewHandler(r.log, eventlog.Main())
+	handler.Snapshots = r.store
+	ids := r.sampleMeetings(50)
+	for i, id := range ids {
+		if _, err := handler.Handle(ctx, r.statement(id, i), commands.Meta{}); err != nil {
+			return err
+		}
+		if _, err := raw.publish(ctx, id); err != nil {
+			return err
+		}
+	}
+	var ours, raws latencies
+	for i := range r.o.Samples {
+		id := ids[i%len(ids)]
+		t0 := time.Now()
+		if _, err := handler.Handle(ctx, r.statement(id, 100+i), commands.Meta{}); err != nil {
+			return err
+		}
+		ours = append(ours, time.Since(t0))
+		d, err := raw.publish(ctx, id)
+		if err != nil {
+			return err
+		}
+		raws = append(raws, d)
+	}
+	f := figure(ours.ms(50), raws.ms(50), "ms",
+		"ours: commands.Handler.Handle on meetings the handler met before (decide, append with the expected last subject sequence); raw: PublishMsg with the expected last subject sequence")
+	f.P50, f.P99 = ptr(ours.ms(50)), ptr(ours.ms(99))
+	f.RawP50, f.RawP99 = ptr(raws.ms(50)), ptr(raws.ms(99))
+	f.Extra = map[string]float64{"samples": float64(len(ours))}
+	r.rep.Figures["command_warm"] = f
+	return nil
+}
+
+// sampleMeetings returns n meetings that are not long ones, at random.
+func (r *run) sampleMeetings(n int) []string {
+	rng := rand.New(rand.NewPCG(2, 2))
+	short := r.load.Meetings[len(r.load.Long):]
+	var ids []string
+	for _, i := range rng.Perm(len(short))[:min(n, len(short))] {
+		ids = append(ids, short[i])
+	}
+	return ids
+}
+
+// liveLag times, with a projection runner live on main, how long after an
+// append begins a key-value watcher sees the meeting's view change; and,
+// raw, how long after a publish begins an ordered consumer receives it.
+func (r *run) liveLag(ctx context.Context) error {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(rctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	end, err := r.log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer wcancel()
+	if _, err := r.store.WaitFor(wctx, events.Main, end); err != nil {
+		return err
+	}
+	w, err := r.store.Meetings().Watch(ctx, events.Main+".*", jetstream.UpdatesOnly())
+	if err != nil {
+		return err
+	}
+	defer w.Stop()
+
+	raw, err := newRawPublisher(ctx, r.js, r)
+	if err != nil {
+		return err
+	}
+	cons, err := r.js.OrderedConsumer(ctx, rawStream, jetstream.OrderedConsumerConfig{FilterSubjects: []string{"raw.>"}, DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		return err
+	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(1024))
+	if err != nil {
+		return err
+	}
+	defer it.Stop()
+
+	handler := commands.NewHandler(r.log, eventlog.Main())
+	ids := r.sampleMeetings(20)
+	samples := min(r.o.Samples, 500)
+	var ours, raws latencies
+	for i := range samples + len(ids) {
+		id := ids[i%len(ids)]
+		t0 := time.Now()
+		res, err := handler.Handle(ctx, r.statement(id, 10_000+i), commands.Meta{})
+		if err != nil {
+			return err
+		}
+		key := projections.Key(events.Main, id)
+		for seen := false; !seen; {
+			select {
+			case e := <-w.Updates():
+				if e == nil || e.Key() != key {
+					continue
+				}
+				var v struct {
+					Seq uint64 `json:"seq"`
+				}
+				if err := json.Unmarshal(e.Value(), &v); err != nil {
+					return err
+				}
+				seen = v.Seq >= res.Seq
+			case <-time.After(10 * time.Second):
+				return fmt.Errorf("no change of %s seen 10s after appending seq %d", key, res.Seq)
+			}
+		}
+		d := time.Since(t0)
+		t0 = time.Now()
+		if _, err := raw.publish(ctx, id); err != nil {
+			return err
+		}
+		if _, err := it.Next(jetstream.NextContext(ctx)); err != nil {
+			return err
+		}
+		rd := time.Since(t0)
+		if i >= len(ids) { // the first round warms the handler
+			ours, raws = append(ours, d), append(raws, rd)
+		}
+	}
+	f := figure(ours.ms(50), raws.ms(50), "ms",
+		"ours: from the start of a command (Handler.Handle) on a warm meeting until a KV watcher of summit-meetings sees its view change, with a live projections.Runner; raw: from the start of a synchronous publish until an ordered consumer receives the message")
+	f.P50, f.P99 = ptr(ours.ms(50)), ptr(ours.ms(99))
+	f.RawP50, f.RawP99 = ptr(raws.ms(50)), ptr(raws.ms(99))
+	f.Extra = map[string]float64{"samples": float64(len(ours))}
+	r.rep.Figures["live_lag"] = f
+	return nil
+}
+
+// branchTimes are the branch figures at one size.
+type branchTimes struct {
+	create, rawCreate, read, rawRead time.Duration
+}
+
+// branchFigures times creating a branch (against a raw key-value create)
+// and reading its board (against an ordered consumer reading the record up
+// to its fork), at the log's present size; at is "10k" or "full".
+func (r *run) branchFigures(ctx context.Context, at string) error {
+	kv, err := r.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "bench-raw-" + at, Storage: jetstream.FileStorage})
+	if err != nil {
+		return err
+	}
+	var creates, rawCreates latencies
+	var b eventlog.Branch
+	for i := range 7 {
+		name := fmt.Sprintf("bench-%s-%d", at, i)
+		t0 := time.Now()
+		b, err = r.log.CreateBranch(ctx, name, events.Time{})
+		if err != nil {
+			return err
+		}
+		creates = append(creates, time.Since(t0))
+		t0 = time.Now()
+		if _, err := kv.Create(ctx, name, []byte(strconv.Itoa(i))); err != nil {
+			return err
+		}
+		rawCreates = append(rawCreates, time.Since(t0))
+	}
+	if err := r.js.DeleteKeyValue(ctx, kv.Bucket()); err != nil {
+		return err
+	}
+	// The branch's own events: a few statements.
+	if at == "full" {
+		h := commands.NewHandler(r.log, b)
+		for i, id := range r.sampleMeetings(10) {
+			if _, err := h.Handle(ctx, r.statement(id, 20_000+i), commands.Meta{}); err != nil {
+				return err
+			}
+		}
+	}
+	var read, rawRead time.Duration
+	for range 2 {
+		t0 := time.Now()
+		board, err := projections.Read(ctx, r.log, b, time.Time{})
+		if err != nil {
+			return err
+		}
+		if d := time.Since(t0); read == 0 || d < read {
+			read = d
+		}
+		if board.Len() == 0 {
+			return fmt.Errorf("branch %s: empty board", b.Name)
+		}
+		t0 = time.Now()
+		if _, err := OrderedRead(ctx, r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), b.ForkSeq); err != nil {
+			return err
+		}
+		if d := time.Since(t0); rawRead == 0 || d < rawRead {
+			rawRead = d
+		}
+	}
+	t := branchTimes{create: median(creates), rawCreate: median(rawCreates), read: read, rawRead: rawRead}
+	if at == "10k" {
+		r.small = t
+		return nil
+	}
+	f := figure(ms(t.create), ms(t.rawCreate), "ms",
+		"ours: eventlog.Log.CreateBranch at the log's full size (median of 7); raw: a KV create of one key")
+	f.Extra = map[string]float64{"at_10k": ms(r.small.create), "raw_at_10k": ms(r.small.rawCreate)}
+	r.rep.Figures["branch_create"] = f
+	f = figure(ms(t.read), ms(t.rawRead), "ms",
+		"ours: projections.Read of a branch forked at the latest event (the record up to the fork, then 10 events of its own); raw: an ordered consumer reading the record up to the fork")
+	f.Extra = map[string]float64{"at_10k": ms(r.small.read), "raw_at_10k": ms(r.small.rawRead),
+		"rebuild_ms": ms(r.rebuild), "ratio_to_rebuild": ms(t.read) / ms(r.rebuild)}
+	r.rep.Figures["branch_read"] = f
+	return nil
+}
+
+func (r *run) branches(ctx context.Context) error { return r.branchFigures(ctx, "full") }
+
+func median(l latencies) time.Duration {
+	s := slices.Clone(l)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,67 @@
+package bench
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLatencies(t *testing.T) {
+	var l latencies
+	for i := 1; i <= 100; i++ {
+		l = append(l, time.Duration(101-i)*time.Millisecond)
+	}
+	if p50, p99 := l.ms(50), l.ms(99); p50 != 51 || p99 != 100 {
+		t.Errorf("p50 %v, p99 %v; want 51 and 100", p50, p99)
+	}
+	if (latencies{}).ms(50) != 0 {
+		t.Error("percentile of no samples")
+	}
+}
+
+func TestTargetsAndTable(t *testing.T) {
+	lat := func(ours, raw, p99 float64) Figure {
+		f := figure(ours, raw, "ms", "")
+		f.P50, f.P99 = ptr(ours), ptr(p99)
+		f.RawP50, f.RawP99 = ptr(raw), ptr(raw)
+		return f
+	}
+	rep := &Report{Events: 1000, Meetings: 10, Figures: map[string]Figure{
+		"bulk_append":   figure(70, 100, "events/s", ""),
+		"command_warm":  lat(0.02, 0.01, 0.06),
+		"command_cold":  {Ours: 0.1, Unit: "ms", P50: ptr(0.1), P99: ptr(0.2), Extra: map[string]float64{"load_p99": 6}},
+		"rebuild":       figure(80, 100, "events/s", ""),
+		"live_lag":      lat(0.1, 0.02, 12),
+		"branch_create": {Ours: 0.07, Unit: "ms", Extra: map[string]float64{"at_10k": 0.06}},
+		"branch_read":   {Ours: 90, Unit: "ms", Extra: map[string]float64{"ratio_to_rebuild": 0.9}},
+		"rebuild_rss":   figure(350, 20, "MB", ""),
+	}}
+	want := map[string]bool{
+		"bulk_append": false, "command_warm": true, "command_cold": false, "rebuild": true,
+		"live_lag": false, "branch_create": true, "branch_read": true, "rebuild_rss": false,
+	}
+	for _, tg := range rep.Targets() {
+		if !tg.Known || tg.Met != want[tg.Figure] {
+			t.Errorf("%s (%s): met %v, want %v", tg.Figure, tg.Want, tg.Met, want[tg.Figure])
+		}
+	}
+	var b bytes.Buffer
+	if err := rep.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"bulk append", "0.70x", ">= 0.8x raw: not met", "p50 0.02  p99 0.06 ms", "rebuild rss"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, b.String())
+		}
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	if err := (Options{}).withDefaults().Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	if err := (Options{Events: 10, Meetings: 20, Samples: 1}).Validate(); err == nil || !strings.Contains(err.Error(), "samples") || !strings.Contains(err.Error(), "events") {
+		t.Errorf("bad options: %v", err)
+	}
+}

@@ -1,0 +1,104 @@
+package commands_test
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/commands"
+	"github.com/summit-model/summit/embedded"
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+)
+
+// TestHandleRidesOutAStoppedServer stops the server under a command and
+// starts it again a second later: the command waits for it, asking again
+// with the same events, and lands once.
+func TestHandleRidesOutAStoppedServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	l0, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l0.Addr().String()
+	l0.Close()
+	start := func() *embedded.Server {
+		t.Helper()
+		s, err := embedded.Start(ctx, embedded.Options{StoreDir: dir, Listen: addr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	srv := start()
+	nc, err := nats.Connect("nats://"+addr, nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := eventlog.Open(ctx, js, eventlog.Options{Timeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := commands.NewHandler(l, eventlog.Main())
+	cmd := func(p events.Payload) aggregates.Command {
+		return aggregates.Command{
+			Aggregate: events.Meeting("summit"), At: events.Date(2025, time.October, 16), By: "trump", Party: "USA", Payload: p,
+			Declare: &events.MeetingDeclared{Title: "the summit", Participants: []events.Participant{{Person: "trump", Party: "USA"}}},
+		}
+	}
+	if _, err := h.Handle(ctx, cmd(&events.MeetingProposed{Venue: "Budapest"}), commands.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+
+	srv.Shutdown()
+	type result struct {
+		res commands.Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := h.Handle(ctx, cmd(&events.StatementMade{About: "summit", Stance: events.StanceSupportive}), commands.Meta{})
+		done <- result{res, err}
+	}()
+	// The outage lasts longer than a request waits (300ms), so that the
+	// command meets it.
+	select {
+	case r := <-done:
+		t.Fatalf("the command ended while the server was down: %+v", r)
+	case <-time.After(time.Second):
+	}
+	srv = start()
+	defer srv.Shutdown()
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("Handle: %v", r.err)
+	}
+	if r.res.Unavailable == 0 {
+		t.Error("the command never met the stopped server")
+	}
+	h2, err := l.Load(ctx, eventlog.Main(), events.Meeting("summit"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []events.Kind
+	for _, e := range h2.Events {
+		kinds = append(kinds, e.Kind())
+	}
+	want := []events.Kind{events.KindMeetingDeclared, events.KindMeetingProposed, events.KindStatementMade}
+	if len(kinds) != len(want) || kinds[2] != want[2] {
+		t.Errorf("history %v, want %v", kinds, want)
+	}
+	t.Logf("the command asked %d times while the server was down, then landed once (seq %d)", r.res.Unavailable, r.res.Seq)
+}

@@ -1,0 +1,113 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/summit-model/summit/events"
+)
+
+func TestSubscriptionStops(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	for i := range 3 * readAhead {
+		if _, err := l.Append(ctx, 0, declare(events.Main, fmt.Sprintf("m%d", i), 16)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := l.Subscribe(ctx, BranchSubjects(events.Main), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		r, err := sub.Next(ctx)
+		if err != nil || r.Seq != uint64(i+1) {
+			t.Fatalf("event %d: seq %d, %v", i+1, r.Seq, err)
+		}
+	}
+	// Stop ends the reading goroutine, though it has read ahead and
+	// events are still coming; twice is harmless.
+	done := make(chan struct{})
+	go func() {
+		sub.Stop()
+		sub.Stop()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop did not return")
+	}
+	// What was read ahead may still be delivered, then Next says the
+	// subscription has stopped, at once.
+	for range 3*readAhead + 1 {
+		if _, err = sub.Next(ctx); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		t.Fatal("Next after Stop kept delivering")
+	}
+	// A context that ends stops a wait for an event that never comes.
+	sub, err = l.Subscribe(ctx, BranchSubjects("nothing"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
+	wctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := sub.Next(wctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Next with no events: %v, want the deadline", err)
+	}
+}
+
+func TestLoadAfter(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	var seqs []uint64
+	expect := uint64(0)
+	for v := uint64(1); v <= 5; v++ {
+		e := declare(events.Main, "m", 16)
+		if v > 1 {
+			e = event(events.Main, "m", v, 16+int(v), &events.MeetingFloated{})
+		}
+		seq, err := l.Append(ctx, expect, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs, expect = append(seqs, seq), seq
+		// Another meeting's events between: not m's.
+		if _, err := l.Append(ctx, 0, declare(events.Main, fmt.Sprintf("other%d", v), 16)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		after   uint64
+		want    int
+		version uint64
+	}{
+		{0, 5, 5},
+		{seqs[2], 2, 5},
+		{seqs[4], 0, 5},
+		{seqs[4] + 100, 0, 5},
+	}
+	for _, tt := range tests {
+		h, err := l.LoadAfter(ctx, events.Meeting("m"), tt.after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Events) != tt.want || h.Expect != seqs[4] || h.Version != tt.version {
+			t.Errorf("after %d: %d events, expect %d, version %d; want %d, %d, %d", tt.after, len(h.Events), h.Expect, h.Version, tt.want, seqs[4], tt.version)
+		}
+		if tt.want > 0 && h.Events[0].Version != uint64(6-tt.want) {
+			t.Errorf("after %d: first event is version %d", tt.after, h.Events[0].Version)
+		}
+	}
+	h, err := l.LoadAfter(ctx, events.Meeting("nobody"), 0)
+	if err != nil || len(h.Events) != 0 || h.Expect != 0 || h.Version != 0 {
+		t.Errorf("a meeting with no events: %+v, %v", h, err)
+	}
+}
