@@ -17,58 +17,34 @@ import (
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
 	"github.com/summit-model/summit/projections"
-	"github.com/summit-model/summit/workload"
 )
 
 // The size of the record the commands meet: go test -bench .
-// -bench.events 1000000 -bench.meetings 10000 for the size.
+// -bench.events=1000000 -bench.meetings=10000 for the size.
 var (
 	benchEvents   = flag.Int("bench.events", 100_000, "events in the benchmarks' record")
 	benchMeetings = flag.Int("bench.meetings", 1000, "meetings in the benchmarks' record")
 )
 
-type record struct {
-	load  *workload.Load
-	js    jetstream.JetStream
-	log   *eventlog.Log
-	store *projections.Store
-}
-
 // projected appends a generated record and projects it, outside the
 // timer, so that every meeting has its snapshot.
-func projected(b *testing.B) record {
+func projected(b *testing.B) bench.Record {
 	b.Helper()
 	ctx := context.Background()
-	load, err := workload.Generate(workload.Options{Events: *benchEvents, Meetings: *benchMeetings, Seed: 1})
+	r, err := bench.Append(ctx, natstest.JetStream(b, natstest.Start(b)), *benchEvents, *benchMeetings)
 	if err != nil {
 		b.Fatal(err)
 	}
-	js := natstest.JetStream(b, natstest.Start(b))
-	l, err := eventlog.Open(ctx, js, eventlog.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := make([]eventlog.Pending, len(load.Events))
-	for i := range load.Events {
-		p[i] = eventlog.Pending{Events: load.Events[i : i+1 : i+1]}
-	}
-	if _, err := l.AppendAll(ctx, p); err != nil {
-		b.Fatal(err)
-	}
-	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).Rebuild(ctx); err != nil {
+	if err := projections.NewRunner(r.Log, r.Store, eventlog.Main(), projections.RunnerOptions{}).Rebuild(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	return record{load: load, js: js, log: l, store: store}
+	return r
 }
 
 // statement is a command any meeting takes, after every event of the load.
-func (r record) statement(id string, i int) aggregates.Command {
-	at := r.load.Events[len(r.load.Events)-1].At
+func statement(r bench.Record, id string, i int) aggregates.Command {
+	at := r.Load.Events[len(r.Load.Events)-1].At
 	at.Time = at.Add(time.Hour + time.Duration(i)*time.Second)
 	return aggregates.Command{Aggregate: events.Meeting(id), At: at, By: "peskov", Party: "RUS",
 		Payload: &events.StatementMade{About: id, Stance: events.StanceNoncommittal, Claim: "postponed", Quote: "no agreement yet"}}
@@ -84,10 +60,10 @@ func reportLatency(b *testing.B, ds []time.Duration) {
 // compare BenchmarkRawPublish.
 func BenchmarkHandleWarm(b *testing.B) {
 	r := projected(b)
-	h := commands.NewHandler(r.log, eventlog.Main())
-	ids := r.load.Meetings[:min(50, len(r.load.Meetings))]
+	h := commands.NewHandler(r.Log, eventlog.Main())
+	ids := r.Load.Meetings[:min(50, len(r.Load.Meetings))]
 	for i, id := range ids {
-		if _, err := h.Handle(context.Background(), r.statement(id, i), commands.Meta{}); err != nil {
+		if _, err := h.Handle(context.Background(), statement(r, id, i), commands.Meta{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -96,7 +72,7 @@ func BenchmarkHandleWarm(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		t0 := time.Now()
-		res, err := h.Handle(context.Background(), r.statement(ids[i%len(ids)], 100+i), commands.Meta{})
+		res, err := h.Handle(context.Background(), statement(r, ids[i%len(ids)], 100+i), commands.Meta{})
 		if err != nil || res.Loads != 0 {
 			b.Fatalf("%d loads, %v", res.Loads, err)
 		}
@@ -114,7 +90,7 @@ func BenchmarkHandleCold(b *testing.B) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{}).Run(ctx)
+		done <- projections.NewRunner(r.Log, r.Store, eventlog.Main(), projections.RunnerOptions{}).Run(ctx)
 	}()
 	defer func() {
 		cancel()
@@ -123,11 +99,11 @@ func BenchmarkHandleCold(b *testing.B) {
 	var ds []time.Duration
 	i := 0
 	for b.Loop() {
-		h := commands.NewHandler(r.log, eventlog.Main())
-		h.Snapshots = r.store
-		id := r.load.Long[i%len(r.load.Long)]
+		h := commands.NewHandler(r.Log, eventlog.Main())
+		h.Snapshots = r.Store
+		id := r.Load.Long[i%len(r.Load.Long)]
 		t0 := time.Now()
-		if _, err := h.Handle(context.Background(), r.statement(id, i), commands.Meta{}); err != nil {
+		if _, err := h.Handle(context.Background(), statement(r, id, i), commands.Meta{}); err != nil {
 			b.Fatal(err)
 		}
 		ds = append(ds, time.Since(t0))
@@ -141,10 +117,10 @@ func BenchmarkHandleCold(b *testing.B) {
 func BenchmarkRawPublish(b *testing.B) {
 	r := projected(b)
 	ctx := context.Background()
-	if err := bench.CreateRawStream(ctx, r.js); err != nil {
+	if err := bench.CreateRawStream(ctx, r.JS); err != nil {
 		b.Fatal(err)
 	}
-	data, err := events.Marshal(r.load.Events[len(r.load.Events)-1])
+	data, err := events.Marshal(r.Load.Events[len(r.Load.Events)-1])
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -153,12 +129,12 @@ func BenchmarkRawPublish(b *testing.B) {
 	i := 0
 	b.ResetTimer()
 	for b.Loop() {
-		subject := bench.RawSubject(eventlog.Subject(events.Main, events.Meeting(r.load.Meetings[i%50])))
+		subject := bench.RawSubject(eventlog.Subject(events.Main, events.Meeting(r.Load.Meetings[i%50])))
 		i++
 		m := nats.NewMsg(subject)
 		m.Data = data
 		t0 := time.Now()
-		ack, err := r.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(last[subject]))
+		ack, err := r.JS.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(last[subject]))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 )
 
 // The size of the record the benchmarks append and read: go test -bench .
-// -bench.events 1000000 -bench.meetings 10000 for the size.
+// -bench.events=1000000 -bench.meetings=10000 for the size.
 var (
 	benchEvents   = flag.Int("bench.events", 100_000, "events in the benchmarks' record")
 	benchMeetings = flag.Int("bench.meetings", 1000, "meetings in the benchmarks' record")

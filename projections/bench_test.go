@@ -17,50 +17,26 @@ import (
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
 	"github.com/summit-model/summit/projections"
-	"github.com/summit-model/summit/workload"
 )
 
 // The size of the record the benchmarks rebuild: go test -bench .
-// -bench.events 1000000 -bench.meetings 10000 for the size.
+// -bench.events=1000000 -bench.meetings=10000 for the size.
 var (
 	benchEvents   = flag.Int("bench.events", 100_000, "events in the benchmarks' record")
 	benchMeetings = flag.Int("bench.meetings", 1000, "meetings in the benchmarks' record")
 )
 
-type record struct {
-	load  *workload.Load
-	js    jetstream.JetStream
-	log   *eventlog.Log
-	store *projections.Store
-}
-
 // appended starts a server and appends a generated record to its log,
 // outside the timer.
-func appended(b *testing.B) record {
+func appended(b *testing.B) bench.Record {
 	b.Helper()
 	ctx := context.Background()
-	load, err := workload.Generate(workload.Options{Events: *benchEvents, Meetings: *benchMeetings, Seed: 1})
+	r, err := bench.Append(ctx, natstest.JetStream(b, natstest.Start(b)), *benchEvents, *benchMeetings)
 	if err != nil {
-		b.Fatal(err)
-	}
-	js := natstest.JetStream(b, natstest.Start(b))
-	l, err := eventlog.Open(ctx, js, eventlog.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	p := make([]eventlog.Pending, len(load.Events))
-	for i := range load.Events {
-		p[i] = eventlog.Pending{Events: load.Events[i : i+1 : i+1]}
-	}
-	if _, err := l.AppendAll(ctx, p); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	return record{load: load, js: js, log: l, store: store}
+	return r
 }
 
 // BenchmarkRebuild rebuilds main's projection from an empty bucket to the
@@ -69,14 +45,14 @@ func BenchmarkRebuild(b *testing.B) {
 	r := appended(b)
 	n := 0
 	for b.Loop() {
-		runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
+		runner := projections.NewRunner(r.Log, r.Store, eventlog.Main(), projections.RunnerOptions{})
 		if err := runner.Rebuild(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		if runner.Board().Len() != len(r.load.Meetings) {
-			b.Fatalf("board of %d meetings, want %d", runner.Board().Len(), len(r.load.Meetings))
+		if runner.Board().Len() != len(r.Load.Meetings) {
+			b.Fatalf("board of %d meetings, want %d", runner.Board().Len(), len(r.Load.Meetings))
 		}
-		n += len(r.load.Events)
+		n += len(r.Load.Events)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }
@@ -87,8 +63,8 @@ func BenchmarkRawOrderedConsumer(b *testing.B) {
 	r := appended(b)
 	n := 0
 	for b.Loop() {
-		got, err := bench.OrderedRead(context.Background(), r.js, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
-		if err != nil || got != len(r.load.Events) {
+		got, err := bench.OrderedRead(context.Background(), r.JS, eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
+		if err != nil || got != len(r.Load.Events) {
 			b.Fatalf("read %d, %v", got, err)
 		}
 		n += got
@@ -101,29 +77,29 @@ func BenchmarkRawOrderedConsumer(b *testing.B) {
 func BenchmarkLiveLag(b *testing.B) {
 	r := appended(b)
 	ctx, cancel := context.WithCancel(context.Background())
-	runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
+	runner := projections.NewRunner(r.Log, r.Store, eventlog.Main(), projections.RunnerOptions{})
 	done := make(chan error, 1)
 	go func() { done <- runner.Run(ctx) }()
 	defer func() {
 		cancel()
 		<-done
 	}()
-	end, _ := r.log.LastSeq(ctx)
+	end, _ := r.Log.LastSeq(ctx)
 	wctx, wcancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer wcancel()
-	if _, err := r.store.WaitFor(wctx, events.Main, end); err != nil {
+	if _, err := r.Store.WaitFor(wctx, events.Main, end); err != nil {
 		b.Fatal(err)
 	}
-	w, err := r.store.Meetings().Watch(ctx, events.Main+".*", jetstream.UpdatesOnly())
+	w, err := r.Store.Meetings().Watch(ctx, events.Main+".*", jetstream.UpdatesOnly())
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer w.Stop()
 	// Commands on 20 meetings the handler has met: the lag is the
 	// projection's, not a load's.
-	h := commands.NewHandler(r.log, eventlog.Main())
-	ids := r.load.Meetings[:min(20, len(r.load.Meetings))]
-	at := r.load.Events[len(r.load.Events)-1].At
+	h := commands.NewHandler(r.Log, eventlog.Main())
+	ids := r.Load.Meetings[:min(20, len(r.Load.Meetings))]
+	at := r.Load.Events[len(r.Load.Events)-1].At
 	command := func(id string) (uint64, error) {
 		at.Time = at.Add(time.Second)
 		res, err := h.Handle(ctx, aggregates.Command{Aggregate: events.Meeting(id), At: at, By: "peskov", Party: "RUS",
