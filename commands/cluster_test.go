@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -182,17 +180,7 @@ func TestClusterLeaderStops(t *testing.T) {
 	}
 	stopRunner()
 	<-runDone
-	live, err := store.Views(ctx, events.Main)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rebuilt, err := projections.Read(ctx, l, eventlog.Main(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(rebuilt.Views(time.Now()), live, cmpopts.IgnoreFields(projections.View{}, "AsOf", "Seq"), cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("the projection differs from a rebuild (-rebuild +projection):\n%s", diff)
-	}
+	checkEqualsRebuild(ctx, t, l, store)
 	t.Logf("cluster of 3, stream and buckets R3: %d writers, %d commands tried, %d events acknowledged, %d on record, %d lost; stream leaders stopped: %v; %d requests asked again while the store did not answer, %d commands decided again after a conflict, %d failed with an unknown outcome, %d cut short at the end; projection restarted %d times",
 		writers, tried, len(acked), len(stored), lost, stopped, retried, decided, len(failures), cut, restarts.Load())
 	for i, f := range failures {

@@ -345,17 +345,7 @@ func TestConcurrentWriters(t *testing.T) {
 	if err := <-runDone; err != nil {
 		t.Fatalf("live projection: %v", err)
 	}
-	live, err := store.Views(ctx, events.Main)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rebuilt, err := projections.Read(ctx, l, eventlog.Main(), time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(rebuilt.Views(time.Now()), live, cmpopts.IgnoreFields(projections.View{}, "AsOf", "Seq"), cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("the live board differs from a rebuild (-rebuild +live):\n%s", diff)
-	}
+	live := checkEqualsRebuild(ctx, t, l, store)
 	if len(live) != size.meetings {
 		t.Errorf("the board has %d meetings, want %d", len(live), size.meetings)
 	}
@@ -365,4 +355,22 @@ func TestConcurrentWriters(t *testing.T) {
 	if landed == 0 || conflicts == 0 {
 		t.Errorf("a race with %d commands landed and %d conflicts proves little", landed, conflicts)
 	}
+}
+
+// checkEqualsRebuild fails the test unless the views the projection wrote
+// on main equal a rebuild of main from the log, and returns the views.
+func checkEqualsRebuild(ctx context.Context, t *testing.T, l *eventlog.Log, store *projections.Store) []projections.View {
+	t.Helper()
+	live, err := store.Views(ctx, events.Main)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := projections.Read(ctx, l, eventlog.Main(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rebuilt.Views(time.Now()), live, cmpopts.IgnoreFields(projections.View{}, "AsOf", "Seq"), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("the projection's views differ from a rebuild (-rebuild +projection):\n%s", diff)
+	}
+	return live
 }
