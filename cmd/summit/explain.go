@@ -100,15 +100,11 @@ func (c *explainCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := f.open(ctx, f.logger(c.stderr))
+	s, branch, err := f.openBranch(ctx, f.logger(c.stderr))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, f.branch)
-	if err != nil {
-		return err
-	}
 	// Now is everything on record, read as of today; a date is what had
 	// happened by its end.
 	cutoff, label := today()

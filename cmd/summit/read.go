@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 	"log/slog"
+
+	"github.com/summit-model/summit/eventlog"
 )
 
 // readFlags are the flags every verb that prints the board takes.
@@ -44,4 +47,19 @@ type verbFlags struct {
 func (f *verbFlags) register(fs *flag.FlagSet, temporary, branch bool) {
 	f.storeFlags.register(fs, temporary)
 	f.readFlags.register(fs, branch)
+}
+
+// openBranch opens the store and the branch --branch names; the caller
+// closes the store.
+func (f *verbFlags) openBranch(ctx context.Context, logger *slog.Logger) (*store, eventlog.Branch, error) {
+	s, err := f.open(ctx, logger)
+	if err != nil {
+		return nil, eventlog.Branch{}, err
+	}
+	branch, err := s.branch(ctx, f.branch)
+	if err != nil {
+		s.Close()
+		return nil, eventlog.Branch{}, err
+	}
+	return s, branch, nil
 }

@@ -44,15 +44,11 @@ func (c *rebuildCmd) Run(ctx context.Context, args []string) error {
 		return badInputf("rebuild takes no arguments, got %q", args)
 	}
 	logger := f.logger(c.stderr)
-	s, err := f.open(ctx, logger)
+	s, branch, err := f.openBranch(ctx, logger)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, f.branch)
-	if err != nil {
-		return err
-	}
 	started := time.Now()
 	r := projections.NewRunner(s.log, s.board, branch, projections.RunnerOptions{Logger: logger})
 	if err := r.Rebuild(ctx); err != nil {

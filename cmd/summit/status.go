@@ -58,15 +58,11 @@ func (c *statusCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	logger := f.logger(c.stderr)
-	s, err := f.open(ctx, logger)
+	s, branch, err := f.openBranch(ctx, logger)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, f.branch)
-	if err != nil {
-		return err
-	}
 	b, err := readBoard(ctx, s, branch, asOf, logger)
 	if err != nil {
 		return err

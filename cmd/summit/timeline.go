@@ -52,15 +52,11 @@ func (c *timelineCmd) Run(ctx context.Context, args []string) error {
 			return badInputf("meeting: %w", err)
 		}
 	}
-	s, err := f.open(ctx, f.logger(c.stderr))
+	s, branch, err := f.openBranch(ctx, f.logger(c.stderr))
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	branch, err := s.branch(ctx, f.branch)
-	if err != nil {
-		return err
-	}
 	var list []cited
 	err = s.log.ReadBranch(ctx, branch, func(r eventlog.Record) error {
 		if meeting == "" || r.Event.Aggregate == events.Meeting(meeting) {
