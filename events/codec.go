@@ -11,9 +11,15 @@ import (
 )
 
 // CodecVersion is the version of the JSON form [Marshal] writes. [Unmarshal]
-// reads this version and refuses others, so that a reader never guesses at a
-// form it does not know.
-const CodecVersion = 1
+// reads it and every earlier version, and refuses later ones, so that a
+// reader never guesses at a form it does not know.
+//
+// Version 2 added, to version 1's envelope: reported (when the event became
+// known), tz (the zone of its dates), gen (its branch's generation), ref,
+// corrects and key (its identity). A version 1 event has none of them: it
+// was known when it happened, its dates are UTC days, and its identity is
+// computed when it is read.
+const CodecVersion = 2
 
 // Errors of [Unmarshal], for callers that branch on them.
 var (
@@ -22,7 +28,7 @@ var (
 	ErrUnsupportedVersion = errors.New("unsupported event codec version")
 )
 
-// wire is the JSON form of an event, version 1.
+// wire is the JSON form of an event.
 type wire struct {
 	V            int             `json:"v"`
 	ID           uuid.UUID       `json:"id"`
@@ -30,30 +36,27 @@ type wire struct {
 	Aggregate    Ref             `json:"aggregate"`
 	Version      uint64          `json:"version"`
 	At           Time            `json:"at"`
+	Reported     *Time           `json:"reported,omitempty"`
 	Recorded     time.Time       `json:"recorded"`
+	Zone         string          `json:"tz,omitempty"`
 	By           string          `json:"by,omitempty"`
 	Party        string          `json:"party,omitempty"`
 	Source       *Source         `json:"source,omitempty"`
 	Hypothetical bool            `json:"hypothetical,omitempty"`
 	Branch       string          `json:"branch"`
+	Gen          uint64          `json:"gen,omitempty"`
 	CAMEO        string          `json:"cameo,omitempty"`
+	RefName      string          `json:"ref,omitempty"`
+	Corrects     string          `json:"corrects,omitempty"`
+	Key          string          `json:"key,omitempty"`
 	Causation    string          `json:"causation,omitempty"`
 	Correlation  string          `json:"correlation,omitempty"`
 	Data         json.RawMessage `json:"data"`
-
-	// causationID and correlationID are Causation and Correlation as the
-	// fast path reads them, parsed already (parsedIDs).
-	causationID, correlationID uuid.UUID
-	parsedIDs                  bool
 }
 
 // Marshal returns the JSON form of e, as the log stores it. It refuses an
 // event that [Event.Validate] refuses.
-func Marshal(e Event) ([]byte, error) { return marshal(e, true) }
-
-// marshal is [Marshal], with the fast path or without it (to test that the
-// two agree).
-func marshal(e Event, fast bool) ([]byte, error) {
+func Marshal(e Event) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
@@ -65,25 +68,27 @@ func marshal(e Event, fast bool) ([]byte, error) {
 		Version:      e.Version,
 		At:           e.At,
 		Recorded:     e.Recorded.UTC(),
+		Zone:         e.Zone,
 		By:           e.By,
 		Party:        e.Party,
 		Source:       e.Source,
 		Hypothetical: e.Hypothetical,
 		Branch:       e.Branch,
+		Gen:          e.Gen,
 		CAMEO:        e.CAMEO,
+		RefName:      e.RefName,
+		Corrects:     e.Corrects,
+		Key:          e.Key,
+	}
+	if !e.Reported.IsZero() && !e.Reported.Equal(e.At.Time) {
+		r := e.Reported
+		w.Reported = &r
 	}
 	if e.CausationID != uuid.Nil {
 		w.Causation = e.CausationID.String()
 	}
 	if e.CorrelationID != uuid.Nil {
 		w.Correlation = e.CorrelationID.String()
-	}
-	// The fast path writes the same bytes as encoding/json (see
-	// fastencode.go).
-	if fast {
-		if b, ok := fastMarshal(&w, e.Payload); ok {
-			return b, nil
-		}
 	}
 	data, err := json.Marshal(e.Payload)
 	if err != nil {
@@ -97,29 +102,34 @@ func marshal(e Event, fast bool) ([]byte, error) {
 	return b, nil
 }
 
-// Unmarshal reads an event that [Marshal] wrote. Unknown fields, unknown
-// kinds, other codec versions and payloads their kind refuses are errors
-// (wrapping [ErrMalformed], [ErrUnknownKind] or [ErrUnsupportedVersion]);
-// Unmarshal never panics on bad input.
-func Unmarshal(b []byte) (Event, error) { return unmarshal(b, true) }
-
-// unmarshal is [Unmarshal], with the fast path or without it (to test that
-// the two agree).
-func unmarshal(b []byte, fast bool) (Event, error) {
-	// The fast path reads what Marshal writes; anything else, it leaves to
-	// the strict decoder (see fastdecode.go).
-	var w wire
-	var p Payload
-	if fast && fastWire(b, &w) == nil && w.V == CodecVersion {
-		if p = w.Kind.New(); p != nil && fastPayload(w.Data, p) != nil {
-			p = nil
-		}
+// Unmarshal reads an event that [Marshal] wrote, in this version or an
+// earlier one. Unknown fields, unknown kinds, later codec versions and
+// payloads their kind refuses are errors (wrapping [ErrMalformed],
+// [ErrUnknownKind] or [ErrUnsupportedVersion]); Unmarshal never panics on
+// bad input.
+func Unmarshal(b []byte) (Event, error) {
+	w := new(wire)
+	if err := strictDecode(b, w); err != nil {
+		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
-	if p == nil {
-		var err error
-		if w, p, err = strictWire(b); err != nil {
-			return Event{}, err
+	switch w.V {
+	case 1:
+		if w.Reported != nil || w.Zone != "" || w.Gen != 0 || w.RefName != "" || w.Corrects != "" || w.Key != "" {
+			return Event{}, fmt.Errorf("%w: a version 1 event with fields of version 2", ErrMalformed)
 		}
+	case CodecVersion:
+	default:
+		return Event{}, fmt.Errorf("%w: v%d (this summit reads v1 to v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
+	}
+	p := w.Kind.New()
+	if p == nil {
+		return Event{}, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
+	}
+	if len(w.Data) == 0 || string(w.Data) == "null" {
+		return Event{}, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
+	}
+	if err := strictDecode(w.Data, p); err != nil {
+		return Event{}, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
 	}
 	e := Event{
 		ID:           w.ID,
@@ -127,18 +137,23 @@ func unmarshal(b []byte, fast bool) (Event, error) {
 		Version:      w.Version,
 		At:           w.At,
 		Recorded:     w.Recorded,
+		Zone:         w.Zone,
 		By:           w.By,
 		Party:        w.Party,
 		Source:       w.Source,
 		Hypothetical: w.Hypothetical,
 		Branch:       w.Branch,
+		Gen:          w.Gen,
 		CAMEO:        w.CAMEO,
+		RefName:      w.RefName,
+		Corrects:     w.Corrects,
+		Key:          w.Key,
 		Payload:      p,
 	}
-	var err error
-	if w.parsedIDs {
-		e.CausationID, e.CorrelationID = w.causationID, w.correlationID
+	if w.Reported != nil {
+		e.Reported = *w.Reported
 	}
+	var err error
 	if w.Causation != "" {
 		if e.CausationID, err = uuid.Parse(w.Causation); err != nil {
 			return Event{}, fmt.Errorf("%w: causation: %w", ErrMalformed, err)
@@ -149,34 +164,16 @@ func unmarshal(b []byte, fast bool) (Event, error) {
 			return Event{}, fmt.Errorf("%w: correlation: %w", ErrMalformed, err)
 		}
 	}
+	if err := localize(&e); err != nil {
+		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
 	if err := e.Validate(); err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
+	if e.Key == "" {
+		e.Key = Identity(e)
+	}
 	return e, nil
-}
-
-// strictWire decodes b with encoding/json, strictly. (The wire it fills
-// is its own, on the heap for the decoder; the fast path's stays on the
-// stack.)
-func strictWire(b []byte) (wire, Payload, error) {
-	w := new(wire)
-	if err := strictDecode(b, w); err != nil {
-		return wire{}, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if w.V != CodecVersion {
-		return wire{}, nil, fmt.Errorf("%w: v%d (this summit reads v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
-	}
-	p := w.Kind.New()
-	if p == nil {
-		return wire{}, nil, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
-	}
-	if len(w.Data) == 0 || string(w.Data) == "null" {
-		return wire{}, nil, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
-	}
-	if err := strictDecode(w.Data, p); err != nil {
-		return wire{}, nil, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
-	}
-	return *w, p, nil
 }
 
 // strictDecode decodes one JSON value into v, refusing unknown fields and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strings"
+	"slices"
 	"testing"
 	"time"
 
@@ -39,16 +40,20 @@ func TestCodecRoundTrip(t *testing.T) {
 	}{
 		{"party declared", &PartyDeclared{Name: "United States"}, Actor("USA")},
 		{"person declared", &PersonDeclared{Name: "Donald Trump", Party: "USA", Role: "President"}, Actor("trump")},
-		{"meeting declared", &MeetingDeclared{Title: "Budapest", Participants: []Participant{{"trump", "USA"}, {"putin", "RUS"}}}, Meeting("budapest-summit")},
+		{"meeting declared", &MeetingDeclared{Title: "Budapest", Participants: []Participant{{"trump", "USA"}, {"putin", "RUS"}, {Party: "UKR"}}}, Meeting("budapest-summit")},
 		{"floated", &MeetingFloated{}, Meeting("m")},
 		{"proposed within", &MeetingProposed{Venue: "Budapest", Within: &within}, Meeting("m")},
 		{"proposed window", &MeetingProposed{Window: &Window{From: Date(2025, 10, 20), To: Date(2025, 10, 30)}}, Meeting("m")},
 		{"accepted", &MeetingAccepted{}, Meeting("m")},
 		{"declined", &MeetingDeclined{Reason: "no"}, Meeting("m")},
-		{"scheduled", &MeetingScheduled{Date: At(time.Date(2025, 10, 30, 14, 0, 0, 0, time.FixedZone("CET", 3600))), Venue: "Budapest"}, Meeting("m")},
+		{"scheduled", &MeetingScheduled{Date: OneDay(At(time.Date(2025, 10, 30, 14, 0, 0, 0, time.FixedZone("CET", 3600)))), Venue: "Budapest"}, Meeting("m")},
+		{"scheduled over days", &MeetingScheduled{Date: Days{From: Date(2019, 2, 27), To: Date(2019, 2, 28)}, Venue: "Hanoi"}, Meeting("m")},
 		{"postponed", &MeetingPostponed{Reason: "prep", Until: &until}, Meeting("m")},
 		{"cancelled", &MeetingCancelled{Reason: "did not feel right"}, Meeting("m")},
 		{"held", &MeetingHeld{Venue: "Anchorage", Outcome: "no deal"}, Meeting("m")},
+		{"ended", &MeetingEnded{Early: true, Outcome: "no deal"}, Meeting("m")},
+		{"participants changed", &ParticipantsChanged{Add: []Participant{{Person: "witkoff", Party: "USA"}}, Remove: []Participant{{Party: "USA"}}, Reason: "named"}, Meeting("m")},
+		{"retracted", &EventRetracted{Retracts: "lavrov-oct19", Reason: "denied"}, Meeting("m")},
 		{"precondition added", &PreconditionAdded{Precondition: "fm-prep", Description: "prep", Requires: &Requirement{Held: "prep"}}, Meeting("m")},
 		{"precondition met", &PreconditionMet{Precondition: "fm-prep"}, Meeting("m")},
 		{"precondition failed", &PreconditionFailed{Precondition: "fm-prep", Reason: "x"}, Meeting("m")},
@@ -63,6 +68,7 @@ func TestCodecRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := sample(tt.p, tt.ref)
+			e.Key = Identity(e)
 			b, err := Marshal(e)
 			if err != nil {
 				t.Fatalf("Marshal: %v", err)
@@ -77,9 +83,9 @@ func TestCodecRoundTrip(t *testing.T) {
 		})
 		seen[tt.p.Kind()] = true
 	}
-	for k := range kinds {
-		if !seen[k] {
-			t.Errorf("kind %s has no round-trip case", k)
+	for _, s := range Specs() {
+		if !seen[s.Kind] {
+			t.Errorf("kind %s has no round-trip case", s.Kind)
 		}
 	}
 }
@@ -100,8 +106,10 @@ func TestUnmarshalRefuses(t *testing.T) {
 		{"array", []byte("[]"), ErrMalformed},
 		{"trailing data", append(append([]byte{}, good...), "{}"...), ErrMalformed},
 		{"unknown kind", replace(`"kind":"meeting.held"`, `"kind":"meeting.teleported"`), ErrUnknownKind},
-		{"future version", replace(`"v":1`, `"v":2`), ErrUnsupportedVersion},
-		{"unknown envelope field", replace(`"v":1`, `"v":1,"mood":"tense"`), ErrMalformed},
+		{"future version", replace(`"v":2`, `"v":3`), ErrUnsupportedVersion},
+		{"version 1 with fields of 2", replace(`"v":2`, `"v":1,"tz":"Asia/Tokyo"`), ErrMalformed},
+		{"unknown envelope field", replace(`"v":2`, `"v":2,"mood":"tense"`), ErrMalformed},
+		{"unknown zone", replace(`"v":2`, `"v":2,"tz":"Mars/Olympus"`), ErrMalformed},
 		{"unknown payload field", replace(`"venue":"Anchorage"`, `"venue":"Anchorage","weather":"cold"`), ErrMalformed},
 		{"payload of another kind", replace(`"kind":"meeting.held"`, `"kind":"precondition.met"`), ErrMalformed},
 		{"no version", replace(`"version":3`, `"version":0`), ErrMalformed},
@@ -135,6 +143,14 @@ func TestMarshalRefusesInvalid(t *testing.T) {
 		{"hypothetical on main", func(e *Event) { e.Hypothetical = true }},
 		{"record event on branch", func(e *Event) { e.Branch = "prep-held" }},
 		{"bad payload", func(e *Event) { e.Payload = &StatementMade{Stance: "furious"} }},
+		{"window past 2199", func(e *Event) {
+			e.At = Date(2199, 12, 31)
+			e.Payload = &MeetingProposed{Within: &Span{Days: 1}}
+		}},
+		{"reported out of range", func(e *Event) { e.Reported = Time{Time: time.Date(1700, 1, 1, 0, 0, 0, 0, time.UTC)} }},
+		{"bad ref", func(e *Event) { e.RefName = "a.b" }},
+		{"bad corrects", func(e *Event) { e.Corrects = "a b" }},
+		{"unknown zone", func(e *Event) { e.Zone = "Mars/Olympus" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -156,7 +172,8 @@ func TestMarshalRefusesInvalid(t *testing.T) {
 func FuzzUnmarshal(f *testing.F) {
 	for _, p := range []Payload{
 		&MeetingProposed{Venue: "Budapest", Window: &Window{From: Date(2025, 10, 20), To: Date(2025, 10, 30)}},
-		&StatementMade{About: "m", Stance: StanceOpposed, Claim: "cancelled", Quote: "q"},
+		&StatementMade{About: "m", Stance: StanceOpposed, Claim: "ruled-out", Quote: "q"},
+		&MeetingScheduled{Date: Days{From: Date(2019, 2, 27), To: Date(2019, 2, 28)}},
 		&CallHeld{Participants: []string{"a", "b"}},
 	} {
 		b, err := Marshal(sample(p, Meeting("m")))
@@ -193,4 +210,119 @@ func FuzzUnmarshal(f *testing.F) {
 			t.Fatalf("the round trip changed the event:\n%s\n%s", again, third)
 		}
 	})
+}
+
+// TestUnmarshalVersion1 reads an event as the first edition wrote it: no
+// reported time, no zone, no key; its identity is computed as it is read.
+func TestUnmarshalVersion1(t *testing.T) {
+	v1 := `{"v":1,"id":"0199f0a2-0000-7000-8000-000000000001","kind":"meeting.scheduled","aggregate":{"type":"meeting","id":"m"},"version":3,"at":"2025-10-16","recorded":"2026-11-25T16:00:00Z","by":"trump","party":"USA","branch":"main","cameo":"036","data":{"date":"2025-10-30","venue":"Budapest"}}`
+	e, err := Unmarshal([]byte(v1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := e.Payload.(*MeetingScheduled)
+	if !ok || !p.Date.Single() || p.Date.From.String() != "2025-10-30" {
+		t.Errorf("payload = %#v, want one day, 2025-10-30", e.Payload)
+	}
+	if !e.Known().Equal(e.At.Time) {
+		t.Errorf("Known() = %v, want At %v", e.Known(), e.At)
+	}
+	if e.Key == "" || e.Key != Identity(e) {
+		t.Errorf("Key = %q, want the identity %q", e.Key, Identity(e))
+	}
+}
+
+// TestCodecZone checks that dates in a zone come back as days of that zone:
+// midnight in Hanoi, not in UTC.
+func TestCodecZone(t *testing.T) {
+	loc, err := Location("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(d int) Time { return Date(2019, 2, d).In(loc) }
+	e := sample(&MeetingScheduled{Date: Days{From: day(27), To: day(28)}}, Meeting("hanoi"))
+	e.At, e.Reported, e.Zone = day(5), day(6), "Asia/Ho_Chi_Minh"
+	b, err := Marshal(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Unmarshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.At.Equal(e.At.Time) || got.At.Location().String() != "Asia/Ho_Chi_Minh" {
+		t.Errorf("At = %v, want %v", got.At.Time, e.At.Time)
+	}
+	if !got.Reported.Equal(e.Reported.Time) {
+		t.Errorf("Reported = %v, want %v", got.Reported.Time, e.Reported.Time)
+	}
+	d := got.Payload.(*MeetingScheduled).Date
+	if !d.To.Equal(day(28).Time) || d.To.End().Sub(d.From.Time) != 48*time.Hour {
+		t.Errorf("date = %v to %v, want the 27th and 28th in Hanoi", d.From.Time, d.To.Time)
+	}
+}
+
+// TestIdentity checks what an event's identity depends on: what it says,
+// not when it was appended or with which id.
+func TestIdentity(t *testing.T) {
+	base := sample(&MeetingProposed{Venue: "Budapest", Within: &Span{Days: 14}}, Meeting("m"))
+	same := []func(e *Event){
+		func(e *Event) { e.ID = NewID() },
+		func(e *Event) { e.Version = 9 },
+		func(e *Event) { e.Recorded = time.Now() },
+		func(e *Event) { e.Reported = Date(2025, 10, 20) },
+		func(e *Event) { e.CorrelationID = NewID() },
+		func(e *Event) { e.Source = &Source{ID: "other-key", Outlet: "ntv.de", Published: "2025-10-21", Quote: "binnen zweier Wochen"} },
+	}
+	differs := []func(e *Event){
+		func(e *Event) { e.At = Date(2025, 10, 17) },
+		func(e *Event) { e.By = "putin" },
+		func(e *Event) { e.Payload = &MeetingProposed{Venue: "Vienna", Within: &Span{Days: 14}} },
+		func(e *Event) { e.Source = nil },
+		func(e *Event) { e.Branch, e.Hypothetical = "what-if", true },
+		func(e *Event) { e.RefName = "p1" },
+		func(e *Event) { e.Zone = "Europe/Budapest" },
+	}
+	want := Identity(base)
+	for i, f := range same {
+		e := base
+		f(&e)
+		if got := Identity(e); got != want {
+			t.Errorf("same %d: identity %s, want %s", i, got, want)
+		}
+	}
+	for i, f := range differs {
+		e := base
+		f(&e)
+		if got := Identity(e); got == want {
+			t.Errorf("differs %d: identity %s unchanged", i, got)
+		}
+	}
+}
+
+// TestSpecs checks the kinds table: every kind has a payload of its kind,
+// tagged fields, and an example for each kind a timeline may write.
+func TestSpecs(t *testing.T) {
+	for _, s := range Specs() {
+		p := s.New()
+		if p.Kind() != s.Kind {
+			t.Errorf("%s: New() makes a %s", s.Kind, p.Kind())
+		}
+		fields := Fields(s.Kind) // panics on a field without tags
+		if s.Timeline && s.Example == "" {
+			t.Errorf("%s: no example", s.Kind)
+		}
+		if s.Timeline && s.Help == "" {
+			t.Errorf("%s: no help", s.Kind)
+		}
+		for _, f := range fields {
+			if f.Type != FieldQuote && f.Help == "" {
+				t.Errorf("%s: field %s has no help", s.Kind, f.Key)
+			}
+		}
+	}
+	req, opt := Keys(KindMeetingScheduled)
+	if !slices.Equal(req, []string{"meeting", "date"}) || !slices.Equal(opt, []string{"by", "venue"}) {
+		t.Errorf("Keys(meeting.scheduled) = %v, %v", req, opt)
+	}
 }

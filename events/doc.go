@@ -4,11 +4,19 @@
 //
 // The map:
 //
-//   - [Kind] names what happened; [Payload] is the data of one kind, one Go
-//     type per kind ([MeetingProposed], [StatementMade], ...).
-//   - [Event] is the envelope: id (UUID v7), aggregate and version, world time
-//     ([Time]) and record time, who acted, the source, the branch, the CAMEO
-//     code, causation and correlation ids.
+//   - [Kind] names what happened; [Spec] is everything summit knows of a
+//     kind, declared once beside its [Payload] type (declarations.go,
+//     meetings.go, preconditions.go, actors.go, corrections.go). The
+//     payload's struct tags are the kind's scenario keys ([Fields], [Keys]),
+//     so the loader, the codec, "summit add" and the timeline all read the
+//     same table.
+//   - [Event] is the envelope: id (UUID v7), aggregate and version, three
+//     times (world [Time], reported, recorded) and the zone of its days, who
+//     acted, the source, the branch and its generation, the CAMEO code, a
+//     ref name and what it corrects, its identity ([Identity]), causation and
+//     correlation ids.
+//   - [Time], [Days], [Window] and [Span] are world time as sources give it:
+//     a day or a moment, a range of days, a window, a number of days.
 //   - [Marshal] and [Unmarshal] are the versioned codec ([CodecVersion]).
 //   - [CheckName] guards every id that becomes a NATS subject token or a key.
 //

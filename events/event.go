@@ -68,13 +68,19 @@ type Event struct {
 	// sort by the time they were made.
 	ID uuid.UUID
 	// Aggregate is the history the event belongs to, and Version its place
-	// there, counting from 1.
+	// there in record order, counting from 1.
 	Aggregate Ref
 	Version   uint64
-	// At is world time: when the thing happened. Recorded is record time:
-	// when summit appended it.
+	// At is world time: when the thing happened. Reported is when it
+	// became known (the source's publication); zero means when it
+	// happened ([Event.Known]). Recorded is record time: when summit
+	// appended it.
 	At       Time
+	Reported Time
 	Recorded time.Time
+	// Zone is the IANA time zone whose days the event's dates are (its
+	// scenario's timezone); "" for UTC.
+	Zone string
 	// By is who acted: a person's or a party's id. Party is the party By
 	// acts for (By itself, for a party).
 	By    string
@@ -82,11 +88,24 @@ type Event struct {
 	// Source is where the event is reported; nil if no source was given.
 	Source *Source
 	// Hypothetical marks an event injected on a branch for a what-if;
-	// Branch names the branch (main for the record).
+	// Branch names the branch (main for the record), and Gen the branch's
+	// generation: a branch deleted and made again under the same name is a
+	// new generation, which ignores whatever the old one left.
 	Hypothetical bool
 	Branch       string
+	Gen          uint64
 	// CAMEO is the event's CAMEO code, where one fits.
 	CAMEO string
+	// RefName is the event's name in its scenario (the entry's ref), by
+	// which a later event corrects or retracts it; "" if it has none.
+	RefName string
+	// Corrects names the event this one stands in the place of: its ref
+	// name or its id; "" for an event that corrects nothing.
+	Corrects string
+	// Key is the event's identity: a digest of what it says ([Identity]),
+	// the same however the file that holds it is laid out, so that an
+	// event appended again is recognised and not stored twice.
+	Key string
 	// CausationID is the event or command that caused this one;
 	// CorrelationID groups the events of one run (a scenario replay, an
 	// injection).
@@ -104,12 +123,22 @@ func (e Event) Kind() Kind {
 	return e.Payload.Kind()
 }
 
+// Known returns when the event became known: Reported, or At if it has
+// none.
+func (e Event) Known() Time {
+	if e.Reported.IsZero() {
+		return e.At
+	}
+	return e.Reported
+}
+
 // ErrInvalid is wrapped by [Event.Validate] for an event that cannot be
 // stored.
 var ErrInvalid = errors.New("invalid event")
 
 // Validate reports an envelope or payload that cannot be stored: a missing
-// id, kind, aggregate, version or world time, or a payload its kind refuses.
+// id, kind, aggregate, version or world time, a time out of range, or a
+// payload its kind refuses.
 func (e Event) Validate() error {
 	var errs []error
 	if e.ID == uuid.Nil {
@@ -121,6 +150,10 @@ func (e Event) Validate() error {
 		errs = append(errs, fmt.Errorf("unknown kind %q", e.Kind()))
 	} else if err := e.Payload.Validate(); err != nil {
 		errs = append(errs, err)
+	} else if v, ok := e.Payload.(interface{ ValidateAt(Time) error }); ok && !e.At.IsZero() {
+		if err := v.ValidateAt(e.At); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := e.Aggregate.Check(); err != nil {
 		errs = append(errs, err)
@@ -130,6 +163,13 @@ func (e Event) Validate() error {
 	}
 	if e.At.IsZero() {
 		errs = append(errs, errors.New("no world time"))
+	} else if err := e.At.CheckRange(); err != nil {
+		errs = append(errs, fmt.Errorf("at %s: %w", e.At, err))
+	}
+	if !e.Reported.IsZero() {
+		if err := e.Reported.CheckRange(); err != nil {
+			errs = append(errs, fmt.Errorf("reported %s: %w", e.Reported, err))
+		}
 	}
 	if e.By != "" {
 		if err := CheckName(e.By); err != nil {
@@ -141,6 +181,24 @@ func (e Event) Validate() error {
 	}
 	if e.Hypothetical == (e.Branch == Main) {
 		errs = append(errs, errors.New("hypothetical events belong on a branch, and only they do"))
+	}
+	if e.RefName != "" {
+		if err := CheckName(e.RefName); err != nil {
+			errs = append(errs, fmt.Errorf("ref: %w", err))
+		}
+	}
+	if e.Corrects != "" {
+		if err := CheckTarget(e.Corrects); err != nil {
+			errs = append(errs, fmt.Errorf("corrects: %w", err))
+		}
+		if e.Kind() == KindEventRetracted {
+			errs = append(errs, errors.New("a retraction corrects nothing: retract the retracted event's correction instead"))
+		}
+	}
+	if e.Zone != "" {
+		if _, err := Location(e.Zone); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w %s %s v%d: %w", ErrInvalid, e.Kind(), e.Aggregate, e.Version, err)

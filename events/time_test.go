@@ -113,3 +113,22 @@ func TestPrecedes(t *testing.T) {
 		}
 	}
 }
+
+// TestSpanLimit checks that a span the loader accepts is one the codec
+// writes and reads back: 14286w was once accepted and stored as 100002d,
+// which no read accepted.
+func TestSpanLimit(t *testing.T) {
+	for _, in := range []string{"14286w", "36501d", "5300w"} {
+		if s, err := ParseSpan(in); err == nil {
+			t.Errorf("ParseSpan(%q) = %v, want an error", in, s)
+		}
+	}
+	s, err := ParseSpan("5214w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Span
+	if err := back.UnmarshalText([]byte(s.String())); err != nil || back != s {
+		t.Errorf("%s reads back as %v, %v", s, back, err)
+	}
+}
