@@ -9,23 +9,23 @@ import (
 // Actor is a party or a person, folded from its events by [EvolveActor]: who
 // it is, and how much it has done. The zero Actor has not been declared.
 type Actor struct {
-	ID string `json:"id"`
+	ID string
 	// IsParty tells a party from a person.
-	IsParty bool   `json:"is_party"`
-	Name    string `json:"name"`
+	IsParty bool
+	Name    string
 	// Party is the party a person acts for; a party's own id for a party.
-	Party   string      `json:"party"`
-	Role    string      `json:"role,omitempty"`
-	Version uint64      `json:"version"`
-	Last    events.Time `json:"last"`
+	Party   string
+	Role    string
+	Version uint64
+	Last    events.Time
 }
 
 // Declared reports whether the actor has been declared.
-func (a Actor) Declared() bool { return a.Version > 0 }
+func (a Actor) Declared() bool { return a.ID != "" }
 
 // EvolveActor returns a with e applied.
 func EvolveActor(a Actor, e events.Event) Actor {
-	a.Version = e.Version
+	a.Version = max(a.Version, e.Version)
 	if e.At.After(a.Last.Time) {
 		a.Last = e.At
 	}
@@ -38,21 +38,24 @@ func EvolveActor(a Actor, e events.Event) Actor {
 	return a
 }
 
+// FoldActor returns the actor that history (in any order) makes.
+func FoldActor(history []events.Event) Actor {
+	var a Actor
+	for _, e := range history {
+		a = EvolveActor(a, e)
+	}
+	return a
+}
+
 // DecideActor returns the events that cmd causes on actor a, or why it is
 // refused. An actor records what it did that is not about one meeting:
-// calls, visits, statements, positions and sanctions. Unlike a meeting's, an
-// actor's events need not arrive in world-time order: nothing is derived
-// from their order.
-func DecideActor(a Actor, cmd Command) ([]events.Event, error) {
+// calls, visits, statements, positions and sanctions. Unlike a meeting's,
+// nothing is derived from the order of an actor's events. records is the
+// actor's whole history in record order, or nil if the caller holds only
+// its state: a correction or retraction needs it ([ErrNeedHistory]).
+func DecideActor(a Actor, records []events.Event, cmd Command) ([]events.Event, error) {
 	refuse := func(err error) ([]events.Event, error) {
-		var kind events.Kind
-		switch {
-		case cmd.Payload != nil:
-			kind = cmd.Payload.Kind()
-		case cmd.Declare != nil:
-			kind = cmd.Declare.Kind()
-		}
-		return nil, &RefusedError{Aggregate: cmd.Aggregate, Kind: kind, Err: err}
+		return nil, &RefusedError{Aggregate: cmd.Aggregate, Kind: cmd.Kind(), At: cmd.At, Err: err}
 	}
 	if cmd.Aggregate.Type != events.AggregateActor {
 		return refuse(fmt.Errorf("%w: %s is not an actor", ErrWrongAggregate, cmd.Aggregate))
@@ -76,7 +79,7 @@ func DecideActor(a Actor, cmd Command) ([]events.Event, error) {
 				return refuse(fmt.Errorf("%w: on record as %s", ErrRedeclared, describeActor(a)))
 			}
 		} else {
-			e := events.Event{Aggregate: cmd.Aggregate, Version: 1, At: cmd.At, Payload: cmd.Declare}
+			e := events.Event{Aggregate: cmd.Aggregate, Version: a.Version + 1, At: cmd.At, Zone: cmd.Zone, Payload: cmd.Declare}
 			out = append(out, e)
 			a = EvolveActor(a, e)
 		}
@@ -87,8 +90,9 @@ func DecideActor(a Actor, cmd Command) ([]events.Event, error) {
 	if !a.Declared() {
 		return refuse(fmt.Errorf("actor %s: %w", cmd.Aggregate.ID, ErrUndeclared))
 	}
-	if err := cmd.Payload.Validate(); err != nil {
-		return refuse(fmt.Errorf("%w: %w", ErrInvalid, err))
+	e := cmd.event(a.Version + 1)
+	if err := checkEvent(e); err != nil {
+		return refuse(err)
 	}
 	switch p := cmd.Payload.(type) {
 	case *events.CallHeld, *events.VisitMade, *events.PositionStated, *events.SanctionsImposed:
@@ -96,10 +100,26 @@ func DecideActor(a Actor, cmd Command) ([]events.Event, error) {
 		if p.About != "" {
 			return refuse(fmt.Errorf("%w: a statement about meeting %s belongs to the meeting", ErrWrongAggregate, p.About))
 		}
+	case *events.EventRetracted:
 	default:
 		return refuse(fmt.Errorf("%w: %s is not an actor event", ErrWrongAggregate, cmd.Payload.Kind()))
 	}
-	return append(out, cmd.event(a.Version+1)), nil
+	if target := corrected(e); target != "" {
+		if records == nil {
+			return nil, ErrNeedHistory
+		}
+		stands := false
+		for _, t := range Effective(records, zeroTime) {
+			if Names(target, t) || standsFor(records, target, t) {
+				stands = !isDeclaration(t)
+				break
+			}
+		}
+		if !stands {
+			return refuse(fmt.Errorf("%w %q: no such event stands in the history of %s", ErrUnknownRef, target, cmd.Aggregate))
+		}
+	}
+	return append(out, e), nil
 }
 
 func describeActor(a Actor) string {

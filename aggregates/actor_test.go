@@ -35,20 +35,21 @@ func TestDecideActor(t *testing.T) {
 		{name: "a meeting event on an actor", given: []Command{declare}, when: Command{Aggregate: events.Actor("trump"), At: at, Payload: &events.MeetingHeld{}}, err: ErrWrongAggregate},
 		{name: "a statement about a meeting on an actor", given: []Command{declare}, when: Command{Aggregate: events.Actor("trump"), At: at, Payload: &events.StatementMade{About: "m", Stance: events.StanceOpposed}}, err: ErrWrongAggregate},
 		{name: "a meeting declaration on an actor", when: Command{Aggregate: events.Actor("trump"), At: at, Declare: declaration}, err: ErrInvalid},
+		{name: "a retraction of a call", given: []Command{declare, named(call, "c1")}, when: Command{Aggregate: events.Actor("trump"), At: at, By: "trump", Payload: &events.EventRetracted{Retracts: "c1"}}, then: kinds(events.KindEventRetracted)},
+		{name: "a correction of a call", given: []Command{declare, named(call, "c1")}, when: correcting(Command{Aggregate: events.Actor("trump"), At: at, By: "trump", Payload: &events.CallHeld{Participants: []string{"trump", "zelensky"}}}, "c1"), then: kinds(events.KindCallHeld)},
+		{name: "a retraction of nothing", given: []Command{declare}, when: Command{Aggregate: events.Actor("trump"), At: at, By: "trump", Payload: &events.EventRetracted{Retracts: "c1"}}, err: ErrUnknownRef},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var a Actor
+			var records []events.Event
 			for _, c := range tt.given {
-				es, err := DecideActor(a, c)
+				es, err := DecideActor(FoldActor(records), records, c)
 				if err != nil {
 					t.Fatalf("given: %v", err)
 				}
-				for _, e := range es {
-					a = EvolveActor(a, e)
-				}
+				records = append(records, es...)
 			}
-			got, err := DecideActor(a, tt.when)
+			got, err := DecideActor(FoldActor(records), records, tt.when)
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
 					t.Fatalf("DecideActor = %v, %v; want %v", got, err, tt.err)
@@ -81,6 +82,9 @@ func TestRoute(t *testing.T) {
 		{&events.CallHeld{Participants: []string{"rubio", "lavrov"}, InitiatedBy: "lavrov"}, events.Actor("lavrov")},
 		{&events.CallHeld{Participants: []string{"rubio", "lavrov"}}, events.Actor("rubio")},
 		{&events.SanctionsImposed{Target: "Rosneft"}, events.Actor("peskov")},
+		{&events.MeetingEnded{}, events.Meeting("m")},
+		{&events.ParticipantsChanged{}, events.Meeting("m")},
+		{&events.EventRetracted{Retracts: "x"}, events.Meeting("m")},
 	}
 	for _, tt := range tests {
 		if got := Route("m", "peskov", tt.p); got != tt.want {

@@ -1,19 +1,27 @@
 // Package aggregates holds the rules of the record: the meeting, and the
 // actors (parties and people), each a decider.
 //
-// A decider is two pure functions. [Decide] takes a meeting's state and a
-// [Command] and returns the events the command causes, or a
-// [*RefusedError] naming the meeting, its status, the event and the rule
-// broken ([ErrFinal], [ErrUnknownPrecondition], ...). [Evolve] applies one
-// event to a state and never fails: events are facts. Loading a meeting is
-// [Fold] over its history; a branch is the same fold over another history.
+// A decider is two pure functions. [Decide] takes what is known of a
+// meeting's past (a [History]) and a [Command] and returns the events the
+// command causes, or a [*RefusedError] naming the meeting, its status, the
+// event and the rule broken ([ErrFinal], [ErrUnknownPrecondition], ...).
+// [Evolve] applies one event to a state and never fails: events are facts.
 //
-// The meeting's life (the domain page's order): declared, floated,
-// proposed, agreed (every participant's party accepted), scheduled, held;
-// postponed can follow any status before held, and a new schedule or
-// proposal revives it; held and cancelled are final. A meeting's events
-// arrive in world-time order, so its status on any date is the fold of the
-// events up to that date.
+// Decide takes a history, not a state, where the style of a decider would
+// take a state, because news arrives late: a meeting's events are recorded
+// in the order they were reported and read in world order ([Effective]), so
+// a late event is decided in its place among the events that happened after
+// it, and a correction or retraction on the history as it would stand. Most
+// events come after everything known, and are decided on the state alone
+// ([Partial]); the others need the whole history ([Whole], and
+// [ErrNeedHistory] when it was not given).
+//
+// The meeting's life: named, floated, proposed, agreed (every participant's
+// party accepted; the proposer's party accepts by proposing), scheduled, held
+// (its first day; ended marks the last). Postponed can follow any status
+// before held. Declined (a participant's party declined and has not accepted
+// since) and cancelled are revived by a proposal, an acceptance or a
+// scheduling; only held is final.
 //
 // The package imports only [events]: no NATS, no YAML, no I/O.
 package aggregates

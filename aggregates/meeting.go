@@ -10,26 +10,37 @@ import (
 // Status is where a meeting stands in its life.
 type Status string
 
-// The statuses of a meeting, in the order of its life. Declared is summit's
-// own: a meeting a scenario names but that nobody has yet floated, proposed
-// or held. Postponed can follow any status before held; cancelled and held
-// are final.
+// The statuses of a meeting. Named is summit's own: a meeting a scenario
+// names but that nobody has yet floated, proposed or held (the first edition
+// called it "declared"). Cancelled and declined can be revived by a
+// proposal, an acceptance or a scheduling; only held is final.
 const (
-	StatusDeclared  Status = "declared"
+	StatusNamed     Status = "named"
 	StatusFloated   Status = "floated"
 	StatusProposed  Status = "proposed"
 	StatusAgreed    Status = "agreed"
 	StatusScheduled Status = "scheduled"
 	StatusPostponed Status = "postponed"
+	StatusDeclined  Status = "declined"
 	StatusCancelled Status = "cancelled"
 	StatusHeld      Status = "held"
 )
 
 // Statuses lists every status, in the order of a meeting's life.
-var Statuses = []Status{StatusDeclared, StatusFloated, StatusProposed, StatusAgreed, StatusScheduled, StatusPostponed, StatusCancelled, StatusHeld}
+var Statuses = []Status{StatusNamed, StatusFloated, StatusProposed, StatusAgreed, StatusScheduled, StatusPostponed, StatusDeclined, StatusCancelled, StatusHeld}
 
-// Final reports whether nothing can change s: a held or cancelled meeting.
-func (s Status) Final() bool { return s == StatusHeld || s == StatusCancelled }
+// ParseStatus reads a status word, taking the first edition's "declared"
+// for named.
+func ParseStatus(s string) (Status, bool) {
+	if s == "declared" {
+		return StatusNamed, true
+	}
+	st := Status(s)
+	return st, slices.Contains(Statuses, st)
+}
+
+// Final reports whether nothing can change s's life any more: a held meeting.
+func (s Status) Final() bool { return s == StatusHeld }
 
 // PreconditionState is the fate of a precondition.
 type PreconditionState string
@@ -47,15 +58,15 @@ var PreconditionStates = []PreconditionState{Unmet, Met, Failed, Waived}
 
 // Precondition is something a meeting needs before it can be held.
 type Precondition struct {
-	ID          string `json:"id"`
-	Description string `json:"description"`
+	ID          string
+	Description string
 	// Requires names a meeting whose holding meets this precondition.
-	Requires string `json:"requires,omitempty"`
+	Requires string
 	// State is the state the precondition's own events gave it, and Since
 	// the world time of the event that did. Holding the meeting it requires
 	// is not among its own events: see [Precondition.Resolve].
-	State PreconditionState `json:"state"`
-	Since events.Time       `json:"since"`
+	State PreconditionState
+	Since events.Time
 }
 
 // Resolve returns the precondition's state once the meeting it requires is
@@ -73,48 +84,89 @@ func (p Precondition) Resolve(heldAt *events.Time) PreconditionState {
 	return p.State
 }
 
-// Claim is what one speaker says a meeting's status is.
+// Claim is what one speaker says a meeting's status is, and when.
 type Claim struct {
-	Speaker string      `json:"speaker"`
-	Status  string      `json:"status"`
-	At      events.Time `json:"at"`
-	Quote   string      `json:"quote,omitempty"`
+	Speaker string
+	Status  string
+	At      events.Time
+	Quote   string
 }
 
-// Meeting is a meeting's state, folded from its events by [Evolve]. The zero
-// Meeting is one that has not been declared.
+// Cause names the event that made a meeting's status what it is, for an
+// error or a board to cite.
+type Cause struct {
+	Kind    events.Kind
+	At      events.Time
+	By      string
+	RefName string
+	Version uint64
+}
+
+// causeOf returns the cause that e is.
+func causeOf(e events.Event) Cause {
+	return Cause{Kind: e.Kind(), At: e.At, By: e.By, RefName: e.RefName, Version: e.Version}
+}
+
+// Meeting is a meeting's state, folded from its events in world-time order
+// by [Evolve]. The zero Meeting is one that has not been declared.
+//
+// The board shows what holds on the date read: a postponed meeting has no
+// date, a held one no postponement, a scheduled one its date and not an old
+// proposal's window. Evolve clears what no longer holds.
 type Meeting struct {
-	ID           string               `json:"id"`
-	Title        string               `json:"title"`
-	Participants []events.Participant `json:"participants"`
-	Status       Status               `json:"status"`
-	Venue        string               `json:"venue,omitempty"`
-	// Window is the latest proposal's window; Date the scheduled date;
-	// Until the date a postponement names.
-	Window *events.Window `json:"window,omitempty"`
-	Date   *events.Time   `json:"date,omitempty"`
-	Until  *events.Time   `json:"until,omitempty"`
-	// HeldAt is when the meeting took place, and Outcome what came of it.
-	HeldAt  *events.Time `json:"held_at,omitempty"`
-	Outcome string       `json:"outcome,omitempty"`
-	// Accepted and Declined are the parties that last accepted or declined,
-	// sorted.
-	Accepted []string `json:"accepted,omitempty"`
-	Declined []string `json:"declined,omitempty"`
+	ID    string
+	Title string
+	// Participants are the people, and the parties named alone (a
+	// delegation not yet named), the meeting brings together.
+	Participants []events.Participant
+	Status       Status
+	// StatusCause is the event that gave the meeting its status.
+	StatusCause Cause
+	Venue       string
+	// Window is the latest proposal's window, while the meeting is
+	// proposed or agreed; Date the days it is scheduled for; Until the
+	// date a postponement names, while it is postponed.
+	Window *events.Window
+	Date   *events.Days
+	Until  *events.Time
+	// HeldAt is when the meeting took place (its first day), EndedAt its
+	// last day if it lasted several, Early whether it ended before its
+	// scheduled end, and Outcome what came of it.
+	HeldAt  *events.Time
+	EndedAt *events.Time
+	Early   bool
+	Outcome string
+	// The facts the status follows from, beside the dates: the meeting was
+	// floated, proposed (or scheduled), is called off, is postponed.
+	Floated   bool
+	Proposed  bool
+	Cancelled bool
+	Postponed bool
+	// Accepted and Declined are the parties whose latest word was an
+	// acceptance or a refusal, sorted. A proposal counts as its proposer's
+	// party accepting.
+	Accepted []string
+	Declined []string
 	// Preconditions are in the order they were added.
-	Preconditions []Precondition `json:"preconditions,omitempty"`
-	// Claims hold each speaker's latest claim, sorted by speaker.
-	Claims []Claim `json:"claims,omitempty"`
-	// Version is the number of events folded; Last the world time of the
-	// latest.
-	Version uint64      `json:"version"`
-	Last    events.Time `json:"last"`
+	Preconditions []Precondition
+	// Claims hold each speaker's latest claim in world time, sorted by
+	// speaker.
+	Claims []Claim
+	// Version is the highest version of the events folded (the number of
+	// events on record, for a history folded whole); Last is the place of
+	// the latest in world order: its world time, when it became known, and
+	// its version.
+	Version     uint64
+	Last        events.Time
+	LastKnown   events.Time
+	LastVersion uint64
 }
 
 // Declared reports whether the meeting has been declared: whether it exists.
-func (m Meeting) Declared() bool { return m.Version > 0 }
+func (m Meeting) Declared() bool { return m.ID != "" }
 
-// Parties returns the distinct parties of the meeting's participants, sorted.
+// Parties returns the distinct parties of the meeting's participants,
+// sorted: the parties of its people and the parties named alone.
 func (m Meeting) Parties() []string {
 	var ps []string
 	for _, p := range m.Participants {
@@ -128,12 +180,7 @@ func (m Meeting) Parties() []string {
 
 // IsParticipant reports whether party is among the meeting's parties.
 func (m Meeting) IsParticipant(party string) bool {
-	for _, p := range m.Participants {
-		if p.Party == party {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(m.Participants, func(p events.Participant) bool { return p.Party == party })
 }
 
 // allAccepted reports whether every participant's party has accepted.
@@ -148,29 +195,55 @@ func (m Meeting) allAccepted() bool {
 
 // Precondition returns the precondition id, if the meeting has it.
 func (m Meeting) Precondition(id string) (Precondition, bool) {
-	for _, p := range m.Preconditions {
-		if p.ID == id {
-			return p, true
-		}
+	i := slices.IndexFunc(m.Preconditions, func(p Precondition) bool { return p.ID == id })
+	if i < 0 {
+		return Precondition{}, false
 	}
-	return Precondition{}, false
+	return m.Preconditions[i], true
+}
+
+// status derives the meeting's status from its facts: held before all, then
+// called off, declined, postponed, scheduled, agreed, proposed, floated.
+func (m Meeting) status() Status {
+	switch {
+	case m.HeldAt != nil:
+		return StatusHeld
+	case m.Cancelled:
+		return StatusCancelled
+	case len(m.Declined) > 0:
+		return StatusDeclined
+	case m.Postponed:
+		return StatusPostponed
+	case m.Date != nil:
+		return StatusScheduled
+	case (m.Proposed || m.Floated) && m.allAccepted():
+		return StatusAgreed
+	case m.Proposed:
+		return StatusProposed
+	case m.Floated:
+		return StatusFloated
+	}
+	return StatusNamed
 }
 
 // Deadline returns the date by which the meeting should take place, and
-// false if it has none. A final meeting has none; a postponed one has its
-// postponement's until, if any; otherwise it is the scheduled date once one
-// is set, else the end of the latest proposal's window.
+// false if it has none: a held, cancelled or declined meeting has none; a
+// postponed one has its postponement's until, if any; otherwise it is the
+// last scheduled day once a date is set, else the end of the latest
+// proposal's window.
 func (m Meeting) Deadline() (events.Time, bool) {
-	switch {
-	case m.Status.Final():
+	switch m.Status {
+	case StatusHeld, StatusCancelled, StatusDeclined:
 		return events.Time{}, false
-	case m.Status == StatusPostponed:
+	case StatusPostponed:
 		if m.Until != nil {
 			return *m.Until, true
 		}
 		return events.Time{}, false
+	}
+	switch {
 	case m.Date != nil:
-		return *m.Date, true
+		return m.Date.To, true
 	case m.Window != nil:
 		return m.Window.To, true
 	}
@@ -180,7 +253,7 @@ func (m Meeting) Deadline() (events.Time, bool) {
 // Overdue reports whether the meeting's deadline has passed as of the end of
 // a reading: cutoff is the first instant after the period read
 // ([events.Time.End] of the date read). A deadline given as a date lasts all
-// that day.
+// that day, so a meeting is never overdue on a day of its scheduled range.
 func (m Meeting) Overdue(cutoff time.Time) bool {
 	d, ok := m.Deadline()
 	return ok && Passed(d, cutoff)
@@ -192,64 +265,57 @@ func Passed(deadline events.Time, cutoff time.Time) bool {
 	return deadline.End().Before(cutoff)
 }
 
-// Evolve returns m with e applied. It never fails, for events are facts: an
-// event Evolve has no use for leaves m as it was, but for its version. It
-// does not change m: slices are copied before they are changed.
+// Evolve returns m with e applied, e being the next event of the meeting in
+// world order. It never fails, for events are facts: an event Evolve has no
+// use for leaves m as it was, but for its place. It does not change m:
+// slices are copied before they are changed.
 func Evolve(m Meeting, e events.Event) Meeting {
-	m.Version = e.Version
-	m.Last = e.At
+	m.Version = max(m.Version, e.Version)
+	m.Last, m.LastKnown, m.LastVersion = e.At, e.Known(), e.Version
 	switch p := e.Payload.(type) {
 	case *events.MeetingDeclared:
 		m.ID = e.Aggregate.ID
 		m.Title = p.Title
 		m.Participants = slices.Clone(p.Participants)
-		m.Status = StatusDeclared
 	case *events.MeetingFloated:
-		if m.Status == StatusDeclared {
-			m.Status = StatusFloated
-		}
+		m.Floated = true
 	case *events.MeetingProposed:
-		m.Status = StatusProposed
-		if p.Venue != "" {
-			m.Venue = p.Venue
-		}
-		m.Window = proposalWindow(e.At, p)
-		m.Date, m.Until = nil, nil
-		if m.allAccepted() {
-			m.Status = StatusAgreed
-		}
+		m.Proposed, m.Cancelled, m.Postponed = true, false, false
+		m.Window, m.Date, m.Until = p.WindowFrom(e.At), nil, nil
+		m.Venue = or(p.Venue, m.Venue)
+		m = accept(m, e.Party)
 	case *events.MeetingAccepted:
-		m.Accepted = with(m.Accepted, e.Party)
-		m.Declined = without(m.Declined, e.Party)
-		if (m.Status == StatusFloated || m.Status == StatusProposed) && m.allAccepted() {
-			m.Status = StatusAgreed
-		}
+		m = accept(m, e.Party)
+		m.Cancelled = false
 	case *events.MeetingDeclined:
-		m.Declined = with(m.Declined, e.Party)
+		if m.IsParticipant(e.Party) {
+			m.Declined = with(m.Declined, e.Party)
+		}
 		m.Accepted = without(m.Accepted, e.Party)
-		if m.Status == StatusAgreed {
-			m.Status = StatusProposed
-		}
 	case *events.MeetingScheduled:
-		m.Status = StatusScheduled
 		d := p.Date
-		m.Date, m.Until = &d, nil
-		if p.Venue != "" {
-			m.Venue = p.Venue
-		}
+		m.Proposed, m.Cancelled, m.Postponed = true, false, false
+		m.Date, m.Until, m.Window = &d, nil, nil
+		m.Venue = or(p.Venue, m.Venue)
 	case *events.MeetingPostponed:
-		m.Status = StatusPostponed
-		m.Until = p.Until
+		m.Postponed = true
+		m.Until, m.Date, m.Window = p.Until, nil, nil
 	case *events.MeetingCancelled:
-		m.Status = StatusCancelled
+		m.Cancelled, m.Postponed = true, false
+		m.Date, m.Until, m.Window = nil, nil, nil
 	case *events.MeetingHeld:
-		m.Status = StatusHeld
 		at := e.At
 		m.HeldAt = &at
-		if p.Venue != "" {
-			m.Venue = p.Venue
-		}
-		m.Outcome = p.Outcome
+		m.Cancelled, m.Postponed = false, false
+		m.Until, m.Window = nil, nil
+		m.Venue = or(p.Venue, m.Venue)
+		m.Outcome = or(p.Outcome, m.Outcome)
+	case *events.MeetingEnded:
+		at := e.At
+		m.EndedAt, m.Early = &at, p.Early
+		m.Outcome = or(p.Outcome, m.Outcome)
+	case *events.ParticipantsChanged:
+		m.Participants = changeParticipants(m.Participants, p)
 	case *events.PreconditionAdded:
 		pc := Precondition{ID: p.Precondition, Description: p.Description, State: Unmet, Since: e.At}
 		if p.Requires != nil {
@@ -264,34 +330,56 @@ func Evolve(m Meeting, e events.Event) Meeting {
 		m.Preconditions = settle(m.Preconditions, p.Precondition, Waived, e.At)
 	case *events.StatementMade:
 		if p.Claim != "" {
-			m.Claims = withClaim(m.Claims, Claim{Speaker: e.By, Status: p.Claim, At: e.At, Quote: p.Quote})
+			quote := p.Quote
+			if quote == "" && e.Source != nil {
+				quote = e.Source.Quote
+			}
+			m.Claims = withClaim(m.Claims, Claim{Speaker: e.By, Status: p.Claim, At: e.At, Quote: quote})
 		}
 	}
-	return m
-}
-
-// Fold returns the meeting that history makes, from the undeclared meeting.
-func Fold(history []events.Event) Meeting {
-	var m Meeting
-	for _, e := range history {
-		m = Evolve(m, e)
+	if s := m.status(); s != m.Status {
+		m.Status, m.StatusCause = s, causeOf(e)
 	}
 	return m
 }
 
-// proposalWindow is the window a proposal made at opens: its own window, or
-// from at to at plus within, or nil if it names neither.
-func proposalWindow(at events.Time, p *events.MeetingProposed) *events.Window {
-	switch {
-	case p.Window != nil:
-		w := *p.Window
-		return &w
-	case p.Within != nil:
-		to := at
-		to.Time = at.AddDate(0, 0, p.Within.Days)
-		return &events.Window{From: at, To: to}
+// accept records party's acceptance.
+func accept(m Meeting, party string) Meeting {
+	if m.IsParticipant(party) {
+		m.Accepted = with(m.Accepted, party)
 	}
-	return nil
+	m.Declined = without(m.Declined, party)
+	return m
+}
+
+// changeParticipants returns ps changed as p says: a person added in place
+// of their party named alone, a party removed with all its people.
+func changeParticipants(ps []events.Participant, p *events.ParticipantsChanged) []events.Participant {
+	out := slices.Clone(ps)
+	for _, r := range p.Remove {
+		out = slices.DeleteFunc(out, func(q events.Participant) bool {
+			if r.Person == "" {
+				return q.Party == r.Party
+			}
+			return q.Person == r.Person
+		})
+	}
+	for _, a := range p.Add {
+		if a.Person != "" {
+			out = slices.DeleteFunc(out, func(q events.Participant) bool { return q.Person == "" && q.Party == a.Party })
+		}
+		if !slices.ContainsFunc(out, func(q events.Participant) bool { return q.ID() == a.ID() }) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func or(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
 }
 
 func settle(ps []Precondition, id string, st PreconditionState, at events.Time) []Precondition {

@@ -2,11 +2,13 @@ package aggregates
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/google/uuid"
 
 	"github.com/summit-model/summit/events"
 )
@@ -23,29 +25,48 @@ var declaration = &events.MeetingDeclared{
 
 func day(d int) events.Time { return events.Date(2025, time.October, d) }
 
+var parties = map[string]string{"trump": "USA", "rubio": "USA", "witkoff": "USA", "putin": "RUS", "peskov": "RUS", "lavrov": "RUS", "zelensky": "UKR", "orban": "HUN", "USA": "USA", "RUS": "RUS", "UKR": "UKR"}
+
 // act is a command on the summit by a person on day d.
 func act(d int, by string, p events.Payload) Command {
-	party := map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "peskov": "RUS", "lavrov": "RUS", "zelensky": "UKR", "orban": "HUN"}[by]
-	return Command{Aggregate: events.Meeting(summit), At: day(d), By: by, Party: party, Payload: p}
+	return Command{Aggregate: events.Meeting(summit), At: day(d), By: by, Party: parties[by], Payload: p}
 }
 
-// history decides each command in turn from the undeclared meeting and
-// returns the events; it fails the test if any is refused.
+// named returns c with a ref name.
+func named(c Command, ref string) Command {
+	c.RefName = ref
+	return c
+}
+
+// correcting returns c as a correction of the event named ref.
+func correcting(c Command, ref string) Command {
+	c.Corrects = ref
+	return c
+}
+
+// reported returns c reported on day d.
+func reported(c Command, d int) Command {
+	c.Reported = day(d)
+	return c
+}
+
+// history decides each command in turn on the whole history so far and
+// returns the events in record order, each with an id; it fails the test
+// if any is refused.
 func history(t *testing.T, cmds ...Command) []events.Event {
 	t.Helper()
-	var m Meeting
-	var out []events.Event
+	var records []events.Event
 	for i, c := range cmds {
-		es, err := Decide(m, c)
+		es, err := Decide(Whole(records), c)
 		if err != nil {
-			t.Fatalf("given command %d: %v", i, err)
+			t.Fatalf("given command %d (%s): %v", i, c.Kind(), err)
 		}
-		for _, e := range es {
-			m = Evolve(m, e)
+		for j := range es {
+			es[j].ID = uuid.New()
 		}
-		out = append(out, es...)
+		records = append(records, es...)
 	}
-	return out
+	return records
 }
 
 var (
@@ -54,13 +75,23 @@ var (
 	proposed  = act(16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
 	usAccepts = act(17, "trump", &events.MeetingAccepted{})
 	ruAccepts = act(17, "peskov", &events.MeetingAccepted{})
-	scheduled = act(18, "trump", &events.MeetingScheduled{Date: day(30), Venue: "Budapest"})
+	ruDeclines = act(19, "lavrov", &events.MeetingDeclined{Reason: "no"})
+	scheduled = act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(30)), Venue: "Budapest"})
+	twoDays   = act(18, "trump", &events.MeetingScheduled{Date: events.Days{From: day(27), To: day(28)}, Venue: "Budapest"})
 	postponed = act(21, "putin", &events.MeetingPostponed{Reason: "serious preparation"})
 	cancelled = act(22, "trump", &events.MeetingCancelled{Reason: "it didn't feel right"})
 	held      = act(30, "trump", &events.MeetingHeld{Venue: "Budapest"})
+	ended     = act(31, "trump", &events.MeetingEnded{Early: true, Outcome: "no deal"})
 	prepAdded = act(16, "trump", &events.PreconditionAdded{Precondition: "fm-prep", Description: "the foreign ministers prepare", Requires: &events.Requirement{Held: "rubio-lavrov-prep"}})
 	prepMet   = act(25, "trump", &events.PreconditionMet{Precondition: "fm-prep"})
+
+	delegations  = Command{Aggregate: events.Meeting(summit), At: day(16), Declare: &events.MeetingDeclared{Title: "talks", Participants: []events.Participant{{Party: "USA"}, {Party: "RUS"}}}}
+	witkoffNamed = act(18, "USA", &events.ParticipantsChanged{Add: []events.Participant{{Person: "witkoff", Party: "USA"}}})
 )
+
+func claim(d int, by, word string) Command {
+	return act(d, by, &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: word})
+}
 
 func TestDecide(t *testing.T) {
 	tests := []struct {
@@ -70,32 +101,53 @@ func TestDecide(t *testing.T) {
 		// then is the kinds of the events decided, or err the rule broken.
 		then []events.Kind
 		err  error
+		// conflict, for a refusal, is the kind of the other event it names.
+		conflict events.Kind
 		// status is the meeting's status after the events decided.
 		status Status
 	}{
 		// The life of a meeting.
-		{name: "declaring a new meeting", when: declared, then: []events.Kind{events.KindMeetingDeclared}, status: StatusDeclared},
-		{name: "declaring and floating in one command", when: withDeclare(floated), then: []events.Kind{events.KindMeetingDeclared, events.KindMeetingFloated}, status: StatusFloated},
-		{name: "declaring again the same way is a no-op", given: []Command{declared}, when: declared, then: nil, status: StatusDeclared},
+		{name: "declaring a new meeting", when: declared, then: kinds(events.KindMeetingDeclared), status: StatusNamed},
+		{name: "declaring and floating in one command", when: withDeclare(floated), then: kinds(events.KindMeetingDeclared, events.KindMeetingFloated), status: StatusFloated},
+		{name: "declaring again the same way is a no-op", given: []Command{declared}, when: declared, then: nil, status: StatusNamed},
+		{name: "declaring again after the participants changed", given: []Command{delegations, witkoffNamed}, when: delegations, then: nil, status: StatusNamed},
 		{name: "floating", given: []Command{declared}, when: floated, then: kinds(events.KindMeetingFloated), status: StatusFloated},
 		{name: "proposing", given: []Command{declared, floated}, when: proposed, then: kinds(events.KindMeetingProposed), status: StatusProposed},
-		{name: "proposing without floating first", given: []Command{declared}, when: proposed, then: kinds(events.KindMeetingProposed), status: StatusProposed},
-		{name: "one party accepting", given: []Command{declared, proposed}, when: usAccepts, then: kinds(events.KindMeetingAccepted), status: StatusProposed},
-		{name: "every party accepting agrees the meeting", given: []Command{declared, proposed, usAccepts}, when: ruAccepts, then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
-		{name: "a party accepting a floated idea", given: []Command{declared, floated, usAccepts}, when: ruAccepts, then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
-		{name: "a decline undoes agreement", given: []Command{declared, proposed, usAccepts, ruAccepts}, when: act(19, "lavrov", &events.MeetingDeclined{Reason: "no"}), then: kinds(events.KindMeetingDeclined), status: StatusProposed},
-		{name: "scheduling", given: []Command{declared, proposed, usAccepts, ruAccepts}, when: scheduled, then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
+		{name: "the proposer's party accepts by proposing", given: []Command{declared, proposed}, when: ruAccepts, then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "an invitation accepted is agreed", given: []Command{declared, act(16, "putin", &events.MeetingProposed{Venue: "Moscow"})}, when: usAccepts, then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "every party accepting a floated idea", given: []Command{declared, floated, usAccepts}, when: ruAccepts, then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "one party accepting a floated idea", given: []Command{declared, floated}, when: usAccepts, then: kinds(events.KindMeetingAccepted), status: StatusFloated},
+		{name: "a decline is a status", given: []Command{declared, proposed, ruAccepts}, when: ruDeclines, then: kinds(events.KindMeetingDeclined), status: StatusDeclined},
+		{name: "a decline of a scheduled meeting", given: []Command{declared, proposed, scheduled}, when: ruDeclines, then: kinds(events.KindMeetingDeclined), status: StatusDeclined},
+		{name: "accepting revives a declined meeting", given: []Command{declared, proposed, ruDeclines}, when: act(20, "putin", &events.MeetingAccepted{}), then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "a new proposal does not undo a party's decline", given: []Command{declared, proposed, ruDeclines}, when: act(20, "trump", &events.MeetingProposed{Within: &events.Span{Days: 7}}), then: kinds(events.KindMeetingProposed), status: StatusDeclined},
+		{name: "a proposal by the party that declined revives it", given: []Command{declared, proposed, ruDeclines}, when: act(20, "putin", &events.MeetingProposed{Venue: "Moscow"}), then: kinds(events.KindMeetingProposed), status: StatusAgreed},
+		{name: "scheduling", given: []Command{declared, proposed, ruAccepts}, when: scheduled, then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
+		{name: "scheduling over two days", given: []Command{declared, proposed}, when: twoDays, then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
 		{name: "postponing a proposal", given: []Command{declared, proposed}, when: postponed, then: kinds(events.KindMeetingPostponed), status: StatusPostponed},
 		{name: "postponing a scheduled meeting", given: []Command{declared, proposed, scheduled}, when: postponed, then: kinds(events.KindMeetingPostponed), status: StatusPostponed},
-		{name: "a new schedule revives a postponed meeting", given: []Command{declared, proposed, postponed}, when: act(22, "trump", &events.MeetingScheduled{Date: day(30)}), then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
+		{name: "a new schedule revives a postponed meeting", given: []Command{declared, proposed, postponed}, when: act(22, "trump", &events.MeetingScheduled{Date: events.OneDay(day(30))}), then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
 		{name: "a new proposal revives a postponed meeting", given: []Command{declared, proposed, postponed}, when: act(22, "trump", &events.MeetingProposed{Within: &events.Span{Days: 7}}), then: kinds(events.KindMeetingProposed), status: StatusProposed},
-		{name: "a new proposal keeps agreement in principle", given: []Command{declared, proposed, usAccepts, ruAccepts, postponed}, when: act(22, "trump", &events.MeetingProposed{Within: &events.Span{Days: 7}}), then: kinds(events.KindMeetingProposed), status: StatusAgreed},
+		{name: "a new proposal keeps agreement in principle", given: []Command{declared, proposed, ruAccepts, postponed}, when: act(22, "trump", &events.MeetingProposed{Within: &events.Span{Days: 7}}), then: kinds(events.KindMeetingProposed), status: StatusAgreed},
 		{name: "floating a postponed meeting does not revive it", given: []Command{declared, proposed, postponed}, when: act(22, "trump", &events.MeetingFloated{}), then: kinds(events.KindMeetingFloated), status: StatusPostponed},
 		{name: "cancelling", given: []Command{declared, proposed}, when: cancelled, then: kinds(events.KindMeetingCancelled), status: StatusCancelled},
 		{name: "cancelling a postponed meeting", given: []Command{declared, proposed, postponed}, when: cancelled, then: kinds(events.KindMeetingCancelled), status: StatusCancelled},
+		{name: "a proposal revives a cancelled meeting", given: []Command{declared, proposed, cancelled}, when: act(23, "trump", &events.MeetingProposed{Venue: "Budapest"}), then: kinds(events.KindMeetingProposed), status: StatusProposed},
+		{name: "an acceptance revives a cancelled meeting", given: []Command{declared, proposed, ruAccepts, cancelled}, when: act(23, "trump", &events.MeetingAccepted{}), then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "a schedule revives a cancelled meeting", given: []Command{declared, proposed, cancelled}, when: act(23, "trump", &events.MeetingScheduled{Date: events.OneDay(day(30))}), then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
+		{name: "floating does not revive a cancelled meeting", given: []Command{declared, proposed, cancelled}, when: act(23, "trump", &events.MeetingFloated{}), then: kinds(events.KindMeetingFloated), status: StatusCancelled},
 		{name: "holding a scheduled meeting", given: []Command{declared, proposed, scheduled}, when: held, then: kinds(events.KindMeetingHeld), status: StatusHeld},
 		{name: "holding a meeting nobody announced", given: []Command{declared}, when: held, then: kinds(events.KindMeetingHeld), status: StatusHeld},
 		{name: "holding with unmet preconditions", given: []Command{declared, proposed, prepAdded}, when: held, then: kinds(events.KindMeetingHeld), status: StatusHeld},
+		{name: "a held meeting ends", given: []Command{declared, twoDays, act(27, "trump", &events.MeetingHeld{})}, when: act(28, "trump", &events.MeetingEnded{Early: true}), then: kinds(events.KindMeetingEnded), status: StatusHeld},
+		{name: "a statement after the meeting was held", given: []Command{declared, held}, when: claim(31, "peskov", "held"), then: kinds(events.KindStatementMade), status: StatusHeld},
+
+		// Participants.
+		{name: "naming a delegate", given: []Command{delegations}, when: witkoffNamed, then: kinds(events.KindParticipantsChanged), status: StatusNamed},
+		{name: "a party named alone accepts", given: []Command{delegations, act(16, "RUS", &events.MeetingProposed{})}, when: act(17, "USA", &events.MeetingAccepted{}), then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "a delegate accepts for their party", given: []Command{delegations, act(16, "RUS", &events.MeetingProposed{}), witkoffNamed}, when: act(19, "witkoff", &events.MeetingAccepted{}), then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "a party dropped no longer has to accept", given: []Command{declared, act(16, "trump", &events.MeetingProposed{}), act(16, "trump", &events.ParticipantsChanged{Add: []events.Participant{{Party: "UKR"}}})}, when: act(18, "trump", &events.ParticipantsChanged{Remove: []events.Participant{{Party: "RUS"}}}), then: kinds(events.KindParticipantsChanged), status: StatusProposed},
+		{name: "participants change after the meeting was held", given: []Command{delegations, held}, when: witkoffNamed, then: kinds(events.KindParticipantsChanged), status: StatusHeld},
 
 		// Preconditions.
 		{name: "adding a precondition", given: []Command{declared, proposed}, when: prepAdded, then: kinds(events.KindPreconditionAdded), status: StatusProposed},
@@ -103,22 +155,52 @@ func TestDecide(t *testing.T) {
 		{name: "failing a precondition", given: []Command{declared, proposed, prepAdded}, when: act(25, "putin", &events.PreconditionFailed{Precondition: "fm-prep"}), then: kinds(events.KindPreconditionFailed), status: StatusProposed},
 		{name: "waiving a precondition", given: []Command{declared, proposed, prepAdded}, when: act(25, "trump", &events.PreconditionWaived{Precondition: "fm-prep"}), then: kinds(events.KindPreconditionWaived), status: StatusProposed},
 		{name: "meeting a failed precondition after all", given: []Command{declared, proposed, prepAdded, act(24, "putin", &events.PreconditionFailed{Precondition: "fm-prep"})}, when: prepMet, then: kinds(events.KindPreconditionMet), status: StatusProposed},
+		{name: "a cancelled meeting's precondition can still be met", given: []Command{declared, proposed, prepAdded, cancelled}, when: prepMet, then: kinds(events.KindPreconditionMet), status: StatusCancelled},
 
-		// Statements and claims.
-		{name: "a claim about an open meeting", given: []Command{declared, proposed}, when: act(21, "peskov", &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: "unscheduled"}), then: kinds(events.KindStatementMade), status: StatusProposed},
-		{name: "a claim about a cancelled meeting", given: []Command{declared, proposed, cancelled}, when: act(23, "putin", &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: "postponed"}), then: kinds(events.KindStatementMade), status: StatusCancelled},
+		// Claims: anyone may say anything.
+		{name: "a claim about an open meeting", given: []Command{declared, proposed}, when: claim(21, "peskov", "unscheduled"), then: kinds(events.KindStatementMade), status: StatusProposed},
+		{name: "a claim that someone is willing", given: []Command{declared, proposed}, when: claim(21, "putin", "willing"), then: kinds(events.KindStatementMade), status: StatusProposed},
+		{name: "a claim that it is ruled out", given: []Command{declared, proposed}, when: claim(21, "trump", "ruled-out"), then: kinds(events.KindStatementMade), status: StatusProposed},
+		{name: "a claim about a cancelled meeting", given: []Command{declared, proposed, cancelled}, when: claim(23, "putin", "postponed"), then: kinds(events.KindStatementMade), status: StatusCancelled},
 
-		// Refusals: a final state contradicted.
-		{name: "a cancelled meeting cannot be held", given: []Command{declared, proposed, cancelled}, when: held, err: ErrFinal},
+		// Late reports: decided in their place in world order.
+		{name: "a late acceptance", given: []Command{declared, proposed, claim(21, "peskov", "unscheduled")}, when: reported(act(18, "putin", &events.MeetingAccepted{}), 22), then: kinds(events.KindMeetingAccepted), status: StatusAgreed},
+		{name: "a late statement before the latest event", given: []Command{declared, proposed, cancelled}, when: reported(claim(19, "lavrov", "proposed"), 23), then: kinds(events.KindStatementMade), status: StatusCancelled},
+		{name: "a late postponement before a cancellation", given: []Command{declared, proposed, cancelled}, when: reported(postponed, 23), then: kinds(events.KindMeetingPostponed), status: StatusCancelled},
+		{name: "a late holding before a cancellation that stands", given: []Command{declared, proposed, cancelled}, when: reported(act(20, "trump", &events.MeetingHeld{}), 23), err: ErrFinal, conflict: events.KindMeetingCancelled},
+		{name: "a late cancellation before the holding", given: []Command{declared, proposed, held}, when: reported(act(25, "trump", &events.MeetingCancelled{}), 31), err: ErrCancelled, conflict: events.KindMeetingHeld},
+		{name: "a late end before the holding", given: []Command{declared, held}, when: act(29, "trump", &events.MeetingEnded{}), err: ErrNotHeld},
+		{name: "a late precondition met after a later one failed", given: []Command{declared, prepAdded, act(24, "putin", &events.PreconditionFailed{Precondition: "fm-prep"})}, when: reported(act(20, "trump", &events.PreconditionMet{Precondition: "fm-prep"}), 25), then: kinds(events.KindPreconditionMet), status: StatusNamed},
+		{name: "a late scheduling after which a postponement's until falls", given: []Command{declared, proposed, act(21, "putin", &events.MeetingPostponed{Until: ptr(day(25))})}, when: reported(act(19, "trump", &events.MeetingScheduled{Date: events.OneDay(day(28))}), 22), then: kinds(events.KindMeetingScheduled), status: StatusPostponed},
+
+		// Corrections and retractions.
+		{name: "a correction of a date", given: []Command{declared, proposed, named(scheduled, "date1")}, when: correcting(act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(29))}), "date1"), then: kinds(events.KindMeetingScheduled), status: StatusScheduled},
+		{name: "a correction of a cancellation into a postponement", given: []Command{declared, proposed, named(cancelled, "cxl")}, when: correcting(act(22, "trump", &events.MeetingPostponed{}), "cxl"), then: kinds(events.KindMeetingPostponed), status: StatusPostponed},
+		{name: "a retraction of a cancellation", given: []Command{declared, proposed, named(cancelled, "cxl")}, when: act(23, "peskov", &events.EventRetracted{Retracts: "cxl", Reason: "denied"}), then: kinds(events.KindEventRetracted), status: StatusProposed},
+		{name: "a retraction of a correction's original name", given: []Command{declared, proposed, named(cancelled, "cxl"), correcting(act(22, "trump", &events.MeetingPostponed{}), "cxl")}, when: act(23, "peskov", &events.EventRetracted{Retracts: "cxl"}), then: kinds(events.KindEventRetracted), status: StatusProposed},
+		{name: "a retraction of the holding, whose end stands", given: []Command{declared, twoDays, named(act(27, "trump", &events.MeetingHeld{}), "h"), act(28, "trump", &events.MeetingEnded{})}, when: act(29, "trump", &events.EventRetracted{Retracts: "h"}), err: ErrNotHeld, conflict: events.KindMeetingEnded},
+		{name: "a correction that holds a cancelled meeting", given: []Command{declared, proposed, named(claim(20, "trump", "held"), "c"), cancelled}, when: correcting(act(23, "trump", &events.MeetingHeld{}), "c"), err: ErrCancelled, conflict: events.KindStatementMade},
+		{name: "a retraction of nothing", given: []Command{declared, proposed}, when: act(23, "peskov", &events.EventRetracted{Retracts: "nothing"}), err: ErrUnknownRef},
+		{name: "a retraction of a retracted event", given: []Command{declared, proposed, named(cancelled, "cxl"), act(23, "peskov", &events.EventRetracted{Retracts: "cxl"})}, when: act(24, "peskov", &events.EventRetracted{Retracts: "cxl"}), err: ErrUnknownRef},
+		{name: "a correction of nothing", given: []Command{declared, proposed}, when: correcting(cancelled, "nothing"), err: ErrUnknownRef},
+
+		// Refusals: the life of a meeting.
+		{name: "a cancelled meeting cannot be held", given: []Command{declared, proposed, cancelled}, when: held, err: ErrCancelled},
 		{name: "a held meeting cannot be cancelled", given: []Command{declared, proposed, held}, when: act(31, "trump", &events.MeetingCancelled{}), err: ErrFinal},
 		{name: "a held meeting cannot be postponed", given: []Command{declared, proposed, held}, when: act(31, "trump", &events.MeetingPostponed{}), err: ErrFinal},
 		{name: "a held meeting cannot be held again", given: []Command{declared, held}, when: act(31, "trump", &events.MeetingHeld{}), err: ErrFinal},
-		{name: "a cancelled meeting cannot be rescheduled", given: []Command{declared, proposed, cancelled}, when: act(23, "trump", &events.MeetingScheduled{Date: day(30)}), err: ErrFinal},
-		{name: "a cancelled meeting cannot be proposed again", given: []Command{declared, proposed, cancelled}, when: act(23, "trump", &events.MeetingProposed{}), err: ErrFinal},
-		{name: "a cancelled meeting cannot be accepted", given: []Command{declared, proposed, cancelled}, when: act(23, "putin", &events.MeetingAccepted{}), err: ErrFinal},
-		{name: "a cancelled meeting cannot be floated", given: []Command{declared, proposed, cancelled}, when: act(23, "trump", &events.MeetingFloated{}), err: ErrFinal},
+		{name: "a held meeting cannot be rescheduled", given: []Command{declared, held}, when: act(31, "trump", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 11, 5))}), err: ErrFinal},
+		{name: "a held meeting cannot be proposed again", given: []Command{declared, held}, when: act(31, "trump", &events.MeetingProposed{}), err: ErrFinal},
+		{name: "a held meeting cannot be declined", given: []Command{declared, proposed, held}, when: act(31, "putin", &events.MeetingDeclined{}), err: ErrFinal},
 		{name: "a held meeting takes no new precondition", given: []Command{declared, held}, when: act(31, "trump", &events.PreconditionAdded{Precondition: "x"}), err: ErrFinal},
-		{name: "a cancelled meeting's precondition cannot be met", given: []Command{declared, proposed, prepAdded, cancelled}, when: act(25, "trump", &events.PreconditionMet{Precondition: "fm-prep"}), err: ErrFinal},
+		{name: "a meeting not held cannot end", given: []Command{declared, proposed}, when: ended, err: ErrNotHeld},
+		{name: "a meeting cannot end twice", given: []Command{declared, held, ended}, when: act(31, "trump", &events.MeetingEnded{}), err: ErrEnded},
+
+		// Refusals: participants.
+		{name: "adding a participant twice", given: []Command{delegations, witkoffNamed}, when: act(19, "USA", &events.ParticipantsChanged{Add: []events.Participant{{Person: "witkoff", Party: "USA"}}}), err: ErrParticipants},
+		{name: "adding a party already represented", given: []Command{declared}, when: act(19, "USA", &events.ParticipantsChanged{Add: []events.Participant{{Party: "USA"}}}), err: ErrParticipants},
+		{name: "removing someone absent", given: []Command{declared}, when: act(19, "USA", &events.ParticipantsChanged{Remove: []events.Participant{{Person: "rubio", Party: "USA"}}}), err: ErrParticipants},
+		{name: "removing everyone", given: []Command{declared}, when: act(19, "USA", &events.ParticipantsChanged{Remove: []events.Participant{{Party: "USA"}, {Party: "RUS"}}}), err: ErrParticipants},
 
 		// Refusals: preconditions.
 		{name: "an unknown precondition cannot be met", given: []Command{declared, proposed}, when: prepMet, err: ErrUnknownPrecondition},
@@ -129,7 +211,7 @@ func TestDecide(t *testing.T) {
 		{name: "a precondition cannot be added twice", given: []Command{declared, proposed, prepAdded}, when: prepAdded, err: ErrDuplicatePrecondition},
 		{name: "a meeting cannot require itself", given: []Command{declared}, when: act(16, "trump", &events.PreconditionAdded{Precondition: "self", Requires: &events.Requirement{Held: summit}}), err: ErrSelfRequirement},
 
-		// Refusals: participants.
+		// Refusals: who may accept.
 		{name: "a non-participant cannot accept", given: []Command{declared, proposed}, when: act(17, "zelensky", &events.MeetingAccepted{}), err: ErrNotParticipant},
 		{name: "a non-participant cannot decline", given: []Command{declared, proposed}, when: act(17, "orban", &events.MeetingDeclined{}), err: ErrNotParticipant},
 		{name: "nothing to accept before a proposal", given: []Command{declared}, when: usAccepts, err: ErrNothingProposed},
@@ -137,18 +219,19 @@ func TestDecide(t *testing.T) {
 		// Refusals: the record's shape.
 		{name: "an undeclared meeting takes no event", when: floated, err: ErrUndeclared},
 		{name: "a declaration that differs", given: []Command{declared}, when: Command{Aggregate: events.Meeting(summit), At: day(17), Declare: &events.MeetingDeclared{Title: "Another summit", Participants: declaration.Participants}}, err: ErrRedeclared},
-		{name: "an event dated before the latest", given: []Command{declared, proposed, postponed}, when: act(20, "trump", &events.MeetingFloated{}), err: ErrOutOfOrder},
-		{name: "a date before the event that sets it", given: []Command{declared, proposed}, when: act(20, "trump", &events.MeetingScheduled{Date: day(19)}), err: ErrDateBeforeEvent},
+		{name: "a date before the event that sets it", given: []Command{declared, proposed}, when: act(20, "trump", &events.MeetingScheduled{Date: events.OneDay(day(19))}), err: ErrDateBeforeEvent},
+		{name: "a range that ends before the event that sets it", given: []Command{declared, proposed}, when: act(20, "trump", &events.MeetingScheduled{Date: events.Days{From: day(18), To: day(19)}}), err: ErrDateBeforeEvent},
 		{name: "a postponement until the past", given: []Command{declared, proposed}, when: act(20, "trump", &events.MeetingPostponed{Until: ptr(day(19))}), err: ErrDateBeforeEvent},
+		{name: "a window that ends after 2199", given: []Command{declared}, when: Command{Aggregate: events.Meeting(summit), At: events.Date(2199, 12, 31), By: "trump", Party: "USA", Payload: &events.MeetingProposed{Within: &events.Span{Days: 1}}}, err: ErrInvalid},
 		{name: "an actor event on a meeting", given: []Command{declared}, when: act(16, "trump", &events.CallHeld{Participants: []string{"trump", "putin"}}), err: ErrWrongAggregate},
 		{name: "a malformed payload", given: []Command{declared}, when: act(16, "trump", &events.StatementMade{About: summit, Stance: "furious"}), err: ErrInvalid},
 		{name: "a meeting command on an actor", when: Command{Aggregate: events.Actor("trump"), At: day(16), Payload: &events.MeetingFloated{}}, err: ErrWrongAggregate},
+		{name: "a declaration cannot be retracted", given: []Command{named(declared, "d")}, when: act(17, "trump", &events.EventRetracted{Retracts: "d"}), err: ErrUnknownRef},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			given := history(t, tt.given...)
-			m := Fold(given)
-			got, err := Decide(m, tt.when)
+			got, err := Decide(Whole(given), tt.when)
 			if tt.err != nil {
 				if !errors.Is(err, tt.err) {
 					t.Fatalf("Decide = %v, %v; want error %v", got, err, tt.err)
@@ -157,97 +240,252 @@ func TestDecide(t *testing.T) {
 				if !errors.As(err, &refused) || refused.Aggregate != tt.when.Aggregate {
 					t.Fatalf("error %v does not name the aggregate %s", err, tt.when.Aggregate)
 				}
+				switch {
+				case tt.conflict == "" && refused.Conflict != nil:
+					t.Errorf("error %v names a conflict; want none", err)
+				case tt.conflict != "" && (refused.Conflict == nil || refused.Conflict.Kind() != tt.conflict):
+					t.Errorf("error %v; want it to name the %s it conflicts with", err, tt.conflict)
+				}
 				return
 			}
 			if err != nil {
 				t.Fatalf("Decide: %v", err)
 			}
 			var gotKinds []events.Kind
-			base := m.Version
+			base := uint64(len(given))
 			for i, e := range got {
 				gotKinds = append(gotKinds, e.Kind())
 				if want := base + uint64(i) + 1; e.Version != want {
 					t.Errorf("event %d has version %d, want %d", i, e.Version, want)
 				}
-				m = Evolve(m, e)
 			}
 			if diff := cmp.Diff(tt.then, gotKinds); diff != "" {
 				t.Errorf("events (-want +got):\n%s", diff)
 			}
-			if m.Status != tt.status {
+			if m := Fold(append(given, got...)); m.Status != tt.status {
 				t.Errorf("status = %s, want %s", m.Status, tt.status)
 			}
 		})
 	}
 }
 
-func TestRefusedErrorNamesMeetingStateAndEvent(t *testing.T) {
-	m := Fold(history(t, declared, proposed, cancelled))
-	_, err := Decide(m, held)
-	want := "meeting budapest-summit (cancelled) refuses meeting.held: the meeting is final"
-	if err == nil || err.Error() != want {
-		t.Fatalf("error = %v, want %q", err, want)
+// TestDecidePartial checks that a partial history decides what comes after
+// its base as the whole history does, and asks for the whole history for
+// what does not.
+func TestDecidePartial(t *testing.T) {
+	given := history(t, declared, proposed, prepAdded, named(scheduled, "s"), claim(21, "peskov", "scheduled"))
+	whole := Whole(given)
+	partial := whole.Trim(1)
+	if partial.IsWhole() || len(partial.Tail) != 1 {
+		t.Fatalf("Trim(1) = %d in the tail, whole %v", len(partial.Tail), partial.IsWhole())
+	}
+	if diff := cmp.Diff(whole.State(), partial.State()); diff != "" {
+		t.Fatalf("a trimmed history folds to another state (-whole +trimmed):\n%s", diff)
+	}
+	for _, c := range []Command{prepMet, cancelled, reported(claim(21, "trump", "agreed"), 22), reported(claim(20, "trump", "agreed"), 22)} {
+		want, werr := Decide(whole, c)
+		got, gerr := Decide(partial, c)
+		if werr != nil || gerr != nil {
+			t.Errorf("%s: whole %v, partial %v", c.Kind(), werr, gerr)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s decided differently (-whole +partial):\n%s", c.Kind(), diff)
+		}
+	}
+	for _, c := range []Command{
+		reported(claim(17, "trump", "agreed"), 22),
+		correcting(act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(29))}), "s"),
+		act(23, "peskov", &events.EventRetracted{Retracts: "s"}),
+	} {
+		if _, err := Decide(partial, c); !errors.Is(err, ErrNeedHistory) {
+			t.Errorf("%s of %s on a partial history: %v, want ErrNeedHistory", c.Kind(), c.At, err)
+		}
 	}
 }
 
-func TestDecideDoesNotChangeState(t *testing.T) {
+func TestRefusedErrorNamesMeetingStateAndEvent(t *testing.T) {
+	tests := []struct {
+		given []Command
+		when  Command
+		want  string
+	}{
+		{
+			given: []Command{declared, proposed, cancelled},
+			when:  held,
+			want:  "meeting budapest-summit (cancelled) refuses meeting.held of 2025-10-30: the meeting is cancelled (a proposal, an acceptance or a scheduling would revive it) (since 2025-10-22 meeting.cancelled by trump)",
+		},
+		{
+			given: []Command{declared, proposed, named(cancelled, "trump-letter")},
+			when:  act(20, "trump", &events.MeetingHeld{}),
+			want:  "meeting budapest-summit refuses meeting.held of 2025-10-20: then the meeting.cancelled of 2025-10-22 by trump (ref trump-letter), which stands, breaks a rule: the meeting is held, which is final (since 2025-10-20 meeting.held by trump)",
+		},
+	}
+	for _, tt := range tests {
+		_, err := Decide(Whole(history(t, tt.given...)), tt.when)
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("error =\n%v\nwant\n%s", err, tt.want)
+		}
+	}
+}
+
+func TestDecideDoesNotChangeHistory(t *testing.T) {
 	given := history(t, declared, proposed, prepAdded)
-	m := Fold(given)
 	before := Fold(given)
-	for _, c := range []Command{prepMet, usAccepts, act(21, "peskov", &events.StatementMade{About: summit, Stance: events.StanceOpposed, Claim: "cancelled"})} {
-		es, err := Decide(m, c)
-		if err != nil {
+	h := Whole(given)
+	for _, c := range []Command{prepMet, usAccepts, reported(act(15, "peskov", &events.StatementMade{About: summit, Stance: events.StanceOpposed, Claim: "cancelled"}), 20)} {
+		if _, err := Decide(h, c); err != nil {
 			t.Fatal(err)
 		}
-		for _, e := range es {
-			_ = Evolve(m, e)
-		}
 	}
-	if diff := cmp.Diff(before, m); diff != "" {
-		t.Errorf("Decide or Evolve changed the state it was given (-before +after):\n%s", diff)
+	if diff := cmp.Diff(before, Fold(given)); diff != "" {
+		t.Errorf("Decide changed the history it was given (-before +after):\n%s", diff)
 	}
 }
 
+// TestFoldInWorldOrder checks that a history folds by world time whatever
+// order it was recorded in, ties by when each became known, then in record
+// order.
+func TestFoldInWorldOrder(t *testing.T) {
+	at := func(d, h int) events.Time { return events.At(time.Date(2025, 10, d, h, 0, 0, 0, time.UTC)) }
+	peskov := func(a events.Time, word string) Command {
+		c := claim(0, "peskov", word)
+		c.At = a
+		return c
+	}
+	tests := []struct {
+		name  string
+		given []Command
+		want  []Claim
+	}{
+		{
+			// Two files appended one after the other: the later in the
+			// record is the earlier in the world.
+			name:  "a claim recorded late is not the latest",
+			given: []Command{declared, peskov(at(22, 1), "scheduled"), peskov(at(21, 23), "cancelled")},
+			want:  []Claim{{Speaker: "peskov", Status: "scheduled", At: at(22, 1)}},
+		},
+		{
+			name:  "of the same day, the one known later is the latest",
+			given: []Command{declared, reported(claim(21, "peskov", "cancelled"), 23), reported(claim(21, "peskov", "postponed"), 22)},
+			want:  []Claim{{Speaker: "peskov", Status: "cancelled", At: day(21)}},
+		},
+		{
+			name:  "of the same day and report, the later recorded",
+			given: []Command{declared, claim(21, "peskov", "cancelled"), claim(21, "peskov", "postponed")},
+			want:  []Claim{{Speaker: "peskov", Status: "postponed", At: day(21)}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Fold(history(t, tt.given...)).Claims
+			if diff := cmp.Diff(tt.want, got, cmp.Comparer(func(a, b events.Time) bool { return a.Equal(b.Time) })); diff != "" {
+				t.Errorf("claims (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFoldKnown checks reads of what could be known on a date: late reports
+// are left out before they were reported, and a correction or retraction
+// counts from its own report on.
+func TestFoldKnown(t *testing.T) {
+	given := history(t,
+		declared, proposed,
+		named(scheduled, "date"),
+		reported(act(19, "putin", &events.MeetingAccepted{}), 24),
+		reported(correcting(act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(29))}), "date"), 25),
+		reported(named(cancelled, "cxl"), 22),
+		reported(act(23, "peskov", &events.EventRetracted{Retracts: "cxl", Reason: "denied"}), 26),
+	)
+	tests := []struct {
+		known  int
+		status Status
+		date   string
+		ru     bool
+	}{
+		{known: 21, status: StatusScheduled, date: "2025-10-30"},
+		{known: 23, status: StatusCancelled},
+		{known: 25, status: StatusCancelled, ru: true},
+		{known: 26, status: StatusCancelled, ru: true},
+		{known: 27, status: StatusScheduled, date: "2025-10-29", ru: true},
+		{known: 0, status: StatusScheduled, date: "2025-10-29", ru: true},
+	}
+	for _, tt := range tests {
+		var cutoff time.Time
+		if tt.known > 0 {
+			cutoff = day(tt.known).Time
+		}
+		m := FoldKnown(given, cutoff)
+		date := ""
+		if m.Date != nil {
+			date = m.Date.String()
+		}
+		if m.Status != tt.status || date != tt.date || m.IsParticipant("RUS") && contains(m.Accepted, "RUS") != tt.ru {
+			t.Errorf("known before October %d: %s, date %q, RUS accepted %v; want %s, %q, %v", tt.known, m.Status, date, contains(m.Accepted, "RUS"), tt.status, tt.date, tt.ru)
+		}
+	}
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TestEvolveFields checks that the state shows what holds: no date for a
+// postponed meeting, no postponement for a held one, no old window for a
+// scheduled one.
 func TestEvolveFields(t *testing.T) {
 	until := day(30)
+	window := &events.Window{From: day(16), To: day(30)}
 	tests := []struct {
 		name  string
 		given []Command
 		want  Meeting
 	}{
 		{
-			name:  "a proposal opens its window",
+			name:  "a proposal opens its window, and its proposer's party accepts",
 			given: []Command{declared, proposed},
-			want: Meeting{Status: StatusProposed, Venue: "Budapest",
-				Window: &events.Window{From: day(16), To: day(30)}},
+			want:  Meeting{Status: StatusProposed, Venue: "Budapest", Window: window, Proposed: true, Accepted: []string{"USA"}},
 		},
 		{
-			name:  "a schedule sets the date and venue",
-			given: []Command{declared, proposed, act(18, "trump", &events.MeetingScheduled{Date: day(28), Venue: "Buda Castle"})},
-			want: Meeting{Status: StatusScheduled, Venue: "Buda Castle", Date: ptr(day(28)),
-				Window: &events.Window{From: day(16), To: day(30)}},
+			name:  "a schedule sets the date and venue, and closes the window",
+			given: []Command{declared, proposed, act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(28)), Venue: "Buda Castle"})},
+			want:  Meeting{Status: StatusScheduled, Venue: "Buda Castle", Date: ptr(events.OneDay(day(28))), Proposed: true, Accepted: []string{"USA"}},
 		},
 		{
-			name:  "a postponement keeps its until",
-			given: []Command{declared, proposed, act(21, "putin", &events.MeetingPostponed{Until: &until})},
-			want: Meeting{Status: StatusPostponed, Venue: "Budapest", Until: &until,
-				Window: &events.Window{From: day(16), To: day(30)}},
+			name:  "a postponement drops the date and keeps its until",
+			given: []Command{declared, proposed, scheduled, act(21, "putin", &events.MeetingPostponed{Until: &until})},
+			want:  Meeting{Status: StatusPostponed, Venue: "Budapest", Until: &until, Proposed: true, Postponed: true, Accepted: []string{"USA"}},
+		},
+		{
+			name:  "a held meeting has no postponement",
+			given: []Command{declared, proposed, act(21, "putin", &events.MeetingPostponed{Until: &until}), act(30, "trump", &events.MeetingHeld{Outcome: "talks"})},
+			want:  Meeting{Status: StatusHeld, Venue: "Budapest", HeldAt: ptr(day(30)), Outcome: "talks", Proposed: true, Accepted: []string{"USA"}},
+		},
+		{
+			name:  "a meeting over two days, ended early",
+			given: []Command{declared, twoDays, act(27, "trump", &events.MeetingHeld{}), act(28, "trump", &events.MeetingEnded{Early: true, Outcome: "no deal"})},
+			want:  Meeting{Status: StatusHeld, Venue: "Budapest", Date: ptr(events.Days{From: day(27), To: day(28)}), HeldAt: ptr(day(27)), EndedAt: ptr(day(28)), Early: true, Outcome: "no deal", Proposed: true},
 		},
 		{
 			name:  "acceptances and declines by party",
-			given: []Command{declared, proposed, ruAccepts, usAccepts, act(19, "rubio", &events.MeetingDeclined{})},
-			want: Meeting{Status: StatusProposed, Venue: "Budapest", Accepted: []string{"RUS"}, Declined: []string{"USA"},
-				Window: &events.Window{From: day(16), To: day(30)}},
+			given: []Command{declared, proposed, ruAccepts, act(19, "rubio", &events.MeetingDeclined{})},
+			want:  Meeting{Status: StatusDeclined, Venue: "Budapest", Window: window, Proposed: true, Accepted: []string{"RUS"}, Declined: []string{"USA"}},
 		},
 		{
-			name: "each speaker's latest claim",
+			name: "each speaker's latest claim, with its date",
 			given: []Command{declared,
-				act(21, "peskov", &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: "proposed"}),
+				claim(21, "peskov", "proposed"),
 				act(22, "trump", &events.StatementMade{About: summit, Stance: events.StanceOpposed, Claim: "cancelled", Quote: "We cancelled"}),
-				act(23, "peskov", &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: "unscheduled"}),
+				claim(23, "peskov", "unscheduled"),
 				act(23, "putin", &events.StatementMade{About: summit, Stance: events.StanceNoncommittal}),
 			},
-			want: Meeting{Status: StatusDeclared, Claims: []Claim{
+			want: Meeting{Status: StatusNamed, Claims: []Claim{
 				{Speaker: "peskov", Status: "unscheduled", At: day(23)},
 				{Speaker: "trump", Status: "cancelled", At: day(22), Quote: "We cancelled"},
 			}},
@@ -255,17 +493,26 @@ func TestEvolveFields(t *testing.T) {
 		{
 			name:  "preconditions keep their order and state",
 			given: []Command{declared, prepAdded, act(17, "trump", &events.PreconditionAdded{Precondition: "agenda", Description: "an agenda"}), act(18, "trump", &events.PreconditionWaived{Precondition: "fm-prep"})},
-			want: Meeting{Status: StatusDeclared, Preconditions: []Precondition{
+			want: Meeting{Status: StatusNamed, Preconditions: []Precondition{
 				{ID: "fm-prep", Description: "the foreign ministers prepare", Requires: "rubio-lavrov-prep", State: Waived, Since: day(18)},
 				{ID: "agenda", Description: "an agenda", State: Unmet, Since: day(17)},
 			}},
 		},
+		{
+			name:  "a delegate in the place of their party",
+			given: []Command{delegations, witkoffNamed},
+			want:  Meeting{Status: StatusNamed, Participants: []events.Participant{{Party: "RUS"}, {Person: "witkoff", Party: "USA"}}},
+		},
 	}
-	ignore := cmpopts.IgnoreFields(Meeting{}, "ID", "Title", "Participants", "Version", "Last")
+	ignore := cmpopts.IgnoreFields(Meeting{}, "ID", "Title", "StatusCause", "Version", "Last", "LastKnown", "LastVersion")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Fold(history(t, tt.given...))
-			if diff := cmp.Diff(tt.want, got, ignore, cmpopts.EquateEmpty()); diff != "" {
+			want := tt.want
+			if want.Participants == nil {
+				want.Participants = got.Participants
+			}
+			if diff := cmp.Diff(want, got, ignore, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("state (-want +got):\n%s", diff)
 			}
 		})
@@ -276,16 +523,19 @@ func TestOverdue(t *testing.T) {
 	tests := []struct {
 		name  string
 		given []Command
-		// overdue lists, for days of October (and November as 31+), whether
+		// asOf lists, for days of October (and November as 31+), whether
 		// the meeting is overdue as of that day.
 		asOf map[int]bool
 	}{
 		{name: "no deadline before a proposal", given: []Command{declared, floated}, asOf: map[int]bool{16: false, 60: false}},
 		{name: "a proposal within 14 days is due by day 30", given: []Command{declared, proposed}, asOf: map[int]bool{29: false, 30: false, 31: true}},
-		{name: "a scheduled date replaces the window", given: []Command{declared, proposed, act(18, "trump", &events.MeetingScheduled{Date: events.Date(2025, 11, 5)})}, asOf: map[int]bool{31: false, 36: false, 37: true}},
+		{name: "a scheduled date replaces the window", given: []Command{declared, proposed, act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 11, 5))})}, asOf: map[int]bool{31: false, 36: false, 37: true}},
+		{name: "never overdue on a day of the scheduled range", given: []Command{declared, proposed, twoDays}, asOf: map[int]bool{27: false, 28: false, 29: true}},
+		{name: "held and not yet ended", given: []Command{declared, proposed, twoDays, act(27, "trump", &events.MeetingHeld{})}, asOf: map[int]bool{28: false, 29: false}},
 		{name: "a postponement without until lifts the deadline", given: []Command{declared, proposed, postponed}, asOf: map[int]bool{31: false, 90: false}},
 		{name: "a postponement until a date", given: []Command{declared, proposed, act(21, "putin", &events.MeetingPostponed{Until: ptr(events.Date(2025, 11, 10))})}, asOf: map[int]bool{41: false, 42: true}},
-		{name: "a final meeting is never overdue", given: []Command{declared, proposed, cancelled}, asOf: map[int]bool{31: false, 365: false}},
+		{name: "a cancelled meeting is never overdue", given: []Command{declared, proposed, cancelled}, asOf: map[int]bool{31: false, 365: false}},
+		{name: "a declined meeting is never overdue", given: []Command{declared, proposed, ruDeclines}, asOf: map[int]bool{31: false}},
 		{name: "a held meeting is never overdue", given: []Command{declared, proposed, held}, asOf: map[int]bool{31: false}},
 	}
 	for _, tt := range tests {
@@ -321,6 +571,23 @@ func TestPreconditionResolve(t *testing.T) {
 		if got := tt.p.Resolve(tt.heldAt); got != tt.want {
 			t.Errorf("%s: Resolve = %s, want %s", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestParseStatus(t *testing.T) {
+	for _, s := range Statuses {
+		if got, ok := ParseStatus(string(s)); !ok || got != s {
+			t.Errorf("ParseStatus(%s) = %s, %v", s, got, ok)
+		}
+	}
+	if got, ok := ParseStatus("declared"); !ok || got != StatusNamed {
+		t.Errorf("ParseStatus(declared) = %s, %v; want named, the first edition's word", got, ok)
+	}
+	if _, ok := ParseStatus("adjourned"); ok {
+		t.Error("ParseStatus(adjourned) succeeded")
+	}
+	if !strings.Contains(ErrCancelled.Error(), "revive") {
+		t.Error("ErrCancelled does not say how to revive the meeting")
 	}
 }
 

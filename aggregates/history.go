@@ -1,0 +1,227 @@
+package aggregates
+
+import (
+	"slices"
+	"time"
+
+	"github.com/summit-model/summit/events"
+)
+
+var zeroTime time.Time
+
+// A meeting's history is kept in the order it was recorded (the log's
+// order, which its events' versions count), and read in world order: news
+// arrives late, and every read folds a meeting's events by when they
+// happened. Corrections stand in the place of what they correct, and
+// retracted events drop out. The functions of this file turn a history in
+// record order into the events that stand, in world order.
+
+// Before reports whether a comes before b in a meeting's world order: a
+// declaration first, then by world time, then by when each became known,
+// then in record order (version).
+func Before(a, b events.Event) bool { return compare(key(a), key(b)) < 0 }
+
+// place is an event's place in world order.
+type place struct {
+	declaration bool
+	at, known   time.Time
+	version     uint64
+}
+
+func key(e events.Event) place {
+	return place{declaration: isDeclaration(e), at: e.At.Time, known: e.Known().Time, version: e.Version}
+}
+
+func isDeclaration(e events.Event) bool {
+	switch e.Payload.(type) {
+	case *events.MeetingDeclared, *events.PartyDeclared, *events.PersonDeclared:
+		return true
+	}
+	return false
+}
+
+func compare(a, b place) int {
+	switch {
+	case a.declaration != b.declaration:
+		if a.declaration {
+			return -1
+		}
+		return 1
+	case !a.at.Equal(b.at):
+		return a.at.Compare(b.at)
+	case !a.known.Equal(b.known):
+		return a.known.Compare(b.known)
+	}
+	return cmpUint(a.version, b.version)
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// after reports whether e comes after the last event m folded.
+func (m Meeting) after(e events.Event) bool {
+	if m.LastVersion == 0 {
+		return true
+	}
+	return compare(key(e), place{at: m.Last.Time, known: m.LastKnown.Time, version: m.LastVersion}) > 0
+}
+
+// Names reports whether name names e: its ref name, or its id.
+func Names(name string, e events.Event) bool {
+	return name != "" && (e.RefName == name || e.ID.String() == name)
+}
+
+// standing is one event of a history as it stands: the event, or the
+// correction in its place, which keeps the corrected event's place among
+// events of the same world time.
+type standing struct {
+	e     events.Event
+	order place
+	gone  bool
+}
+
+// Effective returns the events of history (in record order) that stand as
+// could be known before known (zero: everything on record), in world order:
+// each correction in the place of what it corrects, and neither retracted
+// events nor the retractions. An event reported at or after known is left
+// out; so is a correction or retraction reported then, and what it corrects
+// or retracts stands. A correction or retraction of an event the history
+// does not hold is left out too (the model refuses it).
+func Effective(history []events.Event, known time.Time) []events.Event {
+	var out []standing
+	index := map[string]int{} // a ref name or id -> its place in out
+	find := func(name string) (int, bool) {
+		i, ok := index[name]
+		return i, ok && !out[i].gone
+	}
+	note := func(e events.Event, i int) {
+		index[e.ID.String()] = i
+		if e.RefName != "" {
+			index[e.RefName] = i
+		}
+	}
+	for _, e := range history {
+		if !known.IsZero() && !e.Known().Before(known) {
+			continue
+		}
+		if r, ok := e.Payload.(*events.EventRetracted); ok {
+			if i, ok := find(r.Retracts); ok {
+				out[i].gone = true
+			}
+			continue
+		}
+		if e.Corrects != "" {
+			if i, ok := find(e.Corrects); ok {
+				order := out[i].order
+				order.at = e.At.Time
+				out[i].e = e
+				out[i].order = order
+				note(e, i)
+			}
+			continue
+		}
+		out = append(out, standing{e: e, order: key(e)})
+		note(e, len(out)-1)
+	}
+	out = slices.DeleteFunc(out, func(s standing) bool { return s.gone })
+	slices.SortStableFunc(out, func(a, b standing) int { return compare(a.order, b.order) })
+	evs := make([]events.Event, len(out))
+	for i, s := range out {
+		evs[i] = s.e
+	}
+	return evs
+}
+
+// Fold returns the meeting that history (in record order) makes, as it
+// stands now: [Effective], folded with [Evolve] from the undeclared meeting.
+func Fold(history []events.Event) Meeting { return FoldKnown(history, time.Time{}) }
+
+// FoldKnown returns the meeting that history makes as could be known before
+// known (zero: everything).
+func FoldKnown(history []events.Event, known time.Time) Meeting {
+	return Replay(Meeting{}, Effective(history, known))
+}
+
+// Replay returns base with evs, events in world order, applied.
+func Replay(base Meeting, evs []events.Event) Meeting {
+	for _, e := range evs {
+		base = Evolve(base, e)
+	}
+	return base
+}
+
+// History is what [Decide] knows of a meeting's past. Either it holds the
+// whole history (Records, in record order), or only the meeting folded up
+// to some event (Base) and the events that stand after it (Tail, in world
+// order): enough to decide an event that comes after Base in world order,
+// which most do. An event dated before Base's last, a correction and a
+// retraction need the whole history: Decide then returns [ErrNeedHistory].
+type History struct {
+	Base Meeting
+	Tail []events.Event
+	// Records is the whole history in record order, or nil if the history
+	// is Base and Tail.
+	Records []events.Event
+}
+
+// Whole returns the history of records, a meeting's events in record order.
+func Whole(records []events.Event) History {
+	return History{Records: records, Tail: Effective(records, time.Time{})}
+}
+
+// Partial returns the history of a meeting known as base, folded from its
+// events up to some point, and tail, the events that stand after it in
+// world order.
+func Partial(base Meeting, tail []events.Event) History {
+	return History{Base: base, Tail: tail}
+}
+
+// IsWhole reports whether h holds the whole history.
+func (h History) IsWhole() bool { return h.Records != nil }
+
+// State returns the meeting as h makes it now.
+func (h History) State() Meeting { return Replay(h.Base, h.Tail) }
+
+// Version returns the version of the meeting's latest event on record.
+func (h History) Version() uint64 {
+	v := h.Base.Version
+	for _, e := range h.Tail {
+		v = max(v, e.Version)
+	}
+	for _, e := range h.Records {
+		v = max(v, e.Version)
+	}
+	return v
+}
+
+// With returns h with evs, decided events, added: to the records of a
+// whole history, in place in the tail of a partial one. The events must be
+// ones [Decide] returned for h.
+func (h History) With(evs ...events.Event) History {
+	if h.IsWhole() {
+		return Whole(append(slices.Clip(h.Records), evs...))
+	}
+	tail := slices.Clip(h.Tail)
+	for _, e := range evs {
+		i, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
+		tail = slices.Insert(tail, i, e)
+	}
+	return History{Base: h.Base, Tail: tail}
+}
+
+// Trim returns h with at most n events in its tail: the older ones are
+// folded into its base. A whole history becomes a partial one.
+func (h History) Trim(n int) History {
+	if len(h.Tail) <= n {
+		return History{Base: h.Base, Tail: h.Tail}
+	}
+	cut := len(h.Tail) - n
+	return History{Base: Replay(h.Base, h.Tail[:cut]), Tail: slices.Clone(h.Tail[cut:])}
+}
