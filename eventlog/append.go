@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -32,8 +33,13 @@ const batchHeader = "Summit-Batch"
 // events again (a retry after a lost acknowledgement) does not store them
 // twice, within the log's duplicates window.
 //
-// Several events are appended as one JetStream atomic batch: all land or
-// none do. The alternative, one message carrying every event of a command,
+// An event with a ref name ([events.Event.RefName]) goes with a marker on
+// the name's own subject ([RefSubject]), which expects to be the first
+// there: a name taken by another event refuses the append with
+// [ErrRefTaken].
+//
+// Several events, or an event and its marker, are appended as one JetStream
+// atomic batch: all land or none do. The alternative, one message carrying every event of a command,
 // would make the stream's sequence no longer count events, and readers,
 // consumers and the duplicate window would all work in commands instead of
 // events; a batch keeps one event per message and costs one round trip more
@@ -44,10 +50,30 @@ func (l *Log) Append(ctx context.Context, expect uint64, evs ...events.Event) (u
 	if err != nil {
 		return 0, err
 	}
-	return l.send(ctx, expect, evs, msgs)
+	seq, err := l.send(ctx, expect, evs, msgs)
+	if err != nil {
+		return 0, err
+	}
+	return lastEvent(msgs, seq), nil
 }
 
-// send appends msgs, the encoded evs, as [Log.Append] describes.
+// lastEvent returns the stream sequence of the last event among msgs, once
+// a batch of them landed with its last message at seq: the markers of ref
+// names follow their events.
+func lastEvent(msgs []*nats.Msg, seq uint64) uint64 {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if isEvent(msgs[i]) {
+			return seq - uint64(len(msgs)-1-i)
+		}
+	}
+	return seq
+}
+
+func isEvent(m *nats.Msg) bool { return strings.HasPrefix(m.Subject, SubjectRoot+".") }
+
+// send appends msgs, the encoded evs, as [Log.Append] describes, and
+// returns the stream sequence of the last message (see [lastEvent] for
+// the last event's).
 func (l *Log) send(ctx context.Context, expect uint64, evs []events.Event, msgs []*nats.Msg) (uint64, error) {
 	subject := msgs[0].Subject
 	rctx, cancel := l.request(ctx)
@@ -81,10 +107,27 @@ func (l *Log) send(ctx context.Context, expect uint64, evs []events.Event, msgs 
 			if apiCode(err) == codeBatchDuplicate {
 				return 0, fmt.Errorf("append to %s: the server says the batch is stored, but it is not on the subject: %w", subject, err)
 			}
+			if taken := l.takenRef(ctx, evs); taken != nil {
+				return 0, taken
+			}
 		}
 		return 0, err
 	}
 	return ack.Sequence, nil
+}
+
+// takenRef returns an [ErrRefTaken] naming the first of evs whose ref name
+// another event holds, or nil.
+func (l *Log) takenRef(ctx context.Context, evs []events.Event) error {
+	for _, e := range evs {
+		if e.RefName == "" {
+			continue
+		}
+		if t, ok, err := l.ref(ctx, e.Branch, e.RefName); err == nil && ok && t.ID != e.ID {
+			return fmt.Errorf("%w: %q names the %s of %s on %s", ErrRefTaken, e.RefName, t.Aggregate, t.At, t.Aggregate.ID)
+		}
+	}
+	return nil
 }
 
 // findLanded looks for the last of evs among the events stored on its
@@ -109,7 +152,7 @@ func messages(evs []events.Event) ([]*nats.Msg, error) {
 		return nil, errors.New("append: no events")
 	}
 	first := evs[0]
-	msgs := make([]*nats.Msg, len(evs))
+	msgs := make([]*nats.Msg, 0, len(evs))
 	now := time.Now().UTC()
 	for i, e := range evs {
 		if e.Aggregate != first.Aggregate || e.Branch != first.Branch {
@@ -125,7 +168,14 @@ func messages(evs []events.Event) ([]*nats.Msg, error) {
 		if len(evs) > 1 {
 			m.Header.Set(batchHeader, strconv.Itoa(i+1)+"/"+strconv.Itoa(len(evs)))
 		}
-		msgs[i] = m
+		msgs = append(msgs, m)
+		if e.RefName != "" {
+			mk, err := marker(e)
+			if err != nil {
+				return nil, fmt.Errorf("append: %w", err)
+			}
+			msgs = append(msgs, mk)
+		}
 	}
 	return msgs, nil
 }

@@ -24,9 +24,18 @@ import (
 // main holds ten events or a million.
 type Branch struct {
 	Name string `json:"name"`
-	// ForkAt is the world time the branch forks at; zero means at the
-	// latest event on record.
+	// Gen is the branch's generation: the revision of its record in the
+	// branch bucket. A branch deleted and made again under the same name is
+	// a new generation, and reads only its own generation's events: an
+	// append that was under way when the old one was deleted leaves nothing
+	// the new one sees. Main's generation is 0.
+	Gen uint64 `json:"-"`
+	// ForkAt is the world time the branch forks at. Latest reports that
+	// it was not given: the branch sees the whole record as it stood when
+	// it was made, and ForkAt is the world time of the last event then
+	// appended.
 	ForkAt events.Time `json:"fork_at,omitzero"`
+	Latest bool        `json:"latest,omitempty"`
 	// ForkSeq is the stream sequence of the newest event the branch sees on
 	// main (0 for main itself).
 	ForkSeq uint64    `json:"fork_seq"`
@@ -39,14 +48,18 @@ func Main() Branch { return Branch{Name: events.Main} }
 // IsMain reports whether b is the record.
 func (b Branch) IsMain() bool { return b.Name == events.Main }
 
-// Includes reports whether b sees e, an event on main: e was on record
-// when b was made, and happened by the fork.
-func (b Branch) Includes(r events.Event) bool {
-	if b.IsMain() {
+// Includes reports whether b sees e, an event on main that was on record
+// when b was made: whether it happened by the fork.
+func (b Branch) Includes(e events.Event) bool {
+	if b.IsMain() || b.Latest || b.ForkAt.IsZero() {
 		return true
 	}
-	return b.ForkAt.IsZero() || r.At.Before(b.ForkAt.End())
+	return e.At.Before(b.ForkAt.End())
 }
+
+// Owns reports whether e, an event on b's own subjects, is b's: of its
+// generation. An event of a deleted branch of the same name is not.
+func (b Branch) Owns(e events.Event) bool { return e.Gen == b.Gen }
 
 // Branch returns the branch named name; main is always there.
 func (l *Log) Branch(ctx context.Context, name string) (Branch, error) {
@@ -61,36 +74,42 @@ func (l *Log) Branch(ctx context.Context, name string) (Branch, error) {
 		return Branch{}, fmt.Errorf("%w %q", ErrUnknownBranch, name)
 	}
 	if err != nil {
-		return Branch{}, fmt.Errorf("branch %s: %w", name, err)
+		return Branch{}, fmt.Errorf("branch %s: %w", name, unavailable(err))
 	}
-	return DecodeBranch(kv.Value())
+	b, err := DecodeBranch(kv.Value())
+	b.Gen = kv.Revision()
+	return b, err
 }
 
-// CreateBranch records a new branch forked from main at world time forkAt
-// (zero: at the latest event), seeing main as it stands now.
-func (l *Log) CreateBranch(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
-	b, err := l.NewBranch(ctx, name, forkAt)
+// Fork records a new branch forked from main at world time forkAt (zero:
+// at the latest event), seeing main as it stands now.
+func (l *Log) Fork(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
+	b, err := l.ForkPoint(ctx, name, forkAt)
 	if err != nil {
 		return Branch{}, err
 	}
-	return b, l.CreateBranchAt(ctx, b)
+	return l.CreateBranch(ctx, b)
 }
 
 // Branches returns every branch but main, by name.
 func (l *Log) Branches(ctx context.Context) ([]Branch, error) {
-	lister, err := l.branches.ListKeys(ctx)
+	// One watcher of the whole bucket reads every record, where a get per
+	// key would cost a round trip each: 10,000 branches list in one pass.
+	w, err := l.branches.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("list branches: %w", err)
 	}
+	defer w.Stop()
 	var out []Branch
-	for name := range lister.Keys() {
-		b, err := l.Branch(ctx, name)
-		if errors.Is(err, ErrUnknownBranch) {
-			continue // deleted while we listed
+	for e := range w.Updates() {
+		if e == nil {
+			break
 		}
+		b, err := DecodeBranch(e.Value())
 		if err != nil {
 			return nil, err
 		}
+		b.Gen = e.Revision()
 		out = append(out, b)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -104,26 +123,70 @@ func (l *Log) DeleteBranch(ctx context.Context, name string) error {
 	if name == events.Main || name == "" {
 		return errors.New("delete branch: main is the record and cannot be deleted")
 	}
-	if _, err := l.Branch(ctx, name); err != nil {
+	b, err := l.Branch(ctx, name)
+	if err != nil {
 		return err
 	}
-	if err := l.stream.Purge(ctx, jetstream.WithPurgeSubject(BranchSubjects(name))); err != nil {
-		return fmt.Errorf("delete branch %s: purge: %w", name, err)
-	}
-	if err := l.branches.Purge(ctx, name); err != nil {
+	// The record goes first, revision-checked: from then on the name is
+	// free, and whatever this generation's writers still append carries a
+	// generation no branch reads.
+	if err := l.branches.Purge(ctx, name, jetstream.LastRevision(b.Gen)); err != nil {
 		return fmt.Errorf("delete branch %s: %w", name, err)
+	}
+	for _, subject := range []string{BranchSubjects(name), RefRoot + "." + name + ".>"} {
+		if err := l.stream.Purge(ctx, jetstream.WithPurgeSubject(subject)); err != nil {
+			return fmt.Errorf("delete branch %s: purge %s: %w", name, subject, err)
+		}
 	}
 	return nil
 }
 
-// WatchBranches returns a watcher of the branch records: every branch there
-// is, then a nil entry, then each branch made or deleted.
-func (l *Log) WatchBranches(ctx context.Context) (jetstream.KeyWatcher, error) {
+// BranchChange is a branch made (Deleted false) or deleted, as
+// [Log.WatchBranches] reports it.
+type BranchChange struct {
+	Branch  Branch
+	Deleted bool
+	// Current is set on the nil-like marker that ends the branches that
+	// were there when the watch began: what follows is new.
+	Current bool
+}
+
+// WatchBranches calls fn with every branch there is, then with a change
+// whose Current is set, then with each branch made or deleted, until ctx
+// ends (it returns nil) or fn returns an error (it returns it).
+func (l *Log) WatchBranches(ctx context.Context, fn func(BranchChange) error) error {
 	w, err := l.branches.WatchAll(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("watch branches: %w", err)
+		return fmt.Errorf("watch branches: %w", err)
 	}
-	return w, nil
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("watch branches: the watcher closed")
+			}
+			var c BranchChange
+			switch {
+			case e == nil:
+				c.Current = true
+			case e.Operation() == jetstream.KeyValuePut:
+				b, err := DecodeBranch(e.Value())
+				if err != nil {
+					return err
+				}
+				b.Gen = e.Revision()
+				c.Branch = b
+			default:
+				c.Branch, c.Deleted = Branch{Name: e.Key()}, true
+			}
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // DecodeBranch reads a branch record as the branch bucket holds it.
@@ -158,35 +221,51 @@ func (l *Log) Subjects(ctx context.Context, filter string) (map[string]uint64, e
 	return info.State.Subjects, nil
 }
 
-// NewBranch returns the record of a branch named name, forked from main at
-// world time forkAt (zero: at the latest event) and seeing main as it stands
-// now, without creating it: [Log.CreateBranchAt] does, once what goes on it
-// is known to be good.
-func (l *Log) NewBranch(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
+// ForkPoint returns the branch named name that would fork from main now at
+// world time forkAt (zero: at the latest event), seeing main as it stands
+// now. It creates nothing: [Log.CreateBranch] does, once what goes on the
+// branch is known to be good.
+func (l *Log) ForkPoint(ctx context.Context, name string, forkAt events.Time) (Branch, error) {
 	if err := events.CheckName(name); err != nil {
 		return Branch{}, fmt.Errorf("branch: %w", err)
 	}
 	if name == events.Main {
 		return Branch{}, fmt.Errorf("%w: main is the record, not a branch", ErrBranchExists)
 	}
-	last, err := l.LastSeq(ctx)
+	b := Branch{Name: name, ForkAt: forkAt, Created: time.Now().UTC()}
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	m, err := l.stream.GetLastMsgForSubject(rctx, BranchSubjects(events.Main))
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+	case err != nil:
+		return Branch{}, fmt.Errorf("fork %s: %w", name, unavailable(err))
+	default:
+		b.ForkSeq = m.Sequence
+		if forkAt.IsZero() {
+			b.Latest = true
+			if r, err := decode(m.Subject, m.Sequence, m.Header, m.Data); err == nil {
+				b.ForkAt = r.Event.At
+			}
+		}
+	}
+	return b, nil
+}
+
+// CreateBranch records branch b, as [Log.ForkPoint] made it, and returns it
+// with its generation.
+func (l *Log) CreateBranch(ctx context.Context, b Branch) (Branch, error) {
+	data, err := json.Marshal(b)
 	if err != nil {
 		return Branch{}, err
 	}
-	return Branch{Name: name, ForkAt: forkAt, ForkSeq: last, Created: time.Now().UTC()}, nil
-}
-
-// CreateBranchAt records branch b, as [Log.NewBranch] made it.
-func (l *Log) CreateBranchAt(ctx context.Context, b Branch) error {
-	data, err := json.Marshal(b)
+	rev, err := l.branches.Create(ctx, b.Name, data)
 	if err != nil {
-		return err
-	}
-	if _, err := l.branches.Create(ctx, b.Name, data); err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
-			return fmt.Errorf("%w: %s", ErrBranchExists, b.Name)
+			return Branch{}, fmt.Errorf("%w: %s", ErrBranchExists, b.Name)
 		}
-		return fmt.Errorf("create branch %s: %w", b.Name, err)
+		return Branch{}, fmt.Errorf("create branch %s: %w", b.Name, unavailable(err))
 	}
-	return nil
+	b.Gen = rev
+	return b, nil
 }

@@ -80,7 +80,7 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 			if err != nil {
 				return p.landed, fmt.Errorf("command %d: %w", i, err)
 			}
-			p.next, p.subjects[subject], p.prevID = seq, seq, ""
+			p.next, p.subjects[subject], p.prevID = seq, lastEvent(msgs, seq), ""
 			p.landed = i + 1
 			continue
 		}

@@ -21,6 +21,11 @@ const (
 	// SubjectRoot prefixes every event's subject:
 	// summit.ev.BRANCH.TYPE.ID, as in summit.ev.main.meeting.budapest-summit.
 	SubjectRoot = "summit.ev"
+	// RefRoot prefixes the subject of each ref name's marker,
+	// summit.ref.BRANCH.NAME: one message, appended with the event the name
+	// names, that makes the name unique and finds the event (see
+	// [Log.Ref]).
+	RefRoot = "summit.ref"
 	// BranchBucket is the key-value bucket of branch records, one key per
 	// branch.
 	BranchBucket = "summit-branches"
@@ -89,7 +94,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        StreamName,
 		Description: "summit: the record and its branches, one subject per aggregate",
-		Subjects:    []string{SubjectRoot + ".>"},
+		Subjects:    []string{SubjectRoot + ".>", RefRoot + ".>"},
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
 		Retention:   jetstream.LimitsPolicy,
@@ -147,6 +152,11 @@ func Subject(branch string, ref events.Ref) string {
 // own subjects (for a branch other than main: its hypothetical events only).
 func BranchSubjects(branch string) string {
 	return SubjectRoot + "." + branch + ".>"
+}
+
+// RefSubject returns the subject of the marker of ref name on branch.
+func RefSubject(branch, name string) string {
+	return RefRoot + "." + branch + "." + name
 }
 
 // parseSubject splits an event subject into its branch and aggregate.

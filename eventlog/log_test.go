@@ -243,11 +243,11 @@ func TestBranchLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := l.CreateBranch(ctx, "prep-held", events.Date(2025, 10, 21))
+	b, err := l.Fork(ctx, "prep-held", events.Date(2025, 10, 21))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.CreateBranch(ctx, "prep-held", events.Time{}); !errors.Is(err, ErrBranchExists) {
+	if _, err := l.Fork(ctx, "prep-held", events.Time{}); !errors.Is(err, ErrBranchExists) {
 		t.Errorf("second CreateBranch = %v, want ErrBranchExists", err)
 	}
 	h, err := l.Load(ctx, b, m)
@@ -257,7 +257,9 @@ func TestBranchLoad(t *testing.T) {
 	if len(h.Events) != 2 || h.Expect != 0 {
 		t.Fatalf("branch history before its own events: %d events, expect %d; want the 2 before the fork, expect 0", len(h.Events), h.Expect)
 	}
-	bseq, err := l.Append(ctx, h.Expect, event("prep-held", "budapest", 3, 25, &events.MeetingScheduled{Date: events.Date(2025, 10, 30)}))
+	own := event("prep-held", "budapest", 3, 25, &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 10, 30))})
+	own.Gen = b.Gen
+	bseq, err := l.Append(ctx, h.Expect, own)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,19 +291,17 @@ func TestDeleteBranch(t *testing.T) {
 	m := events.Meeting("m")
 	seq, _ := l.Append(ctx, 0, declare(events.Main, "m", 16))
 	for _, name := range []string{"a", "b"} {
-		last, err := l.LastSeq(ctx)
+		b, err := l.Fork(ctx, name, events.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := l.CreateBranch(ctx, name, events.Time{})
-		if err != nil {
+		e := event(name, "m", 2, 17, &events.MeetingFloated{})
+		e.Gen = b.Gen
+		if _, err := l.Append(ctx, 0, e); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := l.Append(ctx, 0, event(name, "m", 2, 17, &events.MeetingFloated{})); err != nil {
-			t.Fatal(err)
-		}
-		if b.ForkSeq != last || last < seq {
-			t.Errorf("branch %s forks at seq %d, want %d (the log's last when it was made)", name, b.ForkSeq, last)
+		if b.ForkSeq != seq || !b.Latest || b.ForkAt.String() != "2025-10-16" {
+			t.Errorf("branch %s forks at seq %d, %s (latest %v); want %d, the record's last event when it was made, of 2025-10-16", name, b.ForkSeq, b.ForkAt, b.Latest, seq)
 		}
 	}
 	if err := l.DeleteBranch(ctx, "a"); err != nil {
@@ -377,5 +377,95 @@ func TestReadAndFollow(t *testing.T) {
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("Follow ended with %v, want context.Canceled", err)
+	}
+}
+
+// TestBranchGenerations checks that a branch deleted and made again under
+// the same name sees nothing of the old one: not the events an append
+// under way left after the delete.
+func TestBranchGenerations(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	m := events.Meeting("m")
+	if _, err := l.Append(ctx, 0, declare(events.Main, "m", 16)); err != nil {
+		t.Fatal(err)
+	}
+	old, err := l.Fork(ctx, "x", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.DeleteBranch(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	// An orphaned append of the old generation lands after the delete.
+	orphan := event("x", "m", 2, 17, &events.MeetingHeld{})
+	orphan.Gen = old.Gen
+	if _, err := l.Append(ctx, 0, orphan); err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Fork(ctx, "x", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Gen == old.Gen {
+		t.Fatalf("a branch made again has the old generation %d", b.Gen)
+	}
+	h, err := l.Load(ctx, b, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Events) != 1 || h.Expect == 0 {
+		t.Errorf("new branch x: %d events (want the declaration alone), expect %d (want the orphan's sequence, so that an append goes after it)", len(h.Events), h.Expect)
+	}
+	var read []events.Kind
+	if err := l.ReadBranch(ctx, b, func(r Record) error { read = append(read, r.Event.Kind()); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(read) != 1 {
+		t.Errorf("reading new branch x: %v, want the declaration alone", read)
+	}
+}
+
+// TestRefs checks that a ref name is unique on a branch and finds its
+// event, and that a branch sees the record's names up to its fork.
+func TestRefs(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	d := declare(events.Main, "m", 16)
+	seq, err := l.Append(ctx, 0, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := event(events.Main, "m", 2, 17, &events.MeetingFloated{})
+	named.RefName = "float"
+	seq2, err := l.Append(ctx, seq, named)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq2 != seq+1 {
+		t.Errorf("Append returned %d, want the event's sequence %d (its marker follows it)", seq2, seq+1)
+	}
+	got, ok, err := l.Ref(ctx, Main(), "float")
+	if err != nil || !ok || got.ID != named.ID || got.Aggregate != named.Aggregate || got.At.String() != "2025-10-17" {
+		t.Fatalf("Ref(float) = %+v, %v, %v", got, ok, err)
+	}
+	again := event(events.Main, "m", 3, 18, &events.MeetingFloated{})
+	again.RefName = "float"
+	if _, err := l.Append(ctx, seq2, again); !errors.Is(err, ErrRefTaken) {
+		t.Errorf("a second event named float: %v, want ErrRefTaken", err)
+	}
+	h, _ := l.Load(ctx, Main(), events.Meeting("m"))
+	if len(h.Events) != 2 {
+		t.Errorf("after the refusal, %d events, want 2", len(h.Events))
+	}
+	b, err := l.Fork(ctx, "w", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := l.Ref(ctx, b, "float"); !ok || err != nil {
+		t.Errorf("branch w does not see the record's ref float: %v, %v", ok, err)
+	}
+	if _, ok, _ := l.Ref(ctx, Main(), "nothing"); ok {
+		t.Error("Ref(nothing) found something")
 	}
 }

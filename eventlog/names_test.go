@@ -16,14 +16,14 @@ func TestNamesStayInTheirSubjects(t *testing.T) {
 	if _, err := l.Append(ctx, 0, declare(events.Main, "m", 16)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.CreateBranch(ctx, "what-if", events.Time{}); err != nil {
+	if _, err := l.Fork(ctx, "what-if", events.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	bad := []string{"*", ">", "a.b", "main.>", "what-if.*", "a b", " a", "-a", "_a", "a\tb", "a/b", "ü"}
 	for _, name := range bad {
 		ops := map[string]func() error{
 			"Branch":       func() error { _, err := l.Branch(ctx, name); return err },
-			"CreateBranch": func() error { _, err := l.CreateBranch(ctx, name, events.Time{}); return err },
+			"CreateBranch": func() error { _, err := l.Fork(ctx, name, events.Time{}); return err },
 			"DeleteBranch": func() error { return l.DeleteBranch(ctx, name) },
 			"Load":         func() error { _, err := l.Load(ctx, Main(), events.Meeting(name)); return err },
 			"Append to a meeting": func() error {

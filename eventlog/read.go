@@ -68,11 +68,13 @@ type History struct {
 	// Version is the version of the aggregate's last event (0 if it has
 	// none).
 	Version uint64
+	// Records are Events with their stream sequences.
+	Records []Record
 }
 
 // Load returns the history of aggregate ref on branch b: for main, its
 // events; for another branch, its events on main up to the fork, then its
-// events on the branch.
+// own events (of its generation).
 //
 // Load reads with batched direct gets, which any replica answers from the
 // stream's per-subject index, rather than with a consumer: creating a
@@ -83,25 +85,36 @@ type History struct {
 // hundreds after a restart. A reader that holds the aggregate's state as
 // of some sequence (a snapshot) reads the rest with [Log.LoadAfter].
 func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, error) {
+	return l.LoadUpTo(ctx, b, ref, 0)
+}
+
+// LoadUpTo returns the history of aggregate ref on branch b as [Log.Load]
+// does, up to stream sequence upTo (0: all of it): what a reader that has
+// applied the log up to upTo holds.
+func (l *Log) LoadUpTo(ctx context.Context, b Branch, ref events.Ref, upTo uint64) (History, error) {
 	var h History
 	if err := ref.Check(); err != nil {
 		return h, fmt.Errorf("load %s: %w", ref, err)
 	}
 	main := Subject(events.Main, ref)
 	if b.IsMain() {
-		err := l.scan(ctx, main, 1, 0, func(r Record) bool {
-			h.Events = append(h.Events, r.Event)
-			h.Expect, h.Version = r.Seq, r.Event.Version
+		err := l.scan(ctx, main, 1, upTo, func(r Record) bool {
+			h.add(r)
 			return true
 		})
 		return h, err
 	}
 	if b.ForkSeq > 0 {
-		err := l.scan(ctx, main, 1, b.ForkSeq, func(r Record) bool {
+		cut := b.ForkSeq
+		if upTo > 0 {
+			cut = min(cut, upTo)
+		}
+		err := l.scan(ctx, main, 1, cut, func(r Record) bool {
 			if !b.Includes(r.Event) {
 				return false
 			}
 			h.Events = append(h.Events, r.Event)
+			h.Records = append(h.Records, r)
 			h.Version = r.Event.Version
 			return true
 		})
@@ -109,19 +122,29 @@ func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, erro
 			return h, err
 		}
 	}
-	err := l.scan(ctx, Subject(b.Name, ref), 1, 0, func(r Record) bool {
-		h.Events = append(h.Events, r.Event)
-		h.Expect, h.Version = r.Seq, r.Event.Version
+	err := l.scan(ctx, Subject(b.Name, ref), 1, upTo, func(r Record) bool {
+		h.Expect = r.Seq
+		if b.Owns(r.Event) {
+			h.add(r)
+		}
 		return true
 	})
 	return h, err
 }
 
-// LoadAfter returns the part of aggregate ref's history on main that
+// add appends r to the history.
+func (h *History) add(r Record) {
+	h.Events = append(h.Events, r.Event)
+	h.Records = append(h.Records, r)
+	h.Expect, h.Version = r.Seq, r.Event.Version
+}
+
+// LoadAfter returns the part of aggregate ref's history on branch b that
 // comes after stream sequence after: its events after it (none, if after
 // is current), and the Expect and Version of the whole history. It is how
 // a reader that holds the aggregate's state as of after (a snapshot)
-// brings it up to date.
+// brings it up to date. On a branch other than main, after must be past
+// the fork: the record's part of the history never changes.
 //
 // Reading a whole history costs one direct get per event, and on a large
 // stream the server finds each of an aggregate's events spread over the
@@ -129,18 +152,20 @@ func (l *Log) Load(ctx context.Context, b Branch, ref events.Ref) (History, erro
 // million. LoadAfter asks for the subject's last message (one direct get
 // that the server answers from its per-subject index) and reads on only if
 // that is newer than after.
-func (l *Log) LoadAfter(ctx context.Context, ref events.Ref, after uint64) (History, error) {
+func (l *Log) LoadAfter(ctx context.Context, b Branch, ref events.Ref, after uint64) (History, error) {
 	var h History
 	if err := ref.Check(); err != nil {
 		return h, fmt.Errorf("load %s: %w", ref, err)
 	}
-	subject := Subject(events.Main, ref)
-	m, err := l.stream.GetLastMsgForSubject(ctx, subject)
+	subject := Subject(b.Name, ref)
+	rctx, cancel := l.request(ctx)
+	m, err := l.stream.GetLastMsgForSubject(rctx, subject)
+	cancel()
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
 		return h, nil
 	}
 	if err != nil {
-		return h, fmt.Errorf("read %s: %w", subject, err)
+		return h, fmt.Errorf("read %s: %w", subject, unavailable(err))
 	}
 	last, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
 	if err != nil {
@@ -151,11 +176,25 @@ func (l *Log) LoadAfter(ctx context.Context, ref events.Ref, after uint64) (Hist
 		return h, nil
 	}
 	err = l.scan(ctx, subject, after+1, 0, func(r Record) bool {
-		h.Events = append(h.Events, r.Event)
-		h.Expect, h.Version = r.Seq, r.Event.Version
+		h.Expect = r.Seq
+		if b.Owns(r.Event) {
+			h.add(r)
+		}
 		return true
 	})
 	return h, err
+}
+
+// First returns the first event of aggregate ref on main: its declaration,
+// and false if it has none.
+func (l *Log) First(ctx context.Context, ref events.Ref) (Record, bool, error) {
+	var first Record
+	found := false
+	err := l.scan(ctx, Subject(events.Main, ref), 1, 0, func(r Record) bool {
+		first, found = r, true
+		return false
+	})
+	return first, found, err
 }
 
 // directBatch is how many messages one direct-get request asks for.
@@ -414,7 +453,12 @@ func (l *Log) ReadBranch(ctx context.Context, b Branch, fn func(Record) error) e
 	if !b.IsMain() {
 		from = b.ForkSeq + 1
 	}
-	return l.Read(ctx, BranchSubjects(b.Name), from, 0, fn)
+	return l.Read(ctx, BranchSubjects(b.Name), from, 0, func(r Record) error {
+		if !b.Owns(r.Event) {
+			return nil
+		}
+		return fn(r)
+	})
 }
 
 // ReadFork calls fn with each event of the record that branch b sees, in

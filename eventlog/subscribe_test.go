@@ -95,7 +95,7 @@ func TestLoadAfter(t *testing.T) {
 		{seqs[4] + 100, 0, 5},
 	}
 	for _, tt := range tests {
-		h, err := l.LoadAfter(ctx, events.Meeting("m"), tt.after)
+		h, err := l.LoadAfter(ctx, Main(), events.Meeting("m"), tt.after)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +106,7 @@ func TestLoadAfter(t *testing.T) {
 			t.Errorf("after %d: first event is version %d", tt.after, h.Events[0].Version)
 		}
 	}
-	h, err := l.LoadAfter(ctx, events.Meeting("nobody"), 0)
+	h, err := l.LoadAfter(ctx, Main(), events.Meeting("nobody"), 0)
 	if err != nil || len(h.Events) != 0 || h.Expect != 0 || h.Version != 0 {
 		t.Errorf("a meeting with no events: %+v, %v", h, err)
 	}

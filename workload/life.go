@@ -144,7 +144,7 @@ func (lf *life) next(at events.Time, rng *rand.Rand) aggregates.Command {
 			}
 		}
 	case r < 33:
-		cmd.Payload = &events.MeetingScheduled{Date: day(21), Venue: venues[rng.IntN(len(venues))]}
+		cmd.Payload = &events.MeetingScheduled{Date: events.OneDay(day(21)), Venue: venues[rng.IntN(len(venues))]}
 	case r < 38:
 		until := day(60)
 		cmd.Payload = &events.MeetingPostponed{Reason: reasons[rng.IntN(len(reasons))], Until: &until}

@@ -155,7 +155,7 @@ func Generate(o Options) (*Load, error) {
 		at := events.At(o.Start.Add(time.Duration(n) * time.Minute))
 		lf := &lives[mi]
 		cmd := lf.next(at, rng)
-		evs, err := aggregates.Decide(lf.m, cmd)
+		evs, err := aggregates.Decide(aggregates.Partial(lf.m, nil), cmd)
 		if err != nil {
 			return nil, fmt.Errorf("workload: meeting %s, event %d: %w", lf.id, lf.m.Version+1, err)
 		}
@@ -164,6 +164,7 @@ func Generate(o Options) (*Load, error) {
 			e.Branch = events.Main
 			e.Recorded = recorded
 			e.CorrelationID = correlation
+			e.Key = events.Identity(e)
 			lf.m = aggregates.Evolve(lf.m, e)
 			l.Events = append(l.Events, e)
 		}
