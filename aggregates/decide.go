@@ -279,6 +279,10 @@ func refusal(s Meeting, e events.Event, err error, other *events.Event) error {
 	return &RefusedError{Aggregate: e.Aggregate, Status: s.Status, Kind: e.Kind(), At: e.At, Err: err, Conflict: other}
 }
 
+// Event returns the event cmd records, as [Decide] returns it but for its
+// version: what its identity is computed from before it is decided.
+func (cmd Command) Event() events.Event { return cmd.event(0) }
+
 // event returns the event cmd records, at version v of its aggregate.
 func (cmd Command) event(v uint64) events.Event {
 	e := events.Event{

@@ -116,6 +116,8 @@ func causeOf(e events.Event) Cause {
 type Meeting struct {
 	ID    string
 	Title string
+	// Zone is the time zone of the meeting's days: its declaration's.
+	Zone string
 	// Participants are the people, and the parties named alone (a
 	// delegation not yet named), the meeting brings together.
 	Participants []events.Participant
@@ -276,6 +278,7 @@ func Evolve(m Meeting, e events.Event) Meeting {
 	case *events.MeetingDeclared:
 		m.ID = e.Aggregate.ID
 		m.Title = p.Title
+		m.Zone = e.Zone
 		m.Participants = slices.Clone(p.Participants)
 	case *events.MeetingFloated:
 		m.Floated = true

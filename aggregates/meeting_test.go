@@ -70,20 +70,20 @@ func history(t *testing.T, cmds ...Command) []events.Event {
 }
 
 var (
-	declared  = Command{Aggregate: events.Meeting(summit), At: day(16), Declare: declaration}
-	floated   = act(16, "trump", &events.MeetingFloated{})
-	proposed  = act(16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
-	usAccepts = act(17, "trump", &events.MeetingAccepted{})
-	ruAccepts = act(17, "peskov", &events.MeetingAccepted{})
+	declared   = Command{Aggregate: events.Meeting(summit), At: day(16), Declare: declaration}
+	floated    = act(16, "trump", &events.MeetingFloated{})
+	proposed   = act(16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
+	usAccepts  = act(17, "trump", &events.MeetingAccepted{})
+	ruAccepts  = act(17, "peskov", &events.MeetingAccepted{})
 	ruDeclines = act(19, "lavrov", &events.MeetingDeclined{Reason: "no"})
-	scheduled = act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(30)), Venue: "Budapest"})
-	twoDays   = act(18, "trump", &events.MeetingScheduled{Date: events.Days{From: day(27), To: day(28)}, Venue: "Budapest"})
-	postponed = act(21, "putin", &events.MeetingPostponed{Reason: "serious preparation"})
-	cancelled = act(22, "trump", &events.MeetingCancelled{Reason: "it didn't feel right"})
-	held      = act(30, "trump", &events.MeetingHeld{Venue: "Budapest"})
-	ended     = act(31, "trump", &events.MeetingEnded{Early: true, Outcome: "no deal"})
-	prepAdded = act(16, "trump", &events.PreconditionAdded{Precondition: "fm-prep", Description: "the foreign ministers prepare", Requires: &events.Requirement{Held: "rubio-lavrov-prep"}})
-	prepMet   = act(25, "trump", &events.PreconditionMet{Precondition: "fm-prep"})
+	scheduled  = act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(30)), Venue: "Budapest"})
+	twoDays    = act(18, "trump", &events.MeetingScheduled{Date: events.Days{From: day(27), To: day(28)}, Venue: "Budapest"})
+	postponed  = act(21, "putin", &events.MeetingPostponed{Reason: "serious preparation"})
+	cancelled  = act(22, "trump", &events.MeetingCancelled{Reason: "it didn't feel right"})
+	held       = act(30, "trump", &events.MeetingHeld{Venue: "Budapest"})
+	ended      = act(31, "trump", &events.MeetingEnded{Early: true, Outcome: "no deal"})
+	prepAdded  = act(16, "trump", &events.PreconditionAdded{Precondition: "fm-prep", Description: "the foreign ministers prepare", Requires: &events.Requirement{Held: "rubio-lavrov-prep"}})
+	prepMet    = act(25, "trump", &events.PreconditionMet{Precondition: "fm-prep"})
 
 	delegations  = Command{Aggregate: events.Meeting(summit), At: day(16), Declare: &events.MeetingDeclared{Title: "talks", Participants: []events.Participant{{Party: "USA"}, {Party: "RUS"}}}}
 	witkoffNamed = act(18, "USA", &events.ParticipantsChanged{Add: []events.Participant{{Person: "witkoff", Party: "USA"}}})

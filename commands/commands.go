@@ -1,7 +1,16 @@
-// Package commands is the way a command reaches the record: load the
-// aggregate's history from the log, let the aggregate decide, stamp the
-// events, append them with optimistic concurrency, and on a conflict do it
-// all again on the fresh history.
+// Package commands is the one way a command reaches the record. Every verb
+// that writes (replay, append, inject, add) and every benchmark and
+// reliability test goes through a [Handler]: load what the aggregates
+// concerned hold (from the handler's cache, a projection's snapshot and the
+// events after it, or the whole history), let the aggregates decide, stamp
+// the events, append them with optimistic concurrency, and on a conflict
+// or a store that does not answer, decide again what has not landed.
+//
+// A handler also owns idempotency: an event carries its identity
+// ([events.Identity]), and a step whose event an aggregate holds already is
+// not appended again, however the file that holds it was re-saved. That
+// makes every retry safe, and an interrupted file is resumed by appending
+// it again.
 package commands
 
 import (
@@ -17,25 +26,28 @@ import (
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
+	"github.com/summit-model/summit/scenarios"
 )
 
 // Handler runs commands against one branch of the log.
 //
-// A handler keeps the state of the aggregates it has met, folded, with the
-// stream sequence each was at, so that a command on a meeting it met
-// before is decided without loading the meeting's history again: a warm
-// command costs the append alone. The cache is safe because the append
-// is: it expects the aggregate's subject to be where the cached state left
-// it, so a cached state that another writer has since moved on meets a
-// conflict, is dropped, and the command is decided again on the history
-// loaded fresh. A command refused on a cached state is decided again on a
-// fresh one too before the refusal is returned, as the state it was
-// refused on may be stale. A handler is safe for concurrent use.
+// A handler keeps what it knows of the aggregates it has met (each
+// meeting's state and its last events, with the stream sequence an append
+// to it must expect), so that a command on a meeting it met before is
+// decided without loading it again: a warm command costs the append alone.
+// The cache is safe because the append is: it expects the aggregate's
+// subject to be where the cached state left it, so a cached state that
+// another writer has since moved on meets a conflict, is dropped, and the
+// command is decided again on the history loaded fresh. A command refused
+// on a cached state is decided again on a fresh one too before the refusal
+// is returned, as the state it was refused on may be stale. A handler is
+// safe for concurrent use.
 type Handler struct {
 	log    *eventlog.Log
 	branch eventlog.Branch
-	// Retries is how many times a command refused for a conflict is
-	// decided again on fresh state. Default 8.
+	// Retries is how many times steps refused for a conflict are decided
+	// again on fresh state. Default 8.
 	Retries int
 	// Patience is how long, in all, a command waits for a store that does
 	// not answer ([eventlog.ErrUnavailable]: a server stopping, a cluster
@@ -44,54 +56,34 @@ type Handler struct {
 	// CacheSize bounds how many aggregates the handler keeps; 0 keeps
 	// none, so that every command loads its aggregate. Default 10,000.
 	CacheSize int
-	// Snapshots, if set, holds meetings' states on the record as a
-	// projection last saw them: a handler of main that meets a meeting
-	// for the first time reads its snapshot and only the events after it
-	// ([eventlog.Log.LoadAfter]), rather than its whole history. A
-	// snapshot that does not continue into the log version by version is
-	// ignored, and the history read whole.
+	// Tail is how many of a meeting's latest events the handler keeps
+	// besides its state, to decide a late report without reading the
+	// meeting's history. Default 8.
+	Tail int
+	// Snapshots, if set, holds meetings' states as a projection last saved
+	// them: a handler that meets a meeting for the first time reads its
+	// snapshot and only the events after it ([eventlog.Log.LoadAfter]),
+	// rather than its whole history. A snapshot that does not continue
+	// into the log version by version is ignored, and the history read
+	// whole.
 	Snapshots Snapshots
 
 	mu    sync.Mutex
-	cache map[events.Ref]State
+	cache map[events.Ref]*aggregate
 }
 
 // NewHandler returns a handler of commands on branch.
 func NewHandler(log *eventlog.Log, branch eventlog.Branch) *Handler {
-	return &Handler{log: log, branch: branch, Retries: 8, Patience: 30 * time.Second, CacheSize: 10_000, cache: map[events.Ref]State{}}
+	return &Handler{log: log, branch: branch, Retries: 8, Patience: 30 * time.Second, CacheSize: 10_000, Tail: 8, cache: map[events.Ref]*aggregate{}}
 }
 
-// Snapshots gives a meeting's state on a branch and the stream sequence
-// up to which it reflects every event of the branch; false if it has none.
-// [projections.Store] is one.
+// Branch returns the branch the handler writes to.
+func (h *Handler) Branch() eventlog.Branch { return h.branch }
+
+// Snapshots gives a meeting's snapshot on a branch, as a projection saved
+// it; false if it has none. [projections.Store] is one.
 type Snapshots interface {
-	Snapshot(ctx context.Context, branch, id string) (aggregates.Meeting, uint64, bool, error)
-}
-
-// State is an aggregate's state folded from its history, and the stream
-// sequence an append to it must expect ([eventlog.History.Expect]).
-type State struct {
-	Meeting aggregates.Meeting
-	Actor   aggregates.Actor
-	Expect  uint64
-}
-
-// Fold returns the state of aggregate ref that history makes.
-func Fold(ref events.Ref, h eventlog.History) State {
-	st := State{Expect: h.Expect}
-	st.apply(ref, h.Events)
-	return st
-}
-
-func (st *State) apply(ref events.Ref, evs []events.Event) {
-	for _, e := range evs {
-		switch ref.Type {
-		case events.AggregateMeeting:
-			st.Meeting = aggregates.Evolve(st.Meeting, e)
-		case events.AggregateActor:
-			st.Actor = aggregates.EvolveActor(st.Actor, e)
-		}
-	}
+	Snapshot(ctx context.Context, branch eventlog.Branch, id string) (projections.Snapshot, bool, error)
 }
 
 // Meta is what a caller adds to every event of a command: its correlation
@@ -102,217 +94,420 @@ type Meta struct {
 }
 
 // Result is a command's outcome: the events appended (none if the command
-// changed nothing) and the stream sequence of the last.
+// changed nothing, or its event was on record already) and the stream
+// sequence of the last.
 type Result struct {
 	Events []events.Event
 	Seq    uint64
+	// Known reports that the store held the command's event already: it
+	// was not appended again.
+	Known bool
 	// Conflicts counts the times the command met a concurrent writer and
 	// was decided again.
 	Conflicts int
 	// Unavailable counts the times the store did not answer and the
 	// command asked again.
 	Unavailable int
-	// Loads counts the times the aggregate's history was read from the
-	// log: 0 when the handler's cache held its state.
+	// Loads counts the times an aggregate was read from the log: 0 when the
+	// handler's cache held its state.
 	Loads int
 }
 
-// Handle decides cmd against the aggregate's current state and appends the
-// events. Deciding again after a conflict is safe for every summit
-// command: Decide checks the command against whatever state it is given, and
-// the command says what happened, not what to change the state from.
-//
-// When the store does not answer ([eventlog.ErrUnavailable]), Handle asks
-// again, for up to Patience: a load as it was, an append with the same
-// events and the same expected sequence. That is safe too: if the first
-// append landed and only its acknowledgement was lost, the second finds it
-// (the events' ids are their Nats-Msg-Id) instead of storing it twice.
+// Handle decides cmd against its aggregate's history and appends the
+// events: [Handler.HandleAll] of one step.
 func (h *Handler) Handle(ctx context.Context, cmd aggregates.Command, meta Meta) (Result, error) {
-	var res Result
-	ref := cmd.Aggregate
-	// fresh is set once a refusal on a cached state sends the command to
-	// the log's state: it is read from the log from then on.
-	fresh := false
-	for attempt := 0; ; attempt++ {
-		st, cached := h.cached(ref)
-		if fresh {
-			cached = false
-		}
-		if !cached {
-			err := h.persist(ctx, &res, func() (err error) {
-				st, err = h.load(ctx, ref)
-				return err
-			})
-			if err != nil {
-				return res, err
-			}
-			res.Loads++
-			h.keep(ref, st)
-		}
-		evs, err := DecideState(st, cmd)
-		if err != nil && cached {
-			// Refused on a state that may be stale: decide again, once,
-			// on the history as the log holds it.
-			h.forget(ref)
-			fresh = true
-			attempt--
-			continue
-		}
-		if err != nil {
-			return res, err
-		}
-		if len(evs) == 0 {
-			return res, nil
-		}
-		Stamp(evs, h.branch.Name, meta)
-		var seq uint64
-		err = h.persist(ctx, &res, func() (err error) {
-			seq, err = h.log.Append(ctx, st.Expect, evs...)
-			return err
-		})
-		if err == nil {
-			st.apply(ref, evs)
-			st.Expect = seq
-			h.keep(ref, st)
-			res.Events, res.Seq = evs, seq
-			return res, nil
-		}
-		// Whatever went wrong, the cached state may no longer be the
-		// log's.
-		h.forget(ref)
-		if !errors.Is(err, eventlog.ErrConflict) || attempt >= h.Retries {
-			return res, err
-		}
-		res.Conflicts++
-		// Back off a little, at random, so that writers in a crowd do not
-		// meet again at once.
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(time.Duration(rand.IntN(1<<min(attempt, 6))) * time.Millisecond):
-		}
+	out, err := h.HandleAll(ctx, Batch{Steps: []scenarios.Step{{Command: cmd}}, Meta: meta})
+	res := Result{Events: out.Events, Seq: out.Seq, Known: out.Known > 0, Conflicts: out.Conflicts, Unavailable: out.Unavailable, Loads: out.Loads}
+	var refused Refused
+	if errors.As(err, &refused) && len(refused) == 1 {
+		// One command: its refusal as the aggregate said it.
+		err = refused[0].Err
 	}
+	return res, err
 }
 
-// persist runs op until it returns anything but [eventlog.ErrUnavailable],
-// waiting a little longer each time, for up to h.Patience in all.
-func (h *Handler) persist(ctx context.Context, res *Result, op func() error) error {
+// Batch is what [Handler.HandleAll] records: the steps of a plan (a
+// scenario or an event file, or one command), each with the line it comes
+// from.
+type Batch struct {
+	// File names the steps' source in errors.
+	File  string
+	Steps []scenarios.Step
+	Meta  Meta
+	// Pace, if not zero, appends one step at a time, spaced out in world
+	// time ([scenarios.Pace]).
+	Pace scenarios.Pace
+	// Landed, if not nil, is called with each step's events as they land.
+	Landed func(scenarios.Step, []events.Event)
+	// Prepare, if not nil, runs once every step is decided and found good,
+	// before anything is appended: it makes the branch the events go to,
+	// and returns it (with its generation), so that a file with an error
+	// makes no branch.
+	Prepare func(context.Context) (eventlog.Branch, error)
+}
+
+// Outcome is what [Handler.HandleAll] did.
+type Outcome struct {
+	// Steps counts the steps; Appended the events appended; Known the
+	// steps whose event the store held already (a file appended again).
+	Steps    int
+	Appended int
+	Known    int
+	// Events are the events appended, and Seq the stream sequence of the
+	// last.
+	Events []events.Event
+	Seq    uint64
+	// Conflicts counts the times the steps met a concurrent writer and the
+	// rest were decided again; Unavailable the times the store did not
+	// answer and the handler asked again; Loads the aggregates read from
+	// the log.
+	Conflicts   int
+	Unavailable int
+	Loads       int
+	// Landed counts the steps known to be on record when HandleAll
+	// returned: all of them after a success; a prefix after a failure.
+	Landed int
+}
+
+// HandleAll decides every step of b against the branch's history, in
+// order, each on the aggregates as the steps before it leave them, and
+// appends them all, or nothing if any is refused: the error is then a
+// [Refused] naming each refused step. A step whose event the store holds
+// already is skipped.
+//
+// Appending is pipelined ([eventlog.Log.AppendAll]) unless b has a pace.
+// If another writer moves an aggregate on (a conflict), or the store stops
+// answering, the steps that have not landed are decided again on the
+// history loaded fresh, up to Retries times and for up to Patience: safe,
+// since a step that landed after all is recognised by its identity.
+func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
+	out := Outcome{Steps: len(b.Steps)}
+	done := 0
 	give := time.Now().Add(h.Patience)
 	wait := 50 * time.Millisecond
-	for {
-		err := op()
-		if !errors.Is(err, eventlog.ErrUnavailable) || ctx.Err() != nil || time.Now().Add(wait).After(give) {
-			return err
+	for attempt := 0; ; attempt++ {
+		plan, err := h.decide(ctx, b, b.Steps[done:], &out)
+		if err != nil {
+			return out, err
 		}
-		res.Unavailable++
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Second)
-	}
-}
-
-// load reads the state of ref from the log: from its snapshot and the
-// events after it where there is one, else from its whole history.
-func (h *Handler) load(ctx context.Context, ref events.Ref) (State, error) {
-	if h.Snapshots != nil && h.branch.IsMain() && ref.Type == events.AggregateMeeting {
-		m, seq, ok, err := h.Snapshots.Snapshot(ctx, h.branch.Name, ref.ID)
-		if err == nil && ok {
-			rest, err := h.log.LoadAfter(ctx, ref, seq)
+		if b.Prepare != nil && attempt == 0 {
+			branch, err := b.Prepare(ctx)
 			if err != nil {
-				return State{}, err
+				return out, err
 			}
-			// The snapshot must be this history's, up to a version that
-			// the events after it continue.
-			if rest.Version == m.Version+uint64(len(rest.Events)) && (len(rest.Events) == 0 || rest.Events[0].Version == m.Version+1) && m.Version > 0 {
-				st := State{Meeting: m, Expect: rest.Expect}
-				st.apply(ref, rest.Events)
-				return st, nil
+			h.setBranch(branch)
+			plan.restamp(branch)
+		}
+		n, err := h.append(ctx, b, b.Steps[done:], plan, &out)
+		done += n
+		out.Landed = done
+		if err == nil {
+			out.Landed = len(b.Steps)
+			return out, nil
+		}
+		h.forget(plan.refs()...)
+		switch {
+		case ctx.Err() != nil:
+			return out, err
+		case errors.Is(err, eventlog.ErrConflict) && attempt < h.Retries:
+			out.Conflicts++
+			// Back off a little, at random, so that writers in a crowd do
+			// not meet again at once.
+			if err := sleep(ctx, time.Duration(rand.IntN(1<<min(attempt, 6)))*time.Millisecond); err != nil {
+				return out, err
+			}
+		case errors.Is(err, eventlog.ErrUnavailable) && time.Now().Add(wait).Before(give):
+			out.Unavailable++
+			attempt--
+			if err := sleep(ctx, wait); err != nil {
+				return out, err
+			}
+			wait = min(2*wait, time.Second)
+		default:
+			return out, err
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// plan is a batch's steps decided: each step's events (none for a step
+// that changes nothing or is on record already), and what an append to
+// each aggregate must expect.
+type plan struct {
+	pending []eventlog.Pending
+	states  map[events.Ref]*aggregate
+	meta    Meta
+}
+
+func (p *plan) refs() []events.Ref {
+	out := make([]events.Ref, 0, len(p.states))
+	for ref := range p.states {
+		out = append(out, ref)
+	}
+	return out
+}
+
+// restamp gives the plan's events the generation of the branch just made,
+// and the identity that follows from it.
+func (p *plan) restamp(b eventlog.Branch) {
+	for _, pd := range p.pending {
+		for i := range pd.Events {
+			pd.Events[i].Branch, pd.Events[i].Gen = b.Name, b.Gen
+			pd.Events[i].Key = events.Identity(pd.Events[i])
+		}
+	}
+}
+
+// decide decides steps, the rest of b, into a plan. Refusals are collected
+// into a [Refused]; nothing is appended.
+func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, out *Outcome) (*plan, error) {
+	p := &plan{pending: make([]eventlog.Pending, len(steps)), states: map[events.Ref]*aggregate{}, meta: b.Meta}
+	var refused Refused
+	refs := map[string]int{} // ref names of this batch -> their line
+	for i, step := range steps {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
 		}
-		// No snapshot, or one that does not fit: read the whole history.
+		cmd := step.Command
+		st, err := h.state(ctx, p, cmd.Aggregate, out)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", where(b.File, step.Line), err)
+		}
+		if cmd.Payload != nil {
+			known, err := h.holds(ctx, st, h.provisional(cmd), out)
+			if err != nil {
+				return nil, err
+			}
+			if known {
+				out.Known++
+				p.pending[i] = eventlog.Pending{Expect: st.expect}
+				continue
+			}
+		}
+		evs, err := st.decide(cmd)
+		if errors.Is(err, aggregates.ErrNeedHistory) {
+			if err = h.loadWhole(ctx, st, out); err != nil {
+				return nil, err
+			}
+			evs, err = st.decide(cmd)
+		}
+		if err != nil && st.cached && !st.touched {
+			// Refused on a state that may be stale: decide again, once, on
+			// the history as the log holds it.
+			if st, err = h.fresh(ctx, p, cmd.Aggregate, out); err != nil {
+				return nil, err
+			}
+			evs, err = st.decide(cmd)
+		}
+		if err != nil {
+			refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: err})
+			continue
+		}
+		h.stamp(evs, b.Meta)
+		if name := cmd.RefName; name != "" && len(evs) > 0 {
+			if line, ok := refs[name]; ok {
+				refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: fmt.Errorf("ref %q: %w by line %d", name, eventlog.ErrRefTaken, line)})
+				continue
+			}
+			t, taken, err := h.log.Ref(ctx, h.branch, name)
+			if err != nil {
+				return nil, err
+			}
+			if taken {
+				refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: fmt.Errorf("ref %q: %w: it names the %s of %s", name, eventlog.ErrRefTaken, t.Aggregate, t.At)})
+				continue
+			}
+			refs[name] = step.Line
+		}
+		p.pending[i] = eventlog.Pending{Events: evs, Expect: st.expect}
+		st.apply(evs, h.tail())
+		st.touched = st.touched || len(evs) > 0
 	}
-	hist, err := h.log.Load(ctx, h.branch, ref)
-	if err != nil {
-		return State{}, err
+	if len(refused) > 0 {
+		return nil, refused
 	}
-	return Fold(ref, hist), nil
+	return p, nil
 }
 
-// cached returns the cached state of ref, if the handler holds one.
-func (h *Handler) cached(ref events.Ref) (State, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	st, ok := h.cache[ref]
-	return st, ok
-}
-
-// keep caches st as ref's state, unless the cache holds a later one. A full
-// cache drops an entry at random to make room. (States share their slices
-// safely: Evolve copies a slice before it changes it.)
-func (h *Handler) keep(ref events.Ref, st State) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.CacheSize <= 0 {
-		return
-	}
-	if old, ok := h.cache[ref]; ok && old.Expect > st.Expect {
-		return
-	}
-	if h.cache == nil {
-		h.cache = map[events.Ref]State{}
-	}
-	if _, ok := h.cache[ref]; !ok && len(h.cache) >= h.CacheSize {
-		for k := range h.cache {
-			delete(h.cache, k)
-			break
+// append appends plan's events for steps, all at once or, with a pace,
+// one step at a time, and returns how many steps landed. What landed is
+// kept in the handler's cache.
+func (h *Handler) append(ctx context.Context, b Batch, steps []scenarios.Step, p *plan, out *Outcome) (int, error) {
+	landed := func(i int) {
+		evs := p.pending[i].Events
+		out.Appended += len(evs)
+		out.Events = append(out.Events, evs...)
+		if b.Landed != nil {
+			b.Landed(steps[i], evs)
 		}
 	}
-	h.cache[ref] = st
-}
-
-func (h *Handler) forget(ref events.Ref) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.cache, ref)
-}
-
-// DecideState decides cmd on the aggregate's state st.
-func DecideState(st State, cmd aggregates.Command) ([]events.Event, error) {
-	switch cmd.Aggregate.Type {
-	case events.AggregateMeeting:
-		return aggregates.Decide(st.Meeting, cmd)
-	case events.AggregateActor:
-		return aggregates.DecideActor(st.Actor, cmd)
-	}
-	return nil, fmt.Errorf("command for %s: %w", cmd.Aggregate, aggregates.ErrWrongAggregate)
-}
-
-// Decide folds history into its aggregate's state and decides cmd on it.
-func Decide(history []events.Event, cmd aggregates.Command) ([]events.Event, error) {
-	switch cmd.Aggregate.Type {
-	case events.AggregateMeeting:
-		return aggregates.Decide(aggregates.Fold(history), cmd)
-	case events.AggregateActor:
-		var a aggregates.Actor
-		for _, e := range history {
-			a = aggregates.EvolveActor(a, e)
+	var n int
+	var err error
+	if b.Pace.IsZero() {
+		n, err = h.log.AppendAll(ctx, p.pending)
+		for i := range n {
+			landed(i)
 		}
-		return aggregates.DecideActor(a, cmd)
+	} else {
+		n, err = h.paced(ctx, b.Pace, steps, p, landed)
 	}
-	return nil, fmt.Errorf("command for %s: %w", cmd.Aggregate, aggregates.ErrWrongAggregate)
+	// What landed moves the aggregates on: an append to them expects where
+	// the last landed.
+	for _, pd := range p.pending[:n] {
+		if len(pd.Events) == 0 {
+			continue
+		}
+		if st := p.states[pd.Events[0].Aggregate]; st != nil {
+			st.expect = pd.Seq
+		}
+		out.Seq = max(out.Seq, pd.Seq)
+	}
+	if err == nil {
+		for ref, st := range p.states {
+			h.keep(ref, st)
+		}
+	}
+	return n, err
 }
 
-// Stamp gives decided events what the aggregate leaves to the caller: a new
-// id, the branch (hypothetical off main), and the run's correlation.
-func Stamp(evs []events.Event, branch string, meta Meta) {
+// paced appends one step at a time, waiting between steps the wall time
+// their world times map to.
+func (h *Handler) paced(ctx context.Context, pace scenarios.Pace, steps []scenarios.Step, p *plan, landed func(int)) (int, error) {
+	expect := map[events.Ref]uint64{}
+	for i, pd := range p.pending {
+		if i > 0 {
+			if err := pace.Wait(ctx, steps[i-1].Command.At, steps[i].Command.At); err != nil {
+				return i, err
+			}
+		}
+		if len(pd.Events) == 0 {
+			continue
+		}
+		ref := pd.Events[0].Aggregate
+		e, ok := expect[ref]
+		if !ok {
+			e = pd.Expect
+		}
+		seq, err := h.log.Append(ctx, e, pd.Events...)
+		if err != nil {
+			return i, err
+		}
+		expect[ref] = seq
+		p.pending[i].Seq = seq
+		landed(i)
+	}
+	return len(p.pending), nil
+}
+
+func where(file string, line int) string {
+	if file == "" {
+		return fmt.Sprintf("step at line %d", line)
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
+
+// provisional returns the event cmd would record, stamped as this
+// handler stamps it, to find its identity before deciding it.
+func (h *Handler) provisional(cmd aggregates.Command) events.Event {
+	e := cmd.Event()
+	h.mu.Lock()
+	e.Branch, e.Gen = h.branch.Name, h.branch.Gen
+	h.mu.Unlock()
+	e.Hypothetical = e.Branch != events.Main
+	return e
+}
+
+// stamp gives decided events what the aggregate leaves to the caller: a
+// new id, the branch and its generation (hypothetical off main), the run's
+// correlation, and their identity.
+func (h *Handler) stamp(evs []events.Event, meta Meta) {
+	h.mu.Lock()
+	b := h.branch
+	h.mu.Unlock()
+	Stamp(evs, b, meta)
+}
+
+// Stamp gives decided events what the aggregate leaves to the caller: a
+// new id, the branch and its generation (hypothetical off main), the run's
+// correlation, and their identity.
+func Stamp(evs []events.Event, b eventlog.Branch, meta Meta) {
 	for i := range evs {
 		evs[i].ID = events.NewID()
-		evs[i].Branch = branch
-		evs[i].Hypothetical = branch != events.Main
+		evs[i].Branch, evs[i].Gen = b.Name, b.Gen
+		evs[i].Hypothetical = b.Name != events.Main
 		evs[i].CorrelationID = meta.CorrelationID
 		evs[i].CausationID = meta.CausationID
+		evs[i].Key = events.Identity(evs[i])
 	}
+}
+
+func (h *Handler) setBranch(b eventlog.Branch) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.branch = b
+}
+
+func (h *Handler) tail() int {
+	if h.Tail <= 0 {
+		return 8
+	}
+	return h.Tail
+}
+
+// Refusal is one step an aggregate refused, at the line it comes from.
+type Refusal struct {
+	File string
+	Line int
+	Err  error
+}
+
+// Error reads "file:line: the refusal".
+func (r *Refusal) Error() string {
+	switch {
+	case r.File == "" && r.Line == 0:
+		return r.Err.Error()
+	case r.File == "":
+		return fmt.Sprintf("line %d: %v", r.Line, r.Err)
+	}
+	return fmt.Sprintf("%s:%d: %v", r.File, r.Line, r.Err)
+}
+
+// Unwrap returns the aggregate's refusal.
+func (r *Refusal) Unwrap() error { return r.Err }
+
+// Refused is every step of a batch the aggregates refused: nothing of the
+// batch was appended.
+type Refused []*Refusal
+
+// Error returns every refusal, one per line.
+func (r Refused) Error() string {
+	s := ""
+	for i, f := range r {
+		if i > 0 {
+			s += "\n"
+		}
+		s += f.Error()
+	}
+	return s
+}
+
+// Unwrap returns the refusals, so that errors.Is finds the rules broken.
+func (r Refused) Unwrap() []error {
+	out := make([]error, len(r))
+	for i, f := range r {
+		out[i] = f
+	}
+	return out
 }

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
+	"github.com/summit-model/summit/scenarios"
 )
 
 func openLog(t *testing.T) *eventlog.Log {
@@ -141,9 +146,11 @@ func TestHandlerConcurrentWriters(t *testing.T) {
 			h = other
 		}
 		wg.Go(func() {
-			for range each {
+			for i := range each {
 				// The same day for all: any order is a valid history.
-				if _, err := h.Handle(ctx, say("m", 20, fmt.Sprintf("speaker-%d", w), "RUS"), Meta{}); err != nil {
+				cmd := say("m", 20, fmt.Sprintf("speaker-%d", w), "RUS")
+				cmd.Source = &events.Source{Quote: fmt.Sprintf("statement %d", i)}
+				if _, err := h.Handle(ctx, cmd, Meta{}); err != nil {
 					errs <- err
 					return
 				}
@@ -172,5 +179,126 @@ func TestHandlerCacheIsBounded(t *testing.T) {
 	}
 	if n := len(h.cache); n != 3 {
 		t.Errorf("cache holds %d aggregates, want at most 3", n)
+	}
+}
+
+// cached returns the state a handler cached for meeting m.
+func cached(t *testing.T, h *Handler, m string) aggregates.Meeting {
+	t.Helper()
+	h.mu.Lock()
+	st := h.cache[events.Meeting(m)]
+	h.mu.Unlock()
+	if st == nil {
+		t.Fatalf("handler holds no state of %s", m)
+	}
+	return st.hist.State()
+}
+
+// steps makes a batch of commands, numbered as lines from 1.
+func steps(cmds ...aggregates.Command) []scenarios.Step {
+	out := make([]scenarios.Step, len(cmds))
+	for i, c := range cmds {
+		out[i] = scenarios.Step{Line: i + 1, Command: c}
+	}
+	return out
+}
+
+func act(m string, d int, by, party string, p events.Payload) aggregates.Command {
+	return aggregates.Command{Aggregate: events.Meeting(m), At: events.Date(2025, 10, d), By: by, Party: party, Payload: p}
+}
+
+// TestHandleAllIsIdempotent checks that a batch appended again appends
+// nothing, and a batch with steps added appends only those.
+func TestHandleAllIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	batch := steps(declare("m"), act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest"}), say("m", 17, "peskov", "RUS"))
+	out, err := NewHandler(l, eventlog.Main()).HandleAll(ctx, Batch{File: "f.yaml", Steps: batch})
+	if err != nil || out.Appended != 3 || out.Known != 0 {
+		t.Fatalf("first append: %+v, %v; want 3 appended", out, err)
+	}
+	for _, cacheSize := range []int{0, 100} {
+		h := NewHandler(l, eventlog.Main())
+		h.CacheSize = cacheSize
+		out, err = h.HandleAll(ctx, Batch{File: "f.yaml", Steps: batch})
+		if err != nil || out.Appended != 0 || out.Known != 2 {
+			t.Fatalf("appended again: %+v, %v; want nothing appended, 2 known (the declaration is no step of its own)", out, err)
+		}
+	}
+	more := append(batch, scenarios.Step{Line: 4, Command: act("m", 18, "putin", "RUS", &events.MeetingAccepted{})})
+	out, err = NewHandler(l, eventlog.Main()).HandleAll(ctx, Batch{File: "f.yaml", Steps: more})
+	if err != nil || out.Appended != 1 || out.Known != 2 {
+		t.Fatalf("with a step added: %+v, %v; want 1 appended, 2 known", out, err)
+	}
+	checkHistory(t, l, "m", 4)
+}
+
+// TestHandleAllRefusesWhole checks that a batch with a refused step
+// appends nothing, and names every refused step's line.
+func TestHandleAllRefusesWhole(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	batch := steps(
+		declare("m"),
+		act("m", 16, "trump", "USA", &events.MeetingHeld{}),
+		act("m", 17, "trump", "USA", &events.MeetingCancelled{}),
+		act("m", 18, "zelensky", "UKR", &events.MeetingAccepted{}),
+	)
+	_, err := NewHandler(l, eventlog.Main()).HandleAll(ctx, Batch{File: "f.yaml", Steps: batch})
+	var refused Refused
+	if !errors.As(err, &refused) || len(refused) != 2 || refused[0].Line != 3 || refused[1].Line != 4 {
+		t.Fatalf("HandleAll = %v; want the refusals of lines 3 and 4", err)
+	}
+	if !errors.Is(err, aggregates.ErrFinal) || !strings.Contains(err.Error(), "f.yaml:3: meeting m (held) refuses meeting.cancelled") {
+		t.Errorf("error %q does not say why line 3 is refused", err)
+	}
+	checkHistory(t, l, "m", 0)
+}
+
+// TestHandleLateAndCorrected checks the handler through late reports and
+// corrections: a warm cache that holds too little reads the history.
+func TestHandleLateAndCorrected(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	h := NewHandler(l, eventlog.Main())
+	h.Tail = 2
+	named := act("m", 18, "trump", "USA", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 10, 30))})
+	named.RefName = "date"
+	batch := steps(declare("m"), act("m", 16, "trump", "USA", &events.MeetingProposed{}), named,
+		say("m", 19, "peskov", "RUS"), say("m", 20, "peskov", "RUS"), say("m", 21, "lavrov", "RUS"),
+		say("m", 21, "putin", "RUS"), say("m", 21, "trump", "USA"), say("m", 21, "rubio", "USA"))
+	if _, err := h.HandleAll(ctx, Batch{Steps: batch}); err != nil {
+		t.Fatal(err)
+	}
+	// A late acceptance, dated before the cached tail: the handler reads
+	// the history.
+	late := act("m", 17, "putin", "RUS", &events.MeetingAccepted{})
+	late.Reported = events.Date(2025, 10, 22)
+	res := handle(t, h, late)
+	if res.Loads != 1 || len(res.Events) != 1 {
+		t.Errorf("late acceptance: %d loads, %d events; want 1 and 1", res.Loads, len(res.Events))
+	}
+	// A late holding before the scheduled date's event stands... and is
+	// refused, as held before a later scheduling breaks the rules.
+	held := act("m", 17, "trump", "USA", &events.MeetingHeld{})
+	if _, err := h.Handle(ctx, held, Meta{}); !errors.Is(err, aggregates.ErrFinal) {
+		t.Errorf("late holding before a scheduling: %v, want ErrFinal", err)
+	}
+	// A correction of the date.
+	fix := act("m", 18, "trump", "USA", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 10, 29))})
+	fix.Corrects = "date"
+	handle(t, h, fix)
+	if m := cached(t, h, "m"); m.Date == nil || m.Date.String() != "2025-10-29" || m.Status != aggregates.StatusScheduled {
+		t.Errorf("after the correction: %s, date %v", m.Status, m.Date)
+	}
+	hist, _ := l.Load(ctx, eventlog.Main(), events.Meeting("m"))
+	if diff := cmp.Diff(aggregates.Fold(hist.Events), cached(t, h, "m"), cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("cached state differs from the fold of the history (-fold +cached):\n%s", diff)
+	}
+	// The ref name is taken now.
+	again := act("m", 23, "trump", "USA", &events.MeetingFloated{})
+	again.RefName = "date"
+	if _, err := h.Handle(ctx, again, Meta{}); !errors.Is(err, eventlog.ErrRefTaken) {
+		t.Errorf("a second event named date: %v, want ErrRefTaken", err)
 	}
 }

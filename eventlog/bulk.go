@@ -22,6 +22,9 @@ type Pending struct {
 	// of each aggregate; for the later ones it knows better, as it knows
 	// where the earlier ones landed.
 	Expect uint64
+	// Seq is set by AppendAll once the command landed: the stream
+	// sequence of its last event.
+	Seq uint64
 }
 
 // AppendAll appends many commands in order, as a replay does, without
@@ -56,7 +59,7 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p := pipeline{log: l, next: last, subjects: map[string]uint64{}}
+	p := pipeline{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}}
 	for i, c := range cmds {
 		if len(c.Events) == 0 {
 			p.skip(i)
@@ -81,6 +84,7 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 				return p.landed, fmt.Errorf("command %d: %w", i, err)
 			}
 			p.next, p.subjects[subject], p.prevID = seq, lastEvent(msgs, seq), ""
+			cmds[i].Seq = p.subjects[subject]
 			p.landed = i + 1
 			continue
 		}
@@ -125,6 +129,7 @@ type inflight struct {
 // acknowledged.
 type pipeline struct {
 	log      *Log
+	cmds     []Pending
 	next     uint64
 	subjects map[string]uint64
 	// prevID is the id of the last message sent, which the next expects
@@ -153,6 +158,7 @@ func (p *pipeline) settle(ctx context.Context, keep int) error {
 			if ack.Sequence != in.seq && !ack.Duplicate {
 				return p.abort(ctx, fmt.Errorf("command %d landed at %d, not at %d as predicted: %w", in.cmd, ack.Sequence, in.seq, ErrConflict))
 			}
+			p.cmds[in.cmd].Seq = ack.Sequence
 			p.landed = in.cmd + 1
 		case err := <-in.future.Err():
 			return p.abort(ctx, fmt.Errorf("command %d: %w", in.cmd, translate(err, in.msg.Subject)))

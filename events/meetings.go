@@ -294,4 +294,3 @@ func (p *MeetingEnded) Summary() string {
 func (p *ParticipantsChanged) Summary() string {
 	return summary(labelled("adds ", ids(p.Add)), labelled("removes ", ids(p.Remove)), p.Reason)
 }
-

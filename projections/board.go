@@ -1,23 +1,44 @@
 package projections
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 )
 
+// Read says which part of the record a board reads: what had happened by
+// a world time (AsOf), as it could be known by a time (Known). The zero
+// Read is everything on record, as known now.
+type Read struct {
+	// AsOf is the first instant not read (the end of the date read); zero
+	// reads every event, whatever its world time.
+	AsOf time.Time
+	// Known is the first instant of reports not read; zero reads every
+	// report, correction and retraction on record.
+	Known time.Time
+}
+
 // Board is the meeting-status projection of one branch: every meeting's
-// state, folded from the log in stream order. It is pure: it does no I/O,
-// and the same events make the same board, live or rebuilt.
+// state, folded from the log. It is pure: it does no I/O, and the same
+// events make the same board, live or rebuilt, in whatever order the late
+// ones arrived.
 //
-// A board may have a cutoff in world time, to read the branch as of a date:
-// then it folds each meeting's events only up to the first that happened at
-// or after the cutoff.
+// Each meeting is folded in world order. A board keeps, for each meeting,
+// its state folded up to some point (a base) and the last events after it
+// (a tail, [BoardOptions.Tail] of them at least): an event that arrives
+// late but falls within the tail is folded in its place at once. One that
+// falls before the base, a correction and a retraction need the meeting's
+// whole history: [Board.Apply] then returns a [*RefoldError], and the
+// caller reads the history and gives it to [Board.Refold].
 type Board struct {
 	branch string
-	cutoff time.Time
+	read   Read
+	tail   int
 	slots  map[string]*slot
 	// requiredBy maps a meeting to the meetings with a precondition that
 	// requires it held.
@@ -25,168 +46,344 @@ type Board struct {
 	seq        uint64
 }
 
-type slot struct {
-	m aggregates.Meeting
-	// seq is the stream sequence the slot is current to: an event at or
-	// before it is already in m.
-	seq uint64
-	// closed is set once the meeting reached the board's cutoff.
-	closed bool
-	// last is the latest activity, if hasLast: kept by value, as it
-	// changes with every event.
-	last    Activity
-	hasLast bool
+// BoardOptions configure a [Board].
+type BoardOptions struct {
+	// Read is what the board reads of the record.
+	Read Read
+	// Tail is how many of each meeting's latest events (in world order) the
+	// board keeps besides its state, to fold a late event in its place
+	// without reading the meeting's history again. Default 8.
+	Tail int
 }
 
-// NewBoard returns an empty board of branch. If cutoff is not zero, the
-// board folds only what happened before it (for a date read "as of 21
-// October", the first moment of 22 October).
-func NewBoard(branch string, cutoff time.Time) *Board {
-	return &Board{branch: branch, cutoff: cutoff, slots: map[string]*slot{}, requiredBy: map[string][]string{}}
+type slot struct {
+	// h is the meeting's history as the board holds it: a base and a tail
+	// of events after it, in world order; m is h's state.
+	h aggregates.History
+	m aggregates.Meeting
+	// seq is the stream sequence the slot is current to: an event at or
+	// before it is already in m. seqs holds the stream sequence of each
+	// event of the tail, by version.
+	seq  uint64
+	seqs map[uint64]uint64
+	// lastSeq is the sequence of the last event folded; visible reports
+	// that an event of the meeting (not only its declaration) falls in the
+	// read, or its declaration does.
+	lastSeq uint64
+	visible bool
+	// last is the latest activity in world order, kept by value.
+	last    Activity
+	hasLast bool
+	// keys holds a fingerprint of each event's identity, for a command
+	// deciding on a snapshot to tell an event it holds already.
+	keys []uint32
 }
+
+// NewBoard returns an empty board of branch.
+func NewBoard(branch string, o BoardOptions) *Board {
+	if o.Tail <= 0 {
+		o.Tail = 8
+	}
+	return &Board{branch: branch, read: o.Read, tail: o.Tail, slots: map[string]*slot{}, requiredBy: map[string][]string{}}
+}
+
+// RefoldError is returned by [Board.Apply] for an event the board cannot
+// place with what it holds of its meeting: give it the meeting's whole
+// history ([Board.Refold]).
+type RefoldError struct{ Meeting string }
+
+// Error says which meeting needs its history.
+func (e *RefoldError) Error() string {
+	return fmt.Sprintf("meeting %s: the board needs its whole history to place an event", e.Meeting)
+}
+
+// Branch returns the branch the board folds.
+func (b *Board) Branch() string { return b.branch }
 
 // Seq returns the stream sequence of the last event applied.
 func (b *Board) Seq() uint64 { return b.seq }
 
+// SetSeq records that the board reflects every event up to seq, as when a
+// runner resumes from a checkpoint.
+func (b *Board) SetSeq(seq uint64) { b.seq = max(b.seq, seq) }
+
 // Len returns the number of meetings on the board.
 func (b *Board) Len() int { return len(b.slots) }
 
-// Apply folds e, stored at stream sequence seq, into the board, and returns
-// the ids of the meetings whose view it changed: the event's meeting, and
-// the meetings whose preconditions its holding meets. Events of actors
-// change no meeting. An event a restored view holds already ([Board.Restore])
-// changes nothing, except that its holding of the meeting is passed on to
-// the meetings that require it whose views are older.
-func (b *Board) Apply(seq uint64, e events.Event) []string {
-	b.seq = max(b.seq, seq)
+// Apply folds r, an event stored at r.Seq, into the board, and returns the
+// ids of the meetings whose view it changed: the event's meeting, and the
+// meetings whose preconditions its holding (or its retraction) meets or
+// unmeets. Events of actors change no meeting. An event the board holds
+// already (a restored state, [Board.Restore]) changes nothing. An event the
+// board cannot place returns a [*RefoldError].
+func (b *Board) Apply(r eventlog.Record) ([]string, error) {
+	e := r.Event
+	b.seq = max(b.seq, r.Seq)
 	if e.Aggregate.Type != events.AggregateMeeting {
-		return nil
+		return nil, nil
 	}
 	id := e.Aggregate.ID
+	s := b.slot(id)
+	if r.Seq <= s.seq {
+		return nil, nil
+	}
+	s.seq = r.Seq
+	s.keys = append(s.keys, Fingerprint(e.Key))
+	if !b.reads(e) {
+		return nil, nil
+	}
+	before := s.m
+	if e.Corrects != "" || e.Kind() == events.KindEventRetracted {
+		return nil, b.refold(s, id, r.Seq)
+	}
+	if !b.inTime(e) && !isDeclaration(e) {
+		// Past the cutoff: the meeting stands as it was.
+		return nil, nil
+	}
+	h, err := fold(s.h, e)
+	if err != nil {
+		return nil, b.refold(s, id, r.Seq)
+	}
+	s.h = h.Trim(b.tail)
+	if n := len(s.h.Tail); n > 0 && s.h.Tail[n-1].Version == e.Version {
+		// The common case: the event is the latest; its state follows
+		// from the last one.
+		s.m = aggregates.Evolve(s.m, e)
+	} else {
+		s.m = s.h.State()
+	}
+	if s.seqs == nil {
+		s.seqs = map[uint64]uint64{}
+	}
+	s.seqs[e.Version] = r.Seq
+	b.trimSeqs(s)
+	s.lastSeq = r.Seq
+	if b.inTime(e) {
+		s.visible = true
+	}
+	if s.m.LastVersion == e.Version {
+		s.last, s.hasLast = activity(r.Seq, e, ""), true
+	}
+	return b.changed(id, s, before, r.Seq, e), nil
+}
+
+// refold undoes the start of Apply of the event at seq, which the board
+// cannot place, and asks for the meeting's history.
+func (b *Board) refold(s *slot, id string, seq uint64) error {
+	s.seq = seq - 1
+	s.keys = s.keys[:len(s.keys)-1]
+	return &RefoldError{Meeting: id}
+}
+
+// fold returns h with e in its place, or an error if h does not hold
+// enough of the history to place it.
+func fold(h aggregates.History, e events.Event) (aggregates.History, error) {
+	if !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(e, lastOf(h.Base)) {
+		return h, errors.New("before the base")
+	}
+	return h.With(e), nil
+}
+
+// lastOf returns an event at the place of the last one m folded.
+func lastOf(m aggregates.Meeting) events.Event {
+	return events.Event{At: m.Last, Reported: m.LastKnown, Version: m.LastVersion, Payload: &events.MeetingFloated{}}
+}
+
+// trimSeqs forgets the sequences of events no longer in the tail.
+func (b *Board) trimSeqs(s *slot) {
+	if len(s.seqs) <= 2*b.tail {
+		return
+	}
+	keep := map[uint64]bool{}
+	for _, e := range s.h.Tail {
+		keep[e.Version] = true
+	}
+	for v := range s.seqs {
+		if !keep[v] {
+			delete(s.seqs, v)
+		}
+	}
+}
+
+// Refold replaces meeting id's state with the fold of its whole history,
+// history being every event of the meeting the branch holds up to the
+// board's sequence, in record order, and returns the meetings whose view
+// changed.
+func (b *Board) Refold(id string, history []eventlog.Record) []string {
+	s := b.slot(id)
+	before := s.m
+	records := make([]events.Event, 0, len(history))
+	s.seqs = map[uint64]uint64{}
+	s.keys = s.keys[:0]
+	var last eventlog.Record
+	for _, r := range history {
+		records = append(records, r.Event)
+		s.seqs[r.Event.Version] = r.Seq
+		s.keys = append(s.keys, Fingerprint(r.Event.Key))
+		s.seq = max(s.seq, r.Seq)
+		last = r
+	}
+	b.seq = max(b.seq, s.seq)
+	var kept []events.Event
+	s.visible = false
+	for _, e := range aggregates.Effective(records, b.read.Known) {
+		if b.inTime(e) {
+			kept = append(kept, e)
+			s.visible = true
+		} else if isDeclaration(e) {
+			kept = append(kept, e)
+		}
+	}
+	s.h = aggregates.Partial(aggregates.Meeting{}, kept).Trim(b.tail)
+	s.m = s.h.State()
+	s.lastSeq = last.Seq
+	s.hasLast = false
+	if n := len(kept); n > 0 {
+		e := kept[n-1]
+		s.last, s.hasLast = activity(s.seqs[e.Version], e, ""), true
+	}
+	b.trimSeqs(s)
+	return b.changed(id, s, before, last.Seq, last.Event)
+}
+
+// changed notes e, applied at seq to meeting id (slot s, which was
+// before), and returns the meetings whose view it changed: id, and the
+// meetings that require id held if its holding changed.
+func (b *Board) changed(id string, s *slot, before aggregates.Meeting, seq uint64, e events.Event) []string {
+	for _, p := range s.m.Preconditions {
+		if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], id) {
+			b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], id)
+		}
+	}
+	changed := []string{id}
+	if !sameTime(before.HeldAt, s.m.HeldAt) {
+		for _, dep := range b.requiredBy[id] {
+			d := b.slots[dep]
+			if d == nil || !d.m.Declared() || dep == id {
+				continue
+			}
+			if s.m.HeldAt != nil && (!d.hasLast || !s.m.HeldAt.Before(d.last.At.Time)) {
+				d.last, d.hasLast = activity(seq, e, id), true
+			}
+			d.lastSeq = max(d.lastSeq, seq)
+			changed = append(changed, dep)
+		}
+	}
+	if len(changed) > 1 {
+		slices.Sort(changed)
+		changed = slices.Compact(changed)
+	}
+	return changed
+}
+
+func sameTime(a, b *events.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(b.Time)
+}
+
+func (b *Board) slot(id string) *slot {
 	s := b.slots[id]
 	if s == nil {
 		s = &slot{}
 		b.slots[id] = s
 	}
-	if seq <= s.seq {
-		// The slot was restored from a view that holds e already. If e
-		// held the meeting, the views of the meetings that require it may
-		// not show it: a writer can die between writing one view and the
-		// next. Write them again.
-		if _, ok := e.Payload.(*events.MeetingHeld); ok && s.m.Status == aggregates.StatusHeld {
-			return b.requirers(id, seq, e, func(d *slot) bool { return d.seq < seq })
-		}
-		return nil
-	}
-	if s.closed {
-		return nil
-	}
-	if !b.cutoff.IsZero() && !e.At.Before(b.cutoff) {
-		s.closed = true
-		return nil
-	}
-	wasHeld := s.m.Status == aggregates.StatusHeld
-	s.m = aggregates.Evolve(s.m, e)
-	s.seq = seq
-	s.last, s.hasLast = activity(seq, e, ""), true
-	if p, ok := e.Payload.(*events.PreconditionAdded); ok && p.Requires != nil {
-		if !slices.Contains(b.requiredBy[p.Requires.Held], id) {
-			b.requiredBy[p.Requires.Held] = append(b.requiredBy[p.Requires.Held], id)
-		}
-	}
-	changed := []string{id}
-	if !wasHeld && s.m.Status == aggregates.StatusHeld {
-		changed = append(changed, b.requirers(id, seq, e, func(*slot) bool { return true })...)
-	}
-	if len(changed) == 1 {
-		return changed
-	}
-	slices.Sort(changed)
-	return slices.Compact(changed)
+	return s
 }
 
-// requirers notes e, the holding of meeting id at seq, as the last activity
-// of each meeting with a precondition that requires id held (those stale
-// reports true of), and returns their ids.
-func (b *Board) requirers(id string, seq uint64, e events.Event, stale func(*slot) bool) []string {
-	var changed []string
-	for _, dep := range b.requiredBy[id] {
-		d := b.slots[dep]
-		if d == nil || !d.m.Declared() || dep == id || !stale(d) {
-			continue
-		}
-		d.last, d.hasLast = activity(seq, e, id), true
-		changed = append(changed, dep)
-	}
-	return changed
+// reads reports whether the board reads e at all: it was known by the
+// board's Known cutoff.
+func (b *Board) reads(e events.Event) bool {
+	return b.read.Known.IsZero() || e.Known().Before(b.read.Known)
 }
 
-func activity(seq uint64, e events.Event, meeting string) Activity {
-	a := Activity{ID: e.ID, Kind: e.Kind(), At: e.At, By: e.By, Seq: seq, Meeting: meeting}
-	if e.Source != nil {
-		a.Source = e.Source.Outlet
-		if a.Source == "" {
-			a.Source = e.Source.ID
-		}
-	}
-	return a
+// inTime reports whether e happened before the board's AsOf cutoff. A
+// declaration is kept whatever its time (a meeting's life begins with it),
+// but shows the meeting only once it or another event falls in the read.
+func (b *Board) inTime(e events.Event) bool {
+	return b.read.AsOf.IsZero() || e.At.Before(b.read.AsOf)
 }
+
+func isDeclaration(e events.Event) bool { return e.Kind() == events.KindMeetingDeclared }
 
 // heldAt returns when meeting id was held, or nil if it was not (or is not
 // on the board).
 func (b *Board) heldAt(id string) *events.Time {
-	if s := b.slots[id]; s != nil && s.m.Status == aggregates.StatusHeld {
+	if s := b.slots[id]; s != nil && s.visible {
 		return s.m.HeldAt
 	}
 	return nil
 }
 
-// View returns meeting id's view, with its deadline read as of asOf, and
-// false if the board has no such meeting.
-func (b *Board) View(id string, asOf time.Time) (View, bool) {
+// State returns meeting id's state on the board, and false if the board has
+// no such meeting.
+func (b *Board) State(id string) (aggregates.Meeting, bool) {
 	s := b.slots[id]
-	if s == nil || !s.m.Declared() {
+	if s == nil || !s.visible || !s.m.Declared() {
+		return aggregates.Meeting{}, false
+	}
+	return s.m, true
+}
+
+// HeldAt returns when meeting id was held, as [Board.State] sees it, or nil.
+func (b *Board) HeldAt(id string) *events.Time { return b.heldAt(id) }
+
+// View returns meeting id's view, its deadline read as of cutoff (the first
+// instant after the period read) and labelled asOf, and false if the board
+// has no such meeting.
+func (b *Board) View(id string, cutoff time.Time, asOf string) (View, bool) {
+	s := b.slots[id]
+	if s == nil || !s.visible || !s.m.Declared() {
 		return View{}, false
 	}
-	v := newView(b.branch, s.m, b.heldAt, asOf)
+	v := NewView(b.branch, s.m, b.heldAt, cutoff, asOf)
 	if s.hasLast {
 		a := s.last
 		v.LastActivity = &a
 	}
-	v.Seq = max(s.seq, b.seq)
+	v.Seq = s.lastSeq
 	return v, true
 }
 
 // Views returns every meeting's view, sorted by id.
-func (b *Board) Views(asOf time.Time) []View {
-	ids := make([]string, 0, len(b.slots))
-	for id, s := range b.slots {
-		if s.m.Declared() {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	out := make([]View, 0, len(ids))
-	for _, id := range ids {
-		v, _ := b.View(id, asOf)
+func (b *Board) Views(cutoff time.Time, asOf string) []View {
+	out := make([]View, 0, len(b.slots))
+	for _, id := range b.IDs() {
+		v, _ := b.View(id, cutoff, asOf)
 		out = append(out, v)
 	}
 	return out
 }
 
-// Restore puts a view written earlier back on the board, as the state the
-// board resumes from.
-func (b *Board) Restore(v View) {
-	m := v.meeting()
-	sl := &slot{m: m, seq: v.Seq}
-	if v.LastActivity != nil {
-		sl.last, sl.hasLast = *v.LastActivity, true
-	}
-	b.slots[v.ID] = sl
-	for _, p := range m.Preconditions {
-		if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], v.ID) {
-			b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], v.ID)
+// IDs returns the ids of the meetings on the board, sorted.
+func (b *Board) IDs() []string {
+	ids := make([]string, 0, len(b.slots))
+	for id, s := range b.slots {
+		if s.visible && s.m.Declared() {
+			ids = append(ids, id)
 		}
 	}
-	b.seq = max(b.seq, v.Seq)
+	slices.Sort(ids)
+	return ids
+}
+
+// Fingerprint returns the four bytes of an event's identity ([events.Event]
+// Key) that a snapshot keeps of it: enough to tell, with a false match once
+// in four billion, whether a meeting holds an event already.
+func Fingerprint(key string) uint32 {
+	var f uint32
+	for i := 0; i < 8 && i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			c = 0
+		}
+		f = f<<4 | uint32(c)
+	}
+	return f
 }

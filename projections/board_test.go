@@ -1,12 +1,15 @@
 package projections
 
 import (
+	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 )
 
@@ -14,41 +17,76 @@ import (
 // stream sequences across the story.
 type story struct {
 	versions map[string]uint64
-	recs     []rec
+	recs     []eventlog.Record
 }
 
-type rec struct {
-	seq uint64
-	e   events.Event
-}
+var partyOf = map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "lavrov": "RUS", "peskov": "RUS"}
 
 func (s *story) add(meeting string, d int, by string, p events.Payload) *story {
+	return s.event(meeting, events.Date(2025, time.October, d), by, p, nil)
+}
+
+// event adds an event, changed by opts (a reported date, a ref, a correction).
+func (s *story) event(meeting string, at events.Time, by string, p events.Payload, opt func(*events.Event)) *story {
 	if s.versions == nil {
 		s.versions = map[string]uint64{}
 	}
 	s.versions[meeting]++
-	party := map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "lavrov": "RUS", "peskov": "RUS"}[by]
 	e := events.Event{
 		ID: events.NewID(), Aggregate: events.Meeting(meeting), Version: s.versions[meeting],
-		At: events.Date(2025, time.October, d), By: by, Party: party, Branch: events.Main, Payload: p,
+		At: at, By: by, Party: partyOf[by], Branch: events.Main, Payload: p,
 	}
-	s.recs = append(s.recs, rec{seq: uint64(len(s.recs) + 1), e: e})
+	if opt != nil {
+		opt(&e)
+	}
+	e.Key = events.Identity(e)
+	s.recs = append(s.recs, eventlog.Record{Seq: uint64(len(s.recs) + 1), Event: e})
 	return s
+}
+
+// late adds an event dated day d, reported on day r.
+func (s *story) late(meeting string, d, r int, by string, p events.Payload) *story {
+	return s.event(meeting, events.Date(2025, time.October, d), by, p, func(e *events.Event) { e.Reported = events.Date(2025, time.October, r) })
 }
 
 func (s *story) declare(meeting string, d int, people ...string) *story {
 	var ps []events.Participant
 	for _, p := range people {
-		ps = append(ps, events.Participant{Person: p, Party: map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "lavrov": "RUS"}[p]})
+		ps = append(ps, events.Participant{Person: p, Party: partyOf[p]})
 	}
 	return s.add(meeting, d, "", &events.MeetingDeclared{Title: meeting, Participants: ps})
 }
 
-func (s *story) board(cutoff time.Time) *Board {
-	b := NewBoard(events.Main, cutoff)
+// history returns meeting's records up to seq.
+func (s *story) history(meeting string, upTo uint64) []eventlog.Record {
+	var out []eventlog.Record
 	for _, r := range s.recs {
-		b.Apply(r.seq, r.e)
+		if r.Event.Aggregate.ID == meeting && r.Seq <= upTo {
+			out = append(out, r)
+		}
 	}
+	return out
+}
+
+// feed applies recs to b, giving it the meeting's history whenever it asks.
+func (s *story) feed(t *testing.T, b *Board, recs []eventlog.Record) {
+	t.Helper()
+	for _, r := range recs {
+		_, err := b.Apply(r)
+		var refold *RefoldError
+		if errors.As(err, &refold) {
+			b.Refold(refold.Meeting, s.history(refold.Meeting, r.Seq))
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (s *story) board(t *testing.T, read Read) *Board {
+	b := NewBoard(events.Main, BoardOptions{Read: read, Tail: 2})
+	s.feed(t, b, s.recs)
 	return b
 }
 
@@ -98,21 +136,36 @@ func summitFirst() *story {
 		add("summit", 23, "putin", &events.StatementMade{About: "summit", Stance: events.StanceNoncommittal, Claim: "postponed"})
 }
 
+// lateStory is summitFirst with news arriving late: a statement of the
+// 19th reported on the 24th, an acceptance of the 17th reported on the
+// 25th, a cancellation corrected into a postponement, and a retraction.
+func lateStory() *story {
+	oct := func(d int) events.Time { return events.Date(2025, time.October, d) }
+	return summitFirst().
+		late("summit", 19, 24, "putin", &events.StatementMade{About: "summit", Stance: events.StanceSupportive, Claim: "willing"}).
+		late("summit", 17, 25, "putin", &events.MeetingAccepted{}).
+		event("summit", oct(22), "trump", &events.MeetingCancelled{}, func(e *events.Event) { e.RefName = "cxl" }).
+		event("summit", oct(22), "trump", &events.MeetingPostponed{Reason: "not cancelled"}, func(e *events.Event) {
+			e.Corrects, e.Reported = "cxl", oct(26)
+		}).
+		event("summit", oct(27), "peskov", &events.StatementMade{About: "summit", Stance: events.StanceOpposed, Claim: "ruled-out"}, func(e *events.Event) { e.RefName = "pk" }).
+		event("summit", oct(28), "peskov", &events.EventRetracted{Retracts: "pk", Reason: "misquoted"}, nil)
+}
+
 func TestBoard(t *testing.T) {
+	all := map[string]aggregates.PreconditionState{"fm-prep": aggregates.Met, "agenda": aggregates.Unmet, "date": aggregates.Waived}
 	tests := []struct {
 		name    string
 		story   *story
 		meeting string
+		read    Read
 		asOf    time.Time
-		// cutoff folds the board only up to it; zero folds everything.
-		cutoff time.Time
-		want   summary
+		want    summary
 	}{
 		{
 			name: "precondition added before the meeting it requires is held", story: summitFirst(), meeting: "summit", asOf: oct(25),
-			want: summary{Status: aggregates.StatusProposed, Readiness: "1/2",
-				Preconditions: map[string]aggregates.PreconditionState{"fm-prep": aggregates.Met, "agenda": aggregates.Unmet, "date": aggregates.Waived},
-				Claims:        map[string]string{"peskov": "unscheduled", "trump": "cancelled", "putin": "postponed"}},
+			want: summary{Status: aggregates.StatusProposed, Readiness: "1/2", Preconditions: all,
+				Claims: map[string]string{"peskov": "unscheduled", "trump": "cancelled", "putin": "postponed"}},
 		},
 		{
 			name: "precondition added after the meeting it requires was held", story: prepFirst(), meeting: "summit", asOf: oct(26),
@@ -121,25 +174,51 @@ func TestBoard(t *testing.T) {
 				Claims:        map[string]string{}},
 		},
 		{
-			name: "as of a date before the required meeting is held", story: summitFirst(), meeting: "summit", asOf: oct(21), cutoff: oct(21),
+			name: "as of a date before the required meeting is held", story: summitFirst(), meeting: "summit", read: Read{AsOf: oct(21)}, asOf: oct(21),
 			want: summary{Status: aggregates.StatusProposed, Readiness: "0/2",
 				Preconditions: map[string]aggregates.PreconditionState{"fm-prep": aggregates.Unmet, "agenda": aggregates.Unmet, "date": aggregates.Waived},
 				Claims:        map[string]string{"peskov": "unscheduled"}},
 		},
 		{
-			name: "overdue once the proposal's window has passed", story: summitFirst(), meeting: "summit", asOf: oct(31), cutoff: oct(31),
-			want: summary{Status: aggregates.StatusProposed, Overdue: true, Readiness: "1/2",
-				Preconditions: map[string]aggregates.PreconditionState{"fm-prep": aggregates.Met, "agenda": aggregates.Unmet, "date": aggregates.Waived},
-				Claims:        map[string]string{"peskov": "unscheduled", "trump": "cancelled", "putin": "postponed"}},
+			name: "overdue once the proposal's window has passed", story: summitFirst(), meeting: "summit", read: Read{AsOf: oct(31)}, asOf: oct(31),
+			want: summary{Status: aggregates.StatusProposed, Overdue: true, Readiness: "1/2", Preconditions: all,
+				Claims: map[string]string{"peskov": "unscheduled", "trump": "cancelled", "putin": "postponed"}},
 		},
 		{
-			name: "the required meeting itself", story: summitFirst(), meeting: "prep", asOf: oct(22), cutoff: oct(22),
+			name: "the required meeting itself", story: summitFirst(), meeting: "prep", read: Read{AsOf: oct(22)}, asOf: oct(22),
 			want: summary{Status: aggregates.StatusProposed, Readiness: "0/0", Preconditions: map[string]aggregates.PreconditionState{}, Claims: map[string]string{}},
+		},
+		{
+			name: "late news, a correction and a retraction, as we know it now", story: lateStory(), meeting: "summit", asOf: oct(30),
+			want: summary{Status: aggregates.StatusPostponed, Readiness: "1/2", Preconditions: all,
+				Claims: map[string]string{"peskov": "unscheduled", "trump": "cancelled", "putin": "postponed"}},
+		},
+		{
+			name: "as it could be known on the 24th", story: lateStory(), meeting: "summit", read: Read{Known: oct(24)}, asOf: oct(24),
+			want: summary{Status: aggregates.StatusCancelled, Readiness: "1/2", Preconditions: all,
+				Claims: map[string]string{"peskov": "unscheduled", "trump": "cancelled", "putin": "postponed"}},
+		},
+		{
+			name: "the 19th as it could be known on the 24th", story: lateStory(), meeting: "summit", read: Read{AsOf: oct(19), Known: oct(24)}, asOf: oct(19),
+			want: summary{Status: aggregates.StatusProposed, Readiness: "0/2",
+				Preconditions: map[string]aggregates.PreconditionState{"fm-prep": aggregates.Unmet, "agenda": aggregates.Unmet, "date": aggregates.Waived},
+				Claims:        map[string]string{"putin": "willing"}},
+		},
+		{
+			name: "the 19th as we know it now", story: lateStory(), meeting: "summit", read: Read{AsOf: oct(19)}, asOf: oct(19),
+			want: summary{Status: aggregates.StatusAgreed, Readiness: "0/2",
+				Preconditions: map[string]aggregates.PreconditionState{"fm-prep": aggregates.Unmet, "agenda": aggregates.Unmet, "date": aggregates.Waived},
+				Claims:        map[string]string{"putin": "willing"}},
+		},
+		{
+			name: "a retraction not known yet", story: lateStory(), meeting: "summit", read: Read{Known: oct(27)}, asOf: oct(27),
+			want: summary{Status: aggregates.StatusPostponed, Readiness: "1/2", Preconditions: all,
+				Claims: map[string]string{"peskov": "ruled-out", "trump": "cancelled", "putin": "postponed"}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, ok := tt.story.board(tt.cutoff).View(tt.meeting, tt.asOf)
+			v, ok := tt.story.board(t, tt.read).View(tt.meeting, tt.asOf, "")
 			if !ok {
 				t.Fatalf("no view of %s", tt.meeting)
 			}
@@ -150,50 +229,173 @@ func TestBoard(t *testing.T) {
 	}
 }
 
+// TestBoardAnyOrder checks that the board is the same whatever order the
+// meetings' events arrive in, as long as each meeting's events keep their
+// record order, and whatever tail it keeps: the late ones are folded in
+// their place.
+func TestBoardAnyOrder(t *testing.T) {
+	s := lateStory()
+	want := s.board(t, Read{}).Views(oct(30), "")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 20 {
+		// Interleave the two meetings' records at random.
+		var a, b []eventlog.Record
+		for _, r := range s.recs {
+			if r.Event.Aggregate.ID == "summit" {
+				a = append(a, r)
+			} else {
+				b = append(b, r)
+			}
+		}
+		var mixed []eventlog.Record
+		for len(a)+len(b) > 0 {
+			if len(b) == 0 || len(a) > 0 && rng.IntN(2) == 0 {
+				mixed, a = append(mixed, a[0]), a[1:]
+			} else {
+				mixed, b = append(mixed, b[0]), b[1:]
+			}
+		}
+		board := NewBoard(events.Main, BoardOptions{Tail: 1 + i%4})
+		s.feed(t, board, mixed)
+		got := board.Views(oct(30), "")
+		if diff := cmp.Diff(want, got, cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Seq" || p.Last().String() == ".LastActivity" }, cmp.Ignore())); diff != "" {
+			t.Fatalf("order %d, tail %d: board differs (-want +got):\n%s", i, 1+i%4, diff)
+		}
+	}
+}
+
 func TestBoardReportsChanges(t *testing.T) {
 	s := summitFirst()
-	b := NewBoard(events.Main, time.Time{})
+	b := NewBoard(events.Main, BoardOptions{})
 	var held []string
 	for _, r := range s.recs {
-		changed := b.Apply(r.seq, r.e)
-		if r.e.Kind() == events.KindMeetingHeld {
+		changed, err := b.Apply(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Event.Kind() == events.KindMeetingHeld {
 			held = changed
 		}
 	}
 	if diff := cmp.Diff([]string{"prep", "summit"}, held); diff != "" {
 		t.Errorf("holding the required meeting changed (-want +got):\n%s", diff)
 	}
-	v, _ := b.View("summit", oct(25))
+	v, _ := b.View("summit", oct(25), "")
 	if v.LastActivity == nil || v.LastActivity.Kind != events.KindStatementMade {
 		t.Errorf("last activity = %+v, want the latest statement", v.LastActivity)
 	}
 	// Applying an event again changes nothing.
 	last := s.recs[len(s.recs)-1]
-	if changed := b.Apply(last.seq, last.e); changed != nil {
-		t.Errorf("re-applying seq %d changed %v", last.seq, changed)
+	if changed, err := b.Apply(last); changed != nil || err != nil {
+		t.Errorf("re-applying seq %d changed %v (%v)", last.Seq, changed, err)
+	}
+}
+
+func TestBoardAsksForHistory(t *testing.T) {
+	s := summitFirst()
+	b := NewBoard(events.Main, BoardOptions{Tail: 2})
+	s.feed(t, b, s.recs)
+	late := new(story)
+	late.versions = map[string]uint64{"summit": s.versions["summit"]}
+	late.late("summit", 17, 24, "putin", &events.MeetingAccepted{})
+	r := late.recs[0]
+	r.Seq = uint64(len(s.recs) + 1)
+	if _, err := b.Apply(r); !errors.As(err, new(*RefoldError)) {
+		t.Fatalf("an event before the tail: %v, want a RefoldError", err)
+	}
+	changed := b.Refold("summit", append(s.history("summit", r.Seq), r))
+	if diff := cmp.Diff([]string{"summit"}, changed); diff != "" {
+		t.Errorf("refold changed (-want +got):\n%s", diff)
+	}
+	if v, _ := b.View("summit", oct(25), ""); v.Status != aggregates.StatusAgreed || v.Seq != r.Seq {
+		t.Errorf("after the refold: %s at seq %d, want agreed at %d", v.Status, v.Seq, r.Seq)
 	}
 }
 
 func TestBoardRestoreResumes(t *testing.T) {
-	// A board restored from the views of a board stopped half way, then fed
-	// the rest (and, as after a crash, some events again), equals the board
-	// fed everything at once.
-	s := summitFirst()
-	full := s.board(time.Time{})
+	// A board restored from the snapshots of a board stopped half way, then
+	// fed the rest (and, as after a crash, some events again), equals the
+	// board fed everything at once.
+	s := lateStory()
+	full := s.board(t, Read{})
 	for stop := 1; stop < len(s.recs); stop++ {
-		half := NewBoard(events.Main, time.Time{})
-		for _, r := range s.recs[:stop] {
-			half.Apply(r.seq, r.e)
+		half := NewBoard(events.Main, BoardOptions{Tail: 2})
+		s.feed(t, half, s.recs[:stop])
+		resumed := NewBoard(events.Main, BoardOptions{Tail: 2})
+		for _, id := range []string{"summit", "prep"} {
+			if snap, ok := half.Snapshot(id, uint64(stop)); ok {
+				if err := resumed.Restore(id, snap); err != nil {
+					t.Fatal(err)
+				}
+			}
 		}
-		resumed := NewBoard(events.Main, time.Time{})
-		for _, v := range half.Views(oct(30)) {
-			resumed.Restore(v)
-		}
-		for _, r := range s.recs[max(0, stop-3):] {
-			resumed.Apply(r.seq, r.e)
-		}
-		if diff := cmp.Diff(full.Views(oct(30)), resumed.Views(oct(30))); diff != "" {
+		s.feed(t, resumed, s.recs[max(0, stop-3):])
+		if diff := cmp.Diff(full.Views(oct(30), ""), resumed.Views(oct(30), "")); diff != "" {
 			t.Fatalf("stopped after %d events: resumed board differs (-full +resumed):\n%s", stop, diff)
 		}
+	}
+}
+
+func TestSnapshotHolds(t *testing.T) {
+	s := summitFirst()
+	b := s.board(t, Read{})
+	snap, ok := b.Snapshot("summit", b.Seq())
+	if !ok {
+		t.Fatal("no snapshot")
+	}
+	for _, r := range s.history("summit", b.Seq()) {
+		if !snap.Holds(r.Event.Key) {
+			t.Errorf("snapshot does not hold %s (%s)", r.Event.Kind(), r.Event.Key)
+		}
+	}
+	if snap.Holds("0123456789abcdef") {
+		t.Error("snapshot holds an event it never saw")
+	}
+	got := snap.State()
+	want, _ := b.State("summit")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("snapshot state (-board +snapshot):\n%s", diff)
+	}
+}
+
+func TestChanges(t *testing.T) {
+	s := summitFirst()
+	b := NewBoard(events.Main, BoardOptions{})
+	var views []*View
+	for _, r := range s.recs {
+		changed, err := b.Apply(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range changed {
+			if id != "summit" {
+				continue
+			}
+			v, _ := b.View(id, r.Event.At.End(), "")
+			views = append(views, &v)
+		}
+	}
+	want := [][]Change{
+		{{What: "meeting", To: "summit"}, {What: "status", To: "named"}, {What: "participants", To: "trump (USA), putin (RUS)"}},
+		{{What: "status", From: "named", To: "proposed"}, {What: "venue", To: "Budapest"}, {What: "window", To: "2025-10-16 to 2025-10-30"}, {What: "deadline", To: "2025-10-30"}},
+		{{What: "readiness", From: "0/0", To: "0/1"}, {What: "precondition fm-prep", To: "unmet"}},
+		{{What: "readiness", From: "0/1", To: "0/2"}, {What: "precondition agenda", To: "unmet"}},
+		{{What: "readiness", From: "0/2", To: "0/3"}, {What: "precondition date", To: "unmet"}},
+		{{What: "readiness", From: "0/3", To: "0/2"}, {What: "precondition date", From: "unmet", To: "waived"}},
+		{{What: "claim of peskov", To: "unscheduled"}},
+		{{What: "readiness", From: "0/2", To: "1/2"}, {What: "precondition fm-prep", From: "unmet", To: "met"}},
+		{{What: "claim of trump", To: "cancelled"}},
+		{{What: "claim of putin", To: "postponed"}},
+	}
+	var got [][]Change
+	for i, v := range views {
+		var old *View
+		if i > 0 {
+			old = views[i-1]
+		}
+		got = append(got, Changes(old, v))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
 	}
 }

@@ -1,9 +1,11 @@
 package projections
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/summit-model/summit/events"
 )
@@ -30,8 +32,9 @@ func (c Change) String() string {
 }
 
 // Changes returns what differs between two views of the same meeting, in a
-// fixed order: status, overdue, readiness, venue, date, preconditions (by
-// id), claims (by speaker). A nil old view is a meeting new on the board:
+// fixed order: status, overdue, readiness, participants, venue, window,
+// date, postponement, holding and end, deadline, preconditions (by id),
+// claims (by speaker). A nil old view is a meeting new on the board:
 // everything it shows is a change. Views that differ only in when they were
 // written, or in their sequence, have no changes.
 func Changes(old, new *View) []Change {
@@ -55,8 +58,13 @@ func Changes(old, new *View) []Change {
 	if old.Status != "" || len(new.Preconditions) > 0 {
 		add("readiness", old.Readiness, new.Readiness)
 	}
+	add("participants", participants(old.Participants), participants(new.Participants))
 	add("venue", old.Venue, new.Venue)
-	add("date", timeString(old.Date), timeString(new.Date))
+	add("window", stringOf(old.Window), stringOf(new.Window))
+	add("date", stringOf(old.Date), stringOf(new.Date))
+	add("postponed until", timeString(old.Until), timeString(new.Until))
+	add("held", timeString(old.HeldAt), timeString(new.HeldAt))
+	add("ended", ended(old), ended(new))
 	add("deadline", timeString(old.Deadline), timeString(new.Deadline))
 	newP := map[string]bool{}
 	for _, p := range new.Preconditions {
@@ -111,6 +119,32 @@ func yesNo(b, known bool) string {
 		return ""
 	}
 	return strconv.FormatBool(b)
+}
+
+// stringOf returns v's String, or "" for nil.
+func stringOf[T fmt.Stringer](v *T) string {
+	if v == nil {
+		return ""
+	}
+	return (*v).String()
+}
+
+func participants(ps []Participant) string {
+	var ids []string
+	for _, p := range ps {
+		ids = append(ids, p.String())
+	}
+	return strings.Join(ids, ", ")
+}
+
+func ended(v *View) string {
+	if v.EndedAt == nil {
+		return ""
+	}
+	if v.Early {
+		return v.EndedAt.String() + " (early)"
+	}
+	return v.EndedAt.String()
 }
 
 func timeString(t *events.Time) string {

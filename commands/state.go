@@ -1,0 +1,280 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
+)
+
+// aggregate is what a handler knows of one aggregate: for a meeting, its
+// history as [aggregates.Decide] takes it (the state and its last events,
+// or the whole history), for an actor, its state; the records in record
+// order when it was read whole; the identities of its events; and the
+// stream sequence an append to it must expect.
+type aggregate struct {
+	ref  events.Ref
+	hist aggregates.History
+	// records is the whole history in record order, when it was read
+	// whole (and what was appended since); nil otherwise.
+	records []events.Event
+	actor   aggregates.Actor
+	expect  uint64
+	// keys holds the identities of the events the handler has seen: all
+	// of them, when records is set; else those after the snapshot, whose
+	// fingerprints answer for the rest.
+	keys map[string]bool
+	snap *projections.Snapshot
+	// cached reports a state taken from the handler's cache, and touched
+	// one that steps of the plan have moved on.
+	cached, touched bool
+}
+
+// clone returns a copy of a that deciding on does not change. (The
+// histories share their slices safely: they are copied before they change.)
+func (a *aggregate) clone() *aggregate {
+	c := *a
+	c.keys = make(map[string]bool, len(a.keys))
+	for k := range a.keys {
+		c.keys[k] = true
+	}
+	c.records = slices.Clip(a.records)
+	return &c
+}
+
+// decide decides cmd on a.
+func (a *aggregate) decide(cmd aggregates.Command) ([]events.Event, error) {
+	switch cmd.Aggregate.Type {
+	case events.AggregateMeeting:
+		if a.records != nil && needsWhole(cmd) {
+			return aggregates.Decide(aggregates.Whole(a.records), cmd)
+		}
+		evs, err := aggregates.Decide(a.hist, cmd)
+		if errors.Is(err, aggregates.ErrNeedHistory) && a.records != nil {
+			return aggregates.Decide(aggregates.Whole(a.records), cmd)
+		}
+		return evs, err
+	case events.AggregateActor:
+		return aggregates.DecideActor(a.actor, a.records, cmd)
+	}
+	return nil, fmt.Errorf("command for %q: %w", cmd.Aggregate, aggregates.ErrWrongAggregate)
+}
+
+// needsWhole reports whether cmd corrects or retracts: decided on the
+// whole history.
+func needsWhole(cmd aggregates.Command) bool {
+	_, retracts := cmd.Payload.(*events.EventRetracted)
+	return retracts || cmd.Corrects != ""
+}
+
+// apply folds evs, decided on a, into it, keeping at most tail events
+// besides the state.
+func (a *aggregate) apply(evs []events.Event, tail int) {
+	if len(evs) == 0 {
+		return
+	}
+	for _, e := range evs {
+		a.keys[e.Key] = true
+	}
+	if a.records != nil {
+		a.records = append(a.records, evs...)
+	}
+	switch a.ref.Type {
+	case events.AggregateMeeting:
+		corrects := slices.ContainsFunc(evs, func(e events.Event) bool {
+			_, r := e.Payload.(*events.EventRetracted)
+			return r || e.Corrects != ""
+		})
+		if corrects && a.records != nil {
+			// What a correction stands in place of may lie in the base:
+			// fold the whole history again.
+			a.hist = aggregates.Whole(a.records).Trim(tail)
+		} else {
+			a.hist = a.hist.With(evs...).Trim(tail)
+		}
+	case events.AggregateActor:
+		for _, e := range evs {
+			a.actor = aggregates.EvolveActor(a.actor, e)
+		}
+	}
+}
+
+// holds reports whether a holds an event of e's identity: certainly when
+// the handler has seen it; when only the snapshot's fingerprint says so,
+// after reading the whole history to be sure.
+func (h *Handler) holds(ctx context.Context, a *aggregate, e events.Event, out *Outcome) (bool, error) {
+	key := events.Identity(e)
+	if a.keys[key] {
+		return true, nil
+	}
+	if a.snap == nil || !a.snap.Holds(key) {
+		return false, nil
+	}
+	if err := h.loadWhole(ctx, a, out); err != nil {
+		return false, err
+	}
+	return a.keys[key], nil
+}
+
+// state returns the plan's copy of ref's state: from the plan, the cache,
+// or the log.
+func (h *Handler) state(ctx context.Context, p *plan, ref events.Ref, out *Outcome) (*aggregate, error) {
+	if st := p.states[ref]; st != nil {
+		return st, nil
+	}
+	if err := ref.Check(); err != nil {
+		return nil, fmt.Errorf("%w: %w", aggregates.ErrInvalid, err)
+	}
+	h.mu.Lock()
+	cached := h.cache[ref]
+	h.mu.Unlock()
+	if cached != nil {
+		st := cached.clone()
+		st.cached = true
+		p.states[ref] = st
+		return st, nil
+	}
+	return h.fresh(ctx, p, ref, out)
+}
+
+// fresh reads ref's state from the log into the plan.
+func (h *Handler) fresh(ctx context.Context, p *plan, ref events.Ref, out *Outcome) (*aggregate, error) {
+	st, err := h.load(ctx, ref, out)
+	if err != nil {
+		return nil, err
+	}
+	p.states[ref] = st
+	return st, nil
+}
+
+// load reads ref's state from the log: from its snapshot and the events
+// after it where there is one, else its whole history.
+func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggregate, error) {
+	h.mu.Lock()
+	branch := h.branch
+	h.mu.Unlock()
+	st := &aggregate{ref: ref, keys: map[string]bool{}}
+	if h.Snapshots != nil && ref.Type == events.AggregateMeeting {
+		var snap projections.Snapshot
+		var ok bool
+		err := h.persist(ctx, out, func() (err error) {
+			snap, ok, err = h.Snapshots.Snapshot(ctx, branch, ref.ID)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			var rest eventlog.History
+			err := h.persist(ctx, out, func() (err error) {
+				rest, err = h.log.LoadAfter(ctx, branch, ref, snap.Seq)
+				return err
+			})
+			if err != nil {
+				return nil, err
+			}
+			out.Loads++
+			m := snap.State()
+			// The snapshot must be this history's, up to a version that
+			// the events after it continue.
+			if m.Declared() && (len(rest.Events) == 0 && rest.Version == m.Version || len(rest.Events) > 0 && rest.Events[0].Version == m.Version+1) {
+				st.hist, st.snap, st.expect = aggregates.Partial(m, nil), &snap, rest.Expect
+				st.apply(rest.Events, h.tail())
+				return st, nil
+			}
+		}
+		// No snapshot, or one that does not fit: read the whole history.
+	}
+	return st, h.loadWhole(ctx, st, out)
+}
+
+// loadWhole reads st's whole history from the log.
+func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) error {
+	h.mu.Lock()
+	branch := h.branch
+	h.mu.Unlock()
+	var hist eventlog.History
+	err := h.persist(ctx, out, func() (err error) {
+		hist, err = h.log.Load(ctx, branch, st.ref)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	out.Loads++
+	st.records = slices.Clip(hist.Events)
+	if st.records == nil {
+		st.records = []events.Event{}
+	}
+	st.snap, st.expect = nil, hist.Expect
+	st.keys = make(map[string]bool, len(hist.Events))
+	for _, e := range hist.Events {
+		st.keys[e.Key] = true
+	}
+	switch st.ref.Type {
+	case events.AggregateMeeting:
+		st.hist = aggregates.Whole(st.records).Trim(h.tail())
+	case events.AggregateActor:
+		st.actor = aggregates.FoldActor(st.records)
+	}
+	return nil
+}
+
+// persist runs op until it returns anything but [eventlog.ErrUnavailable],
+// waiting a little longer each time, for up to h.Patience in all.
+func (h *Handler) persist(ctx context.Context, out *Outcome, op func() error) error {
+	return retry(ctx, h.Patience, op, func() { out.Unavailable++ })
+}
+
+// keep caches st as ref's state. A full cache drops an entry at random to
+// make room.
+func (h *Handler) keep(ref events.Ref, st *aggregate) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.CacheSize <= 0 {
+		return
+	}
+	if h.cache == nil {
+		h.cache = map[events.Ref]*aggregate{}
+	}
+	if _, ok := h.cache[ref]; !ok && len(h.cache) >= h.CacheSize {
+		for k := range h.cache {
+			delete(h.cache, k)
+			break
+		}
+	}
+	// A whole history is not kept: a command that needs one reads it
+	// again.
+	c := st.clone()
+	c.cached, c.touched = false, false
+	if c.records != nil && len(c.records) > 4*h.tail() {
+		c.records = nil
+		c.snap = nil
+		c.keys = map[string]bool{}
+		for _, e := range c.hist.Tail {
+			c.keys[e.Key] = true
+		}
+		c.snap = fingerprints(st.records)
+	}
+	h.cache[ref] = c
+}
+
+// fingerprints returns a snapshot that answers only for the identities of
+// records: what a cached state keeps of a history it no longer holds.
+func fingerprints(records []events.Event) *projections.Snapshot {
+	s := projections.SnapshotOf(records)
+	return &s
+}
+
+func (h *Handler) forget(refs ...events.Ref) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ref := range refs {
+		delete(h.cache, ref)
+	}
+}
