@@ -178,13 +178,13 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 			if err != nil {
 				return nil, err
 			}
-			out.Loads++
 			m := snap.State()
 			// The snapshot must be this history's, up to a version that
 			// the events after it continue.
 			if m.Declared() && (len(rest.Events) == 0 && rest.Version == m.Version || len(rest.Events) > 0 && rest.Events[0].Version == m.Version+1) {
 				st.hist, st.snap, st.expect = aggregates.Partial(m, nil), &snap, rest.Expect
 				st.apply(rest.Events, h.tail())
+				out.Loads++
 				return st, nil
 			}
 		}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
-
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 )
@@ -35,12 +33,8 @@ const keeperRetry = time.Second
 // Run keeps the projections live until ctx ends, then stops every runner
 // (each saves its checkpoint) and returns nil.
 func (k *Keeper) Run(ctx context.Context) error {
-	w, err := k.log.WatchBranches(ctx)
-	if err != nil {
-		return err
-	}
-	defer w.Stop()
 	type running struct {
+		branch eventlog.Branch
 		cancel context.CancelFunc
 		done   chan struct{}
 	}
@@ -52,7 +46,7 @@ func (k *Keeper) Run(ctx context.Context) error {
 	exits := make(chan exit)
 	start := func(b eventlog.Branch) {
 		rctx, cancel := context.WithCancel(ctx)
-		r := &running{cancel: cancel, done: make(chan struct{})}
+		r := &running{branch: b, cancel: cancel, done: make(chan struct{})}
 		runners[b.Name] = r
 		go func() {
 			defer close(r.done)
@@ -77,6 +71,20 @@ func (k *Keeper) Run(ctx context.Context) error {
 			stop(name)
 		}
 	}()
+	changes := make(chan eventlog.BranchChange)
+	watchErr := make(chan error, 1)
+	wctx, cancelWatch := context.WithCancel(ctx)
+	defer cancelWatch()
+	go func() {
+		watchErr <- k.log.WatchBranches(wctx, func(c eventlog.BranchChange) error {
+			select {
+			case changes <- c:
+				return nil
+			case <-wctx.Done():
+				return wctx.Err()
+			}
+		})
+	}()
 	start(eventlog.Main())
 	retry := map[string]eventlog.Branch{}
 	tick := time.NewTicker(keeperRetry)
@@ -85,26 +93,16 @@ func (k *Keeper) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case e, ok := <-w.Updates():
-			if !ok {
-				return errors.New("keeper: branch watcher closed")
+		case err := <-watchErr:
+			if ctx.Err() != nil {
+				return nil
 			}
-			if e == nil {
-				continue
-			}
-			name := e.Key()
-			switch e.Operation() {
-			case jetstream.KeyValuePut:
-				b, err := eventlog.DecodeBranch(e.Value())
-				if err != nil {
-					k.o.Logger.Error("branch record", "branch", name, "err", err)
-					continue
-				}
-				if runners[name] == nil {
-					k.o.Logger.Info("projecting branch", "branch", name, "fork_at", b.ForkAt.String(), "fork_seq", b.ForkSeq)
-					start(b)
-				}
-			default: // deleted or purged
+			return fmt.Errorf("keeper: %w", err)
+		case c := <-changes:
+			name := c.Branch.Name
+			switch {
+			case c.Current:
+			case c.Deleted:
 				stop(name)
 				delete(retry, name)
 				if err := k.store.Drop(ctx, name); err != nil {
@@ -112,9 +110,20 @@ func (k *Keeper) Run(ctx context.Context) error {
 				} else {
 					k.o.Logger.Info("branch deleted: views dropped", "branch", name)
 				}
+			default:
+				if r := runners[name]; r != nil && r.branch.Gen != c.Branch.Gen {
+					stop(name)
+				}
+				if runners[name] == nil {
+					k.o.Logger.Info("projecting branch", "branch", name, "fork_at", c.Branch.ForkAt.String(), "fork_seq", c.Branch.ForkSeq)
+					start(c.Branch)
+				}
 			}
 		case x := <-exits:
 			delete(runners, x.name)
+			if errors.Is(x.err, ErrBranchGone) {
+				continue
+			}
 			k.o.Logger.Error("projection stopped; starting it again", "branch", x.name, "err", x.err, "after", keeperRetry)
 			b, err := k.log.Branch(ctx, x.name)
 			if err != nil && x.name != events.Main {
@@ -140,13 +149,7 @@ func (s *Store) DropWhenFree(ctx context.Context, branch string) error {
 	for {
 		_, err := s.acquire(ctx, branch, "drop", 5*time.Second)
 		if err == nil {
-			if err := s.dropViews(ctx, branch); err != nil {
-				return err
-			}
-			if err := s.state.Purge(ctx, leaseKey(branch)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-				return fmt.Errorf("drop %s: %w", leaseKey(branch), err)
-			}
-			return nil
+			return s.Drop(ctx, branch)
 		}
 		if !errors.Is(err, ErrBusy) {
 			return err

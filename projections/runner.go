@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,14 +13,16 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
 )
 
 // RunnerOptions configure a [Runner].
 type RunnerOptions struct {
 	// Logger receives notes on the runner's work; nil discards them.
 	Logger *slog.Logger
-	// Now returns the moment views are written as of (for their overdue
-	// flag). Default: time.Now.
+	// Now is the runner's clock: views are written as of its day (for
+	// their overdue flag), and when its day moves on, the views whose
+	// deadline passed are written again. Default: time.Now.
 	Now func() time.Time
 	// LeaseTTL is how long the runner's lease on the branch lasts without
 	// renewal: how long after a crash another process waits to take over.
@@ -31,51 +32,69 @@ type RunnerOptions struct {
 	// random suffix.
 	Owner string
 	// Idle is how long a live runner waits for an event before it saves its
-	// checkpoint. Default 100ms.
+	// checkpoint and looks at its clock. Default 100ms.
 	Idle time.Duration
-	// CatchUpEvery bounds the work a runner catching up with a backlog
-	// does between checkpoints: it writes its views and saves a checkpoint
-	// after this many events, or this long, whichever comes first. Each
-	// time it writes the view of every meeting changed since the last, so
-	// frequent checkpoints cost a rebuild dearly (every view of a large
-	// board, several times over), while a crash costs at most this much
-	// work again. Defaults: 1,000,000 events, 30s.
+	// CatchUpEvents and CatchUpEvery bound the work a runner catching up
+	// with a backlog does between checkpoints: it writes its views and
+	// snapshots and saves a checkpoint after this many events, or this
+	// long, whichever comes first. Each time it writes what changed since
+	// the last, so frequent checkpoints cost a rebuild dearly, while a
+	// crash costs at most this much work again. Defaults: 1,000,000
+	// events, 30s.
 	CatchUpEvents int
 	CatchUpEvery  time.Duration
+	// Tail is how many of each meeting's latest events the board keeps to
+	// fold a late report in its place without reading the meeting's
+	// history ([BoardOptions.Tail]).
+	Tail int
 }
 
 // Runner keeps one branch's meeting-status projection: it folds the log into
-// a [Board] and writes each changed view to [MeetingBucket], with a
-// checkpoint in [StateBucket] so that a restart resumes where it stopped.
+// a [Board] and writes each changed view to [MeetingBucket], with snapshots
+// in [SnapshotBucket] and a checkpoint in [StateBucket], so that a restart
+// resumes where it stopped.
 //
 // While it catches up with a backlog, a runner keeps its board in memory and
-// writes each changed view once per checkpoint (every CatchUpEvents events
-// or CatchUpEvery); once live, it writes the views an event changed after
-// each event, so that a watcher of the bucket sees every change. It never
-// writes in the middle of a command's events.
+// writes each changed view once per checkpoint; once live, it writes the
+// views an event changed after each event, with the event as their cause,
+// so that a watcher of the bucket sees every change. It never writes in the
+// middle of a command's events. A late event that falls before what the
+// board keeps of its meeting makes the runner read that meeting's history
+// and fold it again. When the runner's day moves on, it writes again the
+// views whose deadline has passed, with no event: their cause is
+// [KindDeadlinePassed].
 type Runner struct {
 	log    *eventlog.Log
 	store  *Store
 	branch eventlog.Branch
 	o      RunnerOptions
 
-	board   *Board
-	cp      Checkpoint
-	dirty   map[string]bool
+	board *Board
+	cp    Checkpoint
+	// dirty maps each meeting whose view changed since it was last written
+	// to the cause of the change; changed holds the meetings whose
+	// snapshot changed since the last checkpoint.
+	dirty   map[string]*Activity
+	changed map[string]bool
 	futures []jetstream.PubAckFuture
 	lease   *lease
 	// inCommand is set while the board holds only part of a command's
 	// events: nothing is written then.
 	inCommand bool
 	// unsaved counts the events applied since the last save, and saved
-	// is when that was.
+	// is when that was; day is the day views were last written as of.
 	unsaved int
 	saved   time.Time
+	day     string
 }
+
+// ErrBranchGone is returned by a runner whose branch was deleted (or made
+// again, a new generation) under it: it stops, and writes nothing more.
+var ErrBranchGone = errors.New("the branch was deleted")
 
 // NewRunner returns a runner of branch's projection.
 func NewRunner(log *eventlog.Log, store *Store, branch eventlog.Branch, o RunnerOptions) *Runner {
-	return &Runner{log: log, store: store, branch: branch, o: o.withDefaults(), dirty: map[string]bool{}}
+	return &Runner{log: log, store: store, branch: branch, o: o.withDefaults(), dirty: map[string]*Activity{}, changed: map[string]bool{}}
 }
 
 // withDefaults returns o with every unset option at its default.
@@ -112,8 +131,8 @@ func (r *Runner) CatchUp(ctx context.Context) error {
 	return r.run(ctx, false, false)
 }
 
-// Rebuild drops the branch's views and checkpoint, builds them again from the
-// log, and returns.
+// Rebuild drops the branch's views, snapshots and checkpoint, builds them
+// again from the log, and returns.
 func (r *Runner) Rebuild(ctx context.Context) error {
 	return r.run(ctx, false, true)
 }
@@ -149,16 +168,20 @@ func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
 	}
 	defer func() {
 		// Save what was applied, even when ctx ended the run, unless the
-		// run stopped inside a command: its views wait for the rest.
+		// run stopped inside a command (its views wait for the rest) or
+		// the branch is gone.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if r.board != nil && !r.inCommand {
+		if r.board != nil && !r.inCommand && !errors.Is(err, ErrBranchGone) {
 			if serr := r.save(sctx, r.board.Seq()); serr != nil && err == nil {
 				err = serr
 			}
 		}
 		r.lease.release(sctx)
 	}()
+	if err := r.current(ctx); err != nil {
+		return err
+	}
 	if err := r.load(ctx, rebuild); err != nil {
 		return err
 	}
@@ -170,30 +193,46 @@ func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
 	return r.follow(ctx, follow)
 }
 
-// load restores the board from the views and checkpoint written before, or
-// starts it empty.
+// current checks that the runner's branch is still the one on record: not
+// deleted, nor made again. A runner of a branch that is gone writes
+// nothing.
+func (r *Runner) current(ctx context.Context) error {
+	if r.branch.IsMain() {
+		return nil
+	}
+	b, err := r.log.Branch(ctx, r.branch.Name)
+	if errors.Is(err, eventlog.ErrUnknownBranch) || err == nil && b.Gen != r.branch.Gen {
+		return fmt.Errorf("projection of %s: %w", r.branch.Name, ErrBranchGone)
+	}
+	return err
+}
+
+// load restores the board from the snapshots and checkpoint written before,
+// or starts it empty.
 func (r *Runner) load(ctx context.Context, rebuild bool) error {
 	name := r.branch.Name
-	r.board = NewBoard(name, time.Time{})
+	r.board = NewBoard(name, BoardOptions{Tail: r.o.Tail})
 	r.saved = time.Now()
 	cp, err := r.store.Checkpoint(ctx, name)
 	if err != nil {
 		return err
 	}
-	if rebuild || cp.Seq == 0 && !cp.Based {
-		r.cp = Checkpoint{Based: r.branch.IsMain()}
+	if rebuild || cp.Gen != r.branch.Gen || cp.Seq == 0 && !cp.Based {
+		r.cp = Checkpoint{Based: r.branch.IsMain(), Gen: r.branch.Gen}
 		return r.store.dropViews(ctx, name)
 	}
 	r.cp = cp
-	views, err := r.store.Views(ctx, name)
+	snaps, err := r.store.snapshotsOf(ctx, name)
 	if err != nil {
 		return err
 	}
-	for _, v := range views {
-		r.board.Restore(v)
+	for id, snap := range snaps {
+		if err := r.board.Restore(id, snap); err != nil {
+			return err
+		}
 	}
 	r.board.seq = cp.Seq
-	r.o.Logger.Info("projection resumes", "branch", name, "checkpoint", cp.Seq, "meetings", len(views))
+	r.o.Logger.Info("projection resumes", "branch", name, "checkpoint", cp.Seq, "meetings", len(snaps))
 	return nil
 }
 
@@ -206,8 +245,8 @@ func (r *Runner) base(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.cp = Checkpoint{Seq: b.ForkSeq, Based: true}
-	r.board.seq = max(r.board.seq, b.ForkSeq)
+	r.cp = Checkpoint{Seq: b.ForkSeq, Based: true, Gen: b.Gen}
+	r.board.SetSeq(b.ForkSeq)
 	return r.save(ctx, b.ForkSeq)
 }
 
@@ -271,8 +310,31 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 // command, writes the changed views: at once when live; with the next
 // checkpoint while catching up.
 func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) error {
-	for _, id := range r.board.Apply(rec.Seq, rec.Event) {
-		r.dirty[id] = true
+	own := rec.Event.Branch == r.branch.Name
+	if own && !r.branch.Owns(rec.Event) {
+		// Left by a deleted branch of the same name.
+		r.board.SetSeq(rec.Seq)
+		return nil
+	}
+	changed, err := r.board.Apply(rec)
+	var refold *RefoldError
+	if errors.As(err, &refold) {
+		h, err := r.log.LoadUpTo(ctx, r.branch, events.Meeting(refold.Meeting), rec.Seq)
+		if err != nil {
+			return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
+		}
+		changed = r.board.Refold(refold.Meeting, h.Records)
+	} else if err != nil {
+		return err
+	}
+	cause := activity(rec.Seq, rec.Event, "")
+	for _, id := range changed {
+		c := cause
+		if id != rec.Event.Aggregate.ID {
+			c.Meeting = rec.Event.Aggregate.ID
+		}
+		r.dirty[id] = &c
+		r.changed[id] = true
 	}
 	r.inCommand = rec.Partial
 	if rec.Partial {
@@ -295,12 +357,15 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	return nil
 }
 
-// idle runs when a live runner has waited Idle for an event: it saves the
-// checkpoint, advanced to the log's end if nothing of the branch is pending.
+// idle runs when a live runner has waited Idle for an event: it writes
+// again the views whose deadline passed if its day moved on, and saves the
+// checkpoint, advanced to the log's end if nothing of the branch is
+// pending.
 func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
 	if err := r.lease.renew(ctx); err != nil {
 		return err
 	}
+	r.deadlines()
 	// Read the log's end first: if the server then has nothing pending for
 	// the subscription, and everything it delivered is applied, every
 	// event of the branch up to that end is reflected.
@@ -324,6 +389,49 @@ func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
 	return r.save(ctx, seq)
 }
 
+// deadlines marks, when the runner's day has moved on since its views were
+// written, the meetings whose overdue flag the new day changes, with the
+// deadline passing as their cause.
+func (r *Runner) deadlines() {
+	now := r.o.Now()
+	today := now.UTC().Format(events.DateLayout)
+	if r.day == "" || r.day == today {
+		r.day = today
+		return
+	}
+	before, _ := dayCutoff(r.day)
+	after, _ := dayCutoff(today)
+	r.day = today
+	for _, id := range r.board.IDs() {
+		m, _ := r.board.State(id)
+		if m.Overdue(before) == m.Overdue(after) {
+			continue
+		}
+		d, _ := m.Deadline()
+		if r.dirty[id] == nil {
+			r.dirty[id] = &Activity{Kind: KindDeadlinePassed, At: d}
+		}
+	}
+}
+
+// dayCutoff returns the first instant after the UTC day day (2025-10-30).
+func dayCutoff(day string) (time.Time, error) {
+	t, err := events.ParseTime(day)
+	return t.End(), err
+}
+
+// asOf returns the cutoff and label views are written as of: the end of
+// the runner's day, and that day.
+func (r *Runner) asOf() (time.Time, string) {
+	now := r.o.Now().UTC()
+	label := now.Format(events.DateLayout)
+	if r.day == "" {
+		r.day = label
+	}
+	cutoff, _ := dayCutoff(label)
+	return cutoff, label
+}
+
 // flush publishes the changed views without waiting for their
 // acknowledgements; save waits for them.
 func (r *Runner) flush(ctx context.Context) error {
@@ -335,15 +443,15 @@ func (r *Runner) flush(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	clear(r.dirty)
-	asOf := r.o.Now()
+	cutoff, label := r.asOf()
 	js := r.store.js
 	for _, id := range ids {
-		v, ok := r.board.View(id, asOf)
+		v, ok := r.board.View(id, cutoff, label)
 		if !ok {
 			continue
 		}
-		data, err := json.Marshal(v)
+		v.Cause = r.dirty[id]
+		data, err := ASCII(v)
 		if err != nil {
 			return fmt.Errorf("view %s: %w", id, err)
 		}
@@ -353,18 +461,41 @@ func (r *Runner) flush(ctx context.Context) error {
 		}
 		r.futures = append(r.futures, f)
 	}
+	clear(r.dirty)
 	return r.lease.renew(ctx)
 }
 
-// save writes the changed views, waits until the server has stored them,
-// and then records seq as the checkpoint.
+// save writes the changed views and snapshots, waits until the server has
+// stored them, and then records seq as the checkpoint.
 func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if r.board == nil {
 		return nil
 	}
+	if err := r.current(ctx); err != nil {
+		clear(r.dirty)
+		return err
+	}
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
+	js := r.store.js
+	for id := range r.changed {
+		snap, ok := r.board.Snapshot(id, max(seq, r.board.Seq()))
+		if !ok {
+			continue
+		}
+		snap.Gen = r.branch.Gen
+		data, err := ASCII(snap)
+		if err != nil {
+			return fmt.Errorf("snapshot %s: %w", id, err)
+		}
+		f, err := js.PublishAsync("$KV."+SnapshotBucket+"."+Key(r.branch.Name, id), data)
+		if err != nil {
+			return fmt.Errorf("write snapshot %s: %w", id, err)
+		}
+		r.futures = append(r.futures, f)
+	}
+	clear(r.changed)
 	for _, f := range r.futures {
 		select {
 		case <-f.Ok():
@@ -379,6 +510,6 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if seq < r.cp.Seq {
 		return nil
 	}
-	r.cp.Seq = seq
+	r.cp.Seq, r.cp.Gen = seq, r.branch.Gen
 	return r.store.saveCheckpoint(ctx, r.branch.Name, r.cp)
 }

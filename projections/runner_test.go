@@ -1,4 +1,4 @@
-package projections
+package projections_test
 
 import (
 	"context"
@@ -17,13 +17,14 @@ import (
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
+	"github.com/summit-model/summit/projections"
 )
 
 type rig struct {
 	t     *testing.T
 	js    jetstream.JetStream
 	log   *eventlog.Log
-	store *Store
+	store *projections.Store
 }
 
 func newRig(t *testing.T) *rig {
@@ -34,7 +35,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := OpenStore(ctx, js, StoreOptions{})
+	st, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,13 +72,13 @@ func (r *rig) story(n int) {
 }
 
 // stored returns the views in the bucket for branch, keyed by meeting.
-func (r *rig) stored(branch string) map[string]View {
+func (r *rig) stored(branch string) map[string]projections.View {
 	r.t.Helper()
 	vs, err := r.store.Views(context.Background(), branch)
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	out := map[string]View{}
+	out := map[string]projections.View{}
 	for _, v := range vs {
 		out[v.ID] = v
 	}
@@ -85,26 +86,48 @@ func (r *rig) stored(branch string) map[string]View {
 }
 
 // folded returns the views the log makes for branch, read afresh.
-func (r *rig) folded(b eventlog.Branch) map[string]View {
+func (r *rig) folded(b eventlog.Branch) map[string]projections.View {
 	r.t.Helper()
-	board, err := Read(context.Background(), r.log, b, time.Time{})
+	ctx := context.Background()
+	board := projections.NewBoard(b.Name, projections.BoardOptions{})
+	err := r.log.ReadBranch(ctx, b, func(rec eventlog.Record) error {
+		_, err := board.Apply(rec)
+		var refold *projections.RefoldError
+		if errors.As(err, &refold) {
+			h, err := r.log.LoadUpTo(ctx, b, events.Meeting(refold.Meeting), rec.Seq)
+			if err != nil {
+				return err
+			}
+			board.Refold(refold.Meeting, h.Records)
+			return nil
+		}
+		return err
+	})
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	out := map[string]View{}
-	for _, v := range board.Views(time.Now()) {
+	out := map[string]projections.View{}
+	cutoff, label := today()
+	for _, v := range board.Views(cutoff, label) {
 		out[v.ID] = v
 	}
 	return out
 }
 
-// sameBoard compares views by what they say, not when they were written.
-var sameBoard = cmpopts.IgnoreFields(View{}, "AsOf", "Seq")
+func today() (time.Time, string) {
+	now := time.Now().UTC()
+	d := events.Date(now.Year(), now.Month(), now.Day())
+	return d.End(), d.String()
+}
+
+// sameBoard compares views by what they say, not when or why they were
+// written.
+var sameBoard = cmpopts.IgnoreFields(projections.View{}, "AsOf", "Seq", "Cause")
 
 func TestCatchUpEqualsFold(t *testing.T) {
 	r := newRig(t)
 	r.story(20)
-	run := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{})
+	run := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
 	if err := run.CatchUp(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +152,7 @@ func TestRestartResumesAndEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t)
 	r.story(5)
-	if err := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{}).CatchUp(ctx); err != nil {
+	if err := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := r.store.Checkpoint(ctx, events.Main)
@@ -138,7 +161,7 @@ func TestRestartResumesAndEqualsRebuild(t *testing.T) {
 	main := eventlog.Main()
 	r.do(main, "prep", 25, "rubio", &events.MeetingHeld{Venue: "Budapest"})
 	r.do(main, "filler-001", 26, "trump", &events.MeetingCancelled{})
-	resumed := NewRunner(r.log, r.store, main, RunnerOptions{})
+	resumed := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{})
 	if err := resumed.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +174,7 @@ func TestRestartResumesAndEqualsRebuild(t *testing.T) {
 	if st := afterRestart["summit"].Preconditions[0].State; st != aggregates.Met {
 		t.Errorf("summit's fm-prep after the prep meeting was held: %s, want met", st)
 	}
-	if err := NewRunner(r.log, r.store, main, RunnerOptions{}).Rebuild(ctx); err != nil {
+	if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{}).Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(r.stored(events.Main), afterRestart, sameBoard); diff != "" {
@@ -169,16 +192,16 @@ func TestLiveRunnerWritesEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	run := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{})
+	run := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
 	done := make(chan error, 1)
 	go func() { done <- run.Run(ctx) }()
 
 	// next returns the next view of the summit the watcher sees.
-	next := func() View {
+	next := func() projections.View {
 		t.Helper()
 		select {
 		case e := <-w.Updates():
-			var v View
+			var v projections.View
 			if err := json.Unmarshal(e.Value(), &v); err != nil {
 				t.Fatal(err)
 			}
@@ -186,7 +209,7 @@ func TestLiveRunnerWritesEveryChange(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("no change seen before the deadline")
 		}
-		return View{}
+		return projections.View{}
 	}
 	first := next() // the catch-up writes the summit once
 	if first.Status != aggregates.StatusProposed {
@@ -195,18 +218,18 @@ func TestLiveRunnerWritesEveryChange(t *testing.T) {
 	main := eventlog.Main()
 	steps := []struct {
 		do   func()
-		want func(View) bool
+		want func(projections.View) bool
 	}{
 		{func() {
 			r.do(main, "summit", 22, "trump", &events.StatementMade{About: "summit", Stance: events.StanceOpposed, Claim: "cancelled"})
 		},
-			func(v View) bool { return v.Claims["trump"] == "cancelled" }},
+			func(v projections.View) bool { return v.Claims["trump"] == "cancelled" }},
 		{func() { r.do(main, "prep", 24, "rubio", &events.MeetingHeld{}) },
-			func(v View) bool {
+			func(v projections.View) bool {
 				return v.Preconditions[0].State == aggregates.Met && v.LastActivity.Meeting == "prep"
 			}},
 		{func() { r.do(main, "summit", 25, "trump", &events.MeetingPostponed{}) },
-			func(v View) bool { return v.Status == aggregates.StatusPostponed }},
+			func(v projections.View) bool { return v.Status == aggregates.StatusPostponed }},
 	}
 	for i, s := range steps {
 		s.do()
@@ -225,7 +248,7 @@ func TestLeaseKeepsOneWriter(t *testing.T) {
 	defer cancel()
 	r := newRig(t)
 	r.story(1)
-	live := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Owner: "serve"})
+	live := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{Owner: "serve"})
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- live.Run(runCtx) }()
@@ -245,16 +268,16 @@ func TestLeaseKeepsOneWriter(t *testing.T) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
-	err := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Owner: "status"}).CatchUp(ctx)
-	if !errors.Is(err, ErrBusy) {
-		t.Fatalf("second writer: %v, want ErrBusy", err)
+	err := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{Owner: "status"}).CatchUp(ctx)
+	if !errors.Is(err, projections.ErrBusy) {
+		t.Fatalf("second writer: %v, want projections.ErrBusy", err)
 	}
 	stop()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
 	// Released: another process may write now.
-	if err := NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{Owner: "status"}).CatchUp(ctx); err != nil {
+	if err := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{Owner: "status"}).CatchUp(ctx); err != nil {
 		t.Fatalf("after release: %v", err)
 	}
 }
@@ -263,7 +286,7 @@ func TestBranchProjection(t *testing.T) {
 	ctx := context.Background()
 	r := newRig(t)
 	r.story(2)
-	b, err := r.log.CreateBranch(ctx, "prep-held", events.Date(2025, time.October, 21))
+	b, err := r.log.Fork(ctx, "prep-held", events.Date(2025, time.October, 21))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -272,7 +295,7 @@ func TestBranchProjection(t *testing.T) {
 	r.do(eventlog.Main(), "summit", 22, "trump", &events.MeetingCancelled{})
 
 	for _, br := range []eventlog.Branch{eventlog.Main(), b} {
-		if err := NewRunner(r.log, r.store, br, RunnerOptions{}).CatchUp(ctx); err != nil {
+		if err := projections.NewRunner(r.log, r.store, br, projections.RunnerOptions{}).CatchUp(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -299,11 +322,13 @@ func TestLiveEqualsRebuild(t *testing.T) {
 	r := newRig(t)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- NewRunner(r.log, r.store, eventlog.Main(), RunnerOptions{}).Run(runCtx) }()
+	go func() {
+		done <- projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{}).Run(runCtx)
+	}()
 	r.story(10)
 	main := eventlog.Main()
 	r.do(main, "prep", 24, "rubio", &events.MeetingHeld{})
-	r.do(main, "filler-003", 25, "trump", &events.MeetingScheduled{Date: events.Date(2025, 11, 2)})
+	r.do(main, "filler-003", 25, "trump", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 11, 2))})
 	r.do(main, "summit", 26, "trump", &events.MeetingCancelled{})
 	last, err := r.log.LastSeq(ctx)
 	if err != nil {
@@ -317,7 +342,7 @@ func TestLiveEqualsRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := r.stored(events.Main)
-	if err := NewRunner(r.log, r.store, main, RunnerOptions{}).Rebuild(ctx); err != nil {
+	if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{}).Rebuild(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(live, r.stored(events.Main), sameBoard); diff != "" {

@@ -17,6 +17,7 @@ import (
 // history. It is machine data; the [View] is what people read.
 type Snapshot struct {
 	Branch string `json:"branch"`
+	Gen    uint64 `json:"gen,omitempty"`
 	// Seq is the stream sequence up to which the snapshot reflects every
 	// event of the branch; LastSeq that of the meeting's last event folded.
 	Seq     uint64       `json:"seq"`
@@ -47,6 +48,16 @@ func (s Snapshot) Holds(key string) bool {
 		}
 	}
 	return false
+}
+
+// NewSnapshot returns the snapshot of meeting m on branch, current to seq,
+// its events' identities fingerprinted from keys.
+func NewSnapshot(branch string, m aggregates.Meeting, seq uint64, keys ...string) Snapshot {
+	fs := make([]uint32, len(keys))
+	for i, k := range keys {
+		fs[i] = Fingerprint(k)
+	}
+	return Snapshot{Branch: branch, Seq: seq, Meeting: stateOf(m), Keys: encodeKeys(fs)}
 }
 
 // SnapshotOf returns a snapshot that holds nothing but the fingerprints

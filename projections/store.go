@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 )
 
@@ -20,8 +22,14 @@ import (
 const (
 	// MeetingBucket holds one key per meeting and branch,
 	// BRANCH.MEETING (main.budapest-summit), whose value is the JSON of a
-	// [View].
+	// [View], ASCII-escaped so that every NATS tool shows it as text. When
+	// a branch is deleted, each of its keys is purged: a watcher sees a
+	// PURGE for each.
 	MeetingBucket = "summit-meetings"
+	// SnapshotBucket holds one key per meeting and branch, as
+	// MeetingBucket does, whose value is the JSON of a [Snapshot]: what a
+	// projection resumes from and a command decides on.
+	SnapshotBucket = "summit-snapshots"
 	// StateBucket holds each branch projection's checkpoint
 	// (BRANCH.checkpoint) and its writer's lease (BRANCH.lease).
 	StateBucket = "summit-projections"
@@ -32,9 +40,10 @@ func Key(branch, id string) string { return branch + "." + id }
 
 // Store is the projection's key-value buckets.
 type Store struct {
-	js       jetstream.JetStream
-	meetings jetstream.KeyValue
-	state    jetstream.KeyValue
+	js        jetstream.JetStream
+	meetings  jetstream.KeyValue
+	snapshots jetstream.KeyValue
+	state     jetstream.KeyValue
 }
 
 // StoreOptions configure a [Store].
@@ -70,6 +79,15 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 	if err != nil {
 		return nil, fmt.Errorf("projection store: bucket %s: %w", MeetingBucket, err)
 	}
+	snapshots, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      SnapshotBucket,
+		Description: "summit: each meeting's folded state by branch, saved with the projection's checkpoint",
+		Storage:     jetstream.FileStorage,
+		Replicas:    o.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("projection store: bucket %s: %w", SnapshotBucket, err)
+	}
 	state, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      StateBucket,
 		Description: "summit: projection checkpoints and writer leases",
@@ -79,7 +97,7 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 	if err != nil {
 		return nil, fmt.Errorf("projection store: bucket %s: %w", StateBucket, err)
 	}
-	return &Store{js: js, meetings: meetings, state: state}, nil
+	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state}, nil
 }
 
 // Meetings returns the bucket of views, to watch.
@@ -90,6 +108,9 @@ type Checkpoint struct {
 	// Seq is the stream sequence up to which every event of the branch is
 	// reflected in its views.
 	Seq uint64 `json:"seq"`
+	// Gen is the generation of the branch the checkpoint is of: a
+	// checkpoint of a deleted branch's generation is none for a new one.
+	Gen uint64 `json:"gen,omitempty"`
 	// Based reports that a branch's views hold the record up to its fork
 	// (always true of main).
 	Based   bool      `json:"based"`
@@ -135,46 +156,55 @@ func (s *Store) Views(ctx context.Context, branch string) ([]View, error) {
 	if err := checkBranch(branch); err != nil {
 		return nil, err
 	}
-	w, err := s.meetings.Watch(ctx, branch+".*", jetstream.IgnoreDeletes())
-	if err != nil {
-		return nil, fmt.Errorf("read views of %s: %w", branch, err)
-	}
-	defer w.Stop()
 	var out []View
-	for {
-		select {
-		case e, ok := <-w.Updates():
-			if !ok {
-				return nil, fmt.Errorf("read views of %s: watcher closed", branch)
-			}
-			if e == nil {
-				sortViews(out)
-				return out, nil
-			}
-			var v View
-			if err := json.Unmarshal(e.Value(), &v); err != nil {
-				return nil, fmt.Errorf("view %s: %w", e.Key(), err)
-			}
-			out = append(out, v)
-		case <-ctx.Done():
-			return nil, ctx.Err()
+	err := s.each(ctx, s.meetings, branch, func(key string, value []byte) error {
+		var v View
+		if err := json.Unmarshal(value, &v); err != nil {
+			return fmt.Errorf("view %s: %w", key, err)
 		}
-	}
+		out = append(out, v)
+		return nil
+	})
+	sortViews(out)
+	return out, err
 }
 
-// Drop removes branch's views, checkpoint and lease, when the branch is
-// deleted.
+// Drop removes branch's views, snapshots, checkpoint and lease, when the
+// branch is deleted. Each view is purged by key, so that a watcher of the
+// bucket sees a PURGE for it: the branch's views are gone, not merely
+// silent.
 func (s *Store) Drop(ctx context.Context, branch string) error {
 	if err := checkBranch(branch); err != nil {
 		return err
 	}
-	if err := s.dropViews(ctx, branch); err != nil {
+	lister, err := s.meetings.ListKeysFiltered(ctx, branch+".*")
+	if err != nil {
+		return fmt.Errorf("drop the views of %s: %w", branch, err)
+	}
+	for key := range lister.Keys() {
+		if err := s.meetings.Purge(ctx, key); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("drop view %s: %w", key, err)
+		}
+	}
+	if err := s.purgeSubject(ctx, SnapshotBucket, branch); err != nil {
 		return err
 	}
 	for _, k := range []string{checkpointKey(branch), leaseKey(branch)} {
 		if err := s.state.Purge(ctx, k); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 			return fmt.Errorf("drop %s: %w", k, err)
 		}
+	}
+	return nil
+}
+
+// purgeSubject removes every key of branch from bucket at once.
+func (s *Store) purgeSubject(ctx context.Context, bucket, branch string) error {
+	stream, err := s.js.Stream(ctx, "KV_"+bucket)
+	if err != nil {
+		return fmt.Errorf("drop %s of %s: %w", bucket, branch, err)
+	}
+	if err := stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+bucket+"."+branch+".>")); err != nil {
+		return fmt.Errorf("drop %s of %s: %w", bucket, branch, err)
 	}
 	return nil
 }
@@ -193,16 +223,14 @@ func sortViews(vs []View) {
 	slices.SortFunc(vs, func(a, b View) int { return strings.Compare(a.ID, b.ID) })
 }
 
-// dropViews removes branch's views and checkpoint, for a rebuild from
-// nothing. Watchers see no delete markers for the views: they are purged
-// from the bucket's stream.
+// dropViews removes branch's views, snapshots and checkpoint, for a
+// rebuild from nothing. Watchers see no delete markers for the views: they
+// are purged from the bucket's stream, and written again at once.
 func (s *Store) dropViews(ctx context.Context, branch string) error {
-	stream, err := s.js.Stream(ctx, "KV_"+MeetingBucket)
-	if err != nil {
-		return fmt.Errorf("drop views of %s: %w", branch, err)
-	}
-	if err := stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+MeetingBucket+"."+branch+".>")); err != nil {
-		return fmt.Errorf("drop views of %s: %w", branch, err)
+	for _, bucket := range []string{MeetingBucket, SnapshotBucket} {
+		if err := s.purgeSubject(ctx, bucket, branch); err != nil {
+			return err
+		}
 	}
 	if err := s.state.Purge(ctx, checkpointKey(branch)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("drop checkpoint of %s: %w", branch, err)
@@ -244,26 +272,92 @@ func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpo
 	}
 }
 
-// Snapshot returns meeting id's state on branch as the projection last
-// wrote it, with the stream sequence up to which that state reflects every
-// event of the branch, and false if the projection holds no view of the
-// meeting. A view holds the meeting's whole folded state, so it serves as
-// a snapshot: [commands.Handler] reads it, then only the meeting's events
-// after that sequence, instead of the meeting's whole history.
-func (s *Store) Snapshot(ctx context.Context, branch, id string) (aggregates.Meeting, uint64, bool, error) {
-	e, err := s.meetings.Get(ctx, Key(branch, id))
+// Snapshot returns meeting id's snapshot on branch as the projection last
+// saved it, and false if there is none (or none of this generation of the
+// branch). [commands.Handler] reads it, then only the meeting's events
+// after its sequence, instead of the meeting's whole history.
+func (s *Store) Snapshot(ctx context.Context, branch eventlog.Branch, id string) (Snapshot, bool, error) {
+	e, err := s.snapshots.Get(ctx, Key(branch.Name, id))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return aggregates.Meeting{}, 0, false, nil
+		return Snapshot{}, false, nil
 	}
 	if err != nil {
-		return aggregates.Meeting{}, 0, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch, err)
+		return Snapshot{}, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch.Name, err)
 	}
-	var v View
-	if err := json.Unmarshal(e.Value(), &v); err != nil {
-		return aggregates.Meeting{}, 0, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch, err)
+	var snap Snapshot
+	if err := json.Unmarshal(e.Value(), &snap); err != nil {
+		return Snapshot{}, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch.Name, err)
 	}
-	if v.ID != id || v.Version == 0 {
-		return aggregates.Meeting{}, 0, false, nil
+	if snap.Meeting.ID != id || snap.Gen != branch.Gen {
+		return Snapshot{}, false, nil
 	}
-	return v.meeting(), v.Seq, true, nil
+	return snap, true, nil
+}
+
+// snapshotsOf returns every snapshot of branch, by meeting.
+func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snapshot, error) {
+	out := map[string]Snapshot{}
+	err := s.each(ctx, s.snapshots, branch, func(key string, value []byte) error {
+		var snap Snapshot
+		if err := json.Unmarshal(value, &snap); err != nil {
+			return fmt.Errorf("snapshot %s: %w", key, err)
+		}
+		out[snap.Meeting.ID] = snap
+		return nil
+	})
+	return out, err
+}
+
+// each calls fn with every key of branch in kv and its value.
+func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, fn func(key string, value []byte) error) error {
+	w, err := kv.Watch(ctx, branch+".*", jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+	}
+	defer w.Stop()
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return fmt.Errorf("read %s of %s: watcher closed", kv.Bucket(), branch)
+			}
+			if e == nil {
+				return nil
+			}
+			if err := fn(e.Key(), e.Value()); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// ASCII returns the JSON of v with every character beyond ASCII escaped
+// (\u00e4), so that every NATS tool shows a view as text rather than as
+// bytes.
+func ASCII(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	for i, r := range string(b) {
+		if r < utf8.RuneSelf {
+			if out != nil {
+				out = append(out, byte(r))
+			}
+			continue
+		}
+		if out == nil {
+			out = append(make([]byte, 0, len(b)+32), b[:i]...)
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			out = append(out, fmt.Sprintf("\\u%04x", u)...)
+		}
+	}
+	if out == nil {
+		return b, nil
+	}
+	return out, nil
 }
