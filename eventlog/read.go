@@ -28,6 +28,12 @@ type Record struct {
 	// Partial reports that more events of the same command follow this
 	// one: a reader that shows state should wait for them.
 	Partial bool
+	// Err, on a record a subscription delivers, is why the message at Seq
+	// (on Subject) is no event summit can read ([ErrCorrupt]): a poison
+	// message, which a reader skips (and notes) rather than stopping at.
+	// Event is then the zero Event.
+	Err     error
+	Subject string
 }
 
 // ErrStop, returned by a read's callback, ends the read without error.
@@ -70,6 +76,9 @@ type History struct {
 	Version uint64
 	// Records are Events with their stream sequences.
 	Records []Record
+	// Malformed are the messages on the aggregate's subjects that are no
+	// event summit can read: left out of the history.
+	Malformed []Record
 }
 
 // Load returns the history of aggregate ref on branch b: for main, its
@@ -110,6 +119,10 @@ func (l *Log) LoadUpTo(ctx context.Context, b Branch, ref events.Ref, upTo uint6
 			cut = min(cut, upTo)
 		}
 		err := l.scan(ctx, main, 1, cut, func(r Record) bool {
+			if r.Err != nil {
+				h.Malformed = append(h.Malformed, r)
+				return true
+			}
 			if !b.Includes(r.Event) {
 				return false
 			}
@@ -124,7 +137,7 @@ func (l *Log) LoadUpTo(ctx context.Context, b Branch, ref events.Ref, upTo uint6
 	}
 	err := l.scan(ctx, Subject(b.Name, ref), 1, upTo, func(r Record) bool {
 		h.Expect = r.Seq
-		if b.Owns(r.Event) {
+		if r.Err != nil || b.Owns(r.Event) {
 			h.add(r)
 		}
 		return true
@@ -132,11 +145,16 @@ func (l *Log) LoadUpTo(ctx context.Context, b Branch, ref events.Ref, upTo uint6
 	return h, err
 }
 
-// add appends r to the history.
+// add appends r to the history, or, if it is no event, to Malformed.
 func (h *History) add(r Record) {
+	h.Expect = r.Seq
+	if r.Err != nil {
+		h.Malformed = append(h.Malformed, r)
+		return
+	}
 	h.Events = append(h.Events, r.Event)
 	h.Records = append(h.Records, r)
-	h.Expect, h.Version = r.Seq, r.Event.Version
+	h.Version = r.Event.Version
 }
 
 // LoadAfter returns the part of aggregate ref's history on branch b that
@@ -167,17 +185,16 @@ func (l *Log) LoadAfter(ctx context.Context, b Branch, ref events.Ref, after uin
 	if err != nil {
 		return h, fmt.Errorf("read %s: %w", subject, unavailable(err))
 	}
-	last, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
-	if err != nil {
-		return h, err
+	h.Expect = m.Sequence
+	if last, err := decode(m.Subject, m.Sequence, m.Header, m.Data); err == nil {
+		h.Version = last.Event.Version
 	}
-	h.Expect, h.Version = last.Seq, last.Event.Version
-	if last.Seq <= after {
+	if m.Sequence <= after {
 		return h, nil
 	}
 	err = l.scan(ctx, subject, after+1, 0, func(r Record) bool {
 		h.Expect = r.Seq
-		if b.Owns(r.Event) {
+		if r.Err != nil || b.Owns(r.Event) {
 			h.add(r)
 		}
 		return true
@@ -191,6 +208,9 @@ func (l *Log) First(ctx context.Context, ref events.Ref) (Record, bool, error) {
 	var first Record
 	found := false
 	err := l.scan(ctx, Subject(events.Main, ref), 1, 0, func(r Record) bool {
+		if r.Err != nil {
+			return true
+		}
 		first, found = r, true
 		return false
 	})
@@ -236,7 +256,7 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 		}
 		r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
 		if err != nil {
-			return 0, false, err
+			r = Record{Seq: m.Sequence, Subject: m.Subject, Err: err}
 		}
 		if !fn(r) {
 			return 0, false, nil
@@ -386,8 +406,14 @@ func (s *Subscription) read() {
 		} else if md, err := msg.Metadata(); err != nil {
 			n.err = fmt.Errorf("read %s: %w", s.filter, err)
 		} else {
-			n.r, n.err = decode(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
-			n.r.Pending = md.NumPending
+			r, err := decode(msg.Subject(), md.Sequence.Stream, msg.Headers(), msg.Data())
+			if err != nil {
+				// A message that is no event stops nothing: the reader
+				// gets it, marked, and the next one after it.
+				r = Record{Seq: md.Sequence.Stream, Err: err}
+			}
+			r.Subject, r.Pending = msg.Subject(), md.NumPending
+			n.r = r
 		}
 		select {
 		case s.records <- n:
@@ -454,7 +480,7 @@ func (l *Log) ReadBranch(ctx context.Context, b Branch, fn func(Record) error) e
 		from = b.ForkSeq + 1
 	}
 	return l.Read(ctx, BranchSubjects(b.Name), from, 0, func(r Record) error {
-		if !b.Owns(r.Event) {
+		if r.Err == nil && !b.Owns(r.Event) {
 			return nil
 		}
 		return fn(r)
@@ -473,6 +499,9 @@ func (l *Log) ReadFork(ctx context.Context, b Branch, fn func(Record) error) err
 	}
 	cut := map[events.Ref]bool{}
 	return l.Read(ctx, BranchSubjects(events.Main), 1, b.ForkSeq, func(r Record) error {
+		if r.Err != nil {
+			return fn(r)
+		}
 		if cut[r.Event.Aggregate] || !b.Includes(r.Event) {
 			cut[r.Event.Aggregate] = true
 			return nil

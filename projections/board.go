@@ -87,6 +87,10 @@ func NewBoard(branch string, o BoardOptions) *Board {
 	return &Board{branch: branch, read: o.Read, tail: o.Tail, slots: map[string]*slot{}, requiredBy: map[string][]string{}}
 }
 
+// ErrUndeclared is returned by [Board.Apply] for an event of a meeting that
+// was never declared: no event summit wrote, which a reader quarantines.
+var ErrUndeclared = errors.New("an event of a meeting never declared")
+
 // RefoldError is returned by [Board.Apply] for an event the board cannot
 // place with what it holds of its meeting: give it the meeting's whole
 // history ([Board.Refold]).
@@ -133,6 +137,11 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		return nil, nil
 	}
 	before := s.m
+	if !isDeclaration(e) && !s.m.Declared() && !s.h.IsWhole() && len(s.h.Tail) == 0 {
+		s.seq = r.Seq - 1
+		s.keys = s.keys[:len(s.keys)-1]
+		return nil, fmt.Errorf("meeting %q: %w", id, ErrUndeclared)
+	}
 	if e.Corrects != "" || e.Kind() == events.KindEventRetracted {
 		return nil, b.refold(s, id, r.Seq)
 	}

@@ -310,6 +310,9 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 // command, writes the changed views: at once when live; with the next
 // checkpoint while catching up.
 func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) error {
+	if rec.Err != nil {
+		return r.skip(ctx, rec, rec.Err)
+	}
 	own := rec.Event.Branch == r.branch.Name
 	if own && !r.branch.Owns(rec.Event) {
 		// Left by a deleted branch of the same name.
@@ -324,6 +327,8 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 			return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
 		}
 		changed = r.board.Refold(refold.Meeting, h.Records)
+	} else if errors.Is(err, ErrUndeclared) {
+		return r.skip(ctx, rec, err)
 	} else if err != nil {
 		return err
 	}
@@ -355,6 +360,14 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		return r.save(ctx, rec.Seq)
 	}
 	return nil
+}
+
+// skip notes rec, a message the projection cannot fold, as a dead letter,
+// and goes on: a poison message stops no meeting's view.
+func (r *Runner) skip(ctx context.Context, rec eventlog.Record, why error) error {
+	r.o.Logger.Warn("skipping a message the projection cannot fold", "branch", r.branch.Name, "seq", rec.Seq, "subject", rec.Subject, "err", why)
+	r.board.SetSeq(rec.Seq)
+	return r.store.quarantine(ctx, r.branch.Name, rec.Seq, rec.Subject, why)
 }
 
 // idle runs when a live runner has waited Idle for an event: it writes

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -33,7 +34,20 @@ const (
 	// StateBucket holds each branch projection's checkpoint
 	// (BRANCH.checkpoint) and its writer's lease (BRANCH.lease).
 	StateBucket = "summit-projections"
+	// DeadLetterBucket holds, one key per BRANCH.SEQ, each message a
+	// projection skipped: no event summit can read, or an event of a
+	// meeting never declared. The value is the JSON of a [DeadLetter].
+	DeadLetterBucket = "summit-dead-letters"
 )
+
+// DeadLetter is a message a projection skipped, and why.
+type DeadLetter struct {
+	Branch  string    `json:"branch"`
+	Seq     uint64    `json:"seq"`
+	Subject string    `json:"subject"`
+	Error   string    `json:"error"`
+	Noted   time.Time `json:"noted"`
+}
 
 // Key returns the key of meeting id's view on branch in [MeetingBucket].
 func Key(branch, id string) string { return branch + "." + id }
@@ -44,6 +58,7 @@ type Store struct {
 	meetings  jetstream.KeyValue
 	snapshots jetstream.KeyValue
 	state     jetstream.KeyValue
+	dead      jetstream.KeyValue
 }
 
 // StoreOptions configure a [Store].
@@ -97,7 +112,16 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 	if err != nil {
 		return nil, fmt.Errorf("projection store: bucket %s: %w", StateBucket, err)
 	}
-	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state}, nil
+	dead, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      DeadLetterBucket,
+		Description: "summit: the messages a projection skipped, and why",
+		Storage:     jetstream.FileStorage,
+		Replicas:    o.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("projection store: bucket %s: %w", DeadLetterBucket, err)
+	}
+	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
 }
 
 // Meetings returns the bucket of views, to watch.
@@ -360,4 +384,43 @@ func ASCII(v any) ([]byte, error) {
 		return b, nil
 	}
 	return out, nil
+}
+
+// quarantine notes that branch's projection skipped the message at seq,
+// and why.
+func (s *Store) quarantine(ctx context.Context, branch string, seq uint64, subject string, why error) error {
+	data, err := json.Marshal(DeadLetter{Branch: branch, Seq: seq, Subject: subject, Error: why.Error(), Noted: time.Now().UTC()})
+	if err != nil {
+		return err
+	}
+	if _, err := s.dead.Put(ctx, branch+"."+strconv.FormatUint(seq, 10), data); err != nil {
+		return fmt.Errorf("note the dead letter at %d: %w", seq, err)
+	}
+	return nil
+}
+
+// DeadLetters returns the messages branch's projection skipped, by
+// sequence.
+func (s *Store) DeadLetters(ctx context.Context, branch string) ([]DeadLetter, error) {
+	var out []DeadLetter
+	err := s.each(ctx, s.dead, branch, func(key string, value []byte) error {
+		var d DeadLetter
+		if err := json.Unmarshal(value, &d); err != nil {
+			return fmt.Errorf("dead letter %s: %w", key, err)
+		}
+		out = append(out, d)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b DeadLetter) int { return cmpUint(a.Seq, b.Seq) })
+	return out, err
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
