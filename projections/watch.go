@@ -58,7 +58,7 @@ type WatchOptions struct {
 	// server is lost ("server gone, reconnecting") and when it is back.
 	Notice func(string)
 	// Now is the clock of "today"; default time.Now.
-	Now func() time.Time
+	Now    func() time.Time
 	Logger *slog.Logger
 }
 
