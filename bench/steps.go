@@ -187,11 +187,11 @@ func newRawPublisher(ctx context.Context, js jetstream.JetStream, r *run) (*rawP
 	if err := CreateRawStream(ctx, js); err != nil {
 		return nil, err
 	}
-	evs, err := aggregates.Decide(aggregates.Meeting{ID: "x", Version: 199, Status: aggregates.StatusProposed}, r.statement("x", 0))
+	evs, err := aggregates.Decide(aggregates.Partial(aggregates.Meeting{ID: "x", Version: 199, LastVersion: 199, Status: aggregates.StatusProposed}, nil), r.statement("x", 0))
 	if err != nil {
 		return nil, err
 	}
-	commands.Stamp(evs, events.Main, commands.Meta{CorrelationID: events.NewID()})
+	commands.Stamp(evs, eventlog.Main(), commands.Meta{CorrelationID: events.NewID()})
 	evs[0].Recorded = time.Now()
 	data, err := events.Marshal(evs[0])
 	if err != nil {
@@ -241,9 +241,9 @@ func (r *run) commandCold(ctx context.Context) error {
 	// is timed on its own, on a meeting outside the samples.
 	t0 := time.Now()
 	other := r.load.Meetings[len(r.load.Meetings)-1]
-	if _, seq, _, err := r.store.Snapshot(ctx, events.Main, other); err != nil {
+	if snap, _, err := r.store.Snapshot(ctx, eventlog.Main(), other); err != nil {
 		return err
-	} else if _, err := r.log.LoadAfter(ctx, events.Meeting(other), seq); err != nil {
+	} else if _, err := r.log.LoadAfter(ctx, eventlog.Main(), events.Meeting(other), snap.Seq); err != nil {
 		return err
 	}
 	first := time.Since(t0)
@@ -269,11 +269,12 @@ func (r *run) commandCold(ctx context.Context) error {
 			// The meeting's state as a new handler reads it: its
 			// snapshot, and the events after it.
 			t0 := time.Now()
-			m, seq, ok, err := r.store.Snapshot(ctx, events.Main, id)
+			snap, ok, err := r.store.Snapshot(ctx, eventlog.Main(), id)
 			if err != nil || !ok {
 				return fmt.Errorf("snapshot of %s: %v, %w", id, ok, err)
 			}
-			h, err := r.log.LoadAfter(ctx, ref, seq)
+			m := snap.State()
+			h, err := r.log.LoadAfter(ctx, eventlog.Main(), ref, snap.Seq)
 			if err != nil {
 				return err
 			}
@@ -487,7 +488,7 @@ func (r *run) branchFigures(ctx context.Context, at string) error {
 	for i := range 7 {
 		name := fmt.Sprintf("bench-%s-%d", at, i)
 		t0 := time.Now()
-		b, err = r.log.CreateBranch(ctx, name, events.Time{})
+		b, err = r.log.Fork(ctx, name, events.Time{})
 		if err != nil {
 			return err
 		}
@@ -513,7 +514,7 @@ func (r *run) branchFigures(ctx context.Context, at string) error {
 	var read, rawRead time.Duration
 	for range 2 {
 		t0 := time.Now()
-		board, err := projections.Read(ctx, r.log, b, time.Time{})
+		board, err := projections.Fold(ctx, r.log, projections.Query{Branch: b})
 		if err != nil {
 			return err
 		}
@@ -537,11 +538,11 @@ func (r *run) branchFigures(ctx context.Context, at string) error {
 		return nil
 	}
 	f := figure(ms(t.create), ms(t.rawCreate), "ms",
-		"ours: eventlog.Log.CreateBranch at the log's full size (median of 7); raw: a KV create of one key")
+		"ours: eventlog.Log.Fork at the log's full size (median of 7); raw: a KV create of one key")
 	f.Extra = map[string]float64{"at_10k": ms(r.small.create), "raw_at_10k": ms(r.small.rawCreate)}
 	r.rep.Figures["branch_create"] = f
 	f = figure(ms(t.read), ms(t.rawRead), "ms",
-		"ours: projections.Read of a branch forked at the latest event (the record up to the fork, then 10 events of its own); raw: an ordered consumer reading the record up to the fork")
+		"ours: projections.Fold of a branch forked at the latest event (the record up to the fork, then 10 events of its own); raw: an ordered consumer reading the record up to the fork")
 	f.Extra = map[string]float64{"at_10k": ms(r.small.read), "raw_at_10k": ms(r.small.rawRead),
 		"rebuild_ms": ms(r.rebuild), "ratio_to_rebuild": ms(t.read) / ms(r.rebuild)}
 	r.rep.Figures["branch_read"] = f

@@ -51,16 +51,13 @@ Examples:
   summit bench --json > bench.json
 `
 
-// benchCmd is "summit bench".
-type benchCmd struct{ env }
-
-// Run measures and prints the figures.
-func (c *benchCmd) Run(ctx context.Context, args []string) error {
+// runBench measures and prints the figures.
+func runBench(ctx context.Context, e env, args []string) error {
 	if bench.IsChild() {
 		// Re-executed by a benchmark to measure a rebuild's memory.
-		return bench.Child(ctx, c.stdout)
+		return bench.Child(ctx, e.stdout)
 	}
-	fl := newFlags("bench", benchHelp, c.stderr)
+	fl := newFlags("bench", benchHelp, e)
 	var o bench.Options
 	var asJSON, quiet bool
 	fl.IntVar(&o.Events, "events", 1_000_000, "`N` events on main")
@@ -69,7 +66,7 @@ func (c *benchCmd) Run(ctx context.Context, args []string) error {
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	fl.BoolVar(&quiet, "q", false, "print no progress on standard error")
-	args, err := parse(fl, args)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
@@ -89,16 +86,16 @@ func (c *benchCmd) Run(ctx context.Context, args []string) error {
 		return cmd
 	}
 	if !quiet {
-		o.Progress = c.stderr
+		o.Progress = e.stderr
 	}
 	rep, err := bench.Run(ctx, o)
 	if err != nil {
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(c.stdout)
+		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep.Figures)
 	}
-	return rep.WriteTable(c.stdout)
+	return rep.WriteTable(e.stdout)
 }

@@ -7,17 +7,22 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
 )
 
 const branchesHelp = `
 Usage: summit branches [--json]
 
-List the what-if branches of a store: each with its fork point (the world
-date it forks at, and the record's sequence when it was made), the number of
-its own events, and when it was made.
+List the what-if branches of a store: each with its fork (the world date it
+forks at, and whether that date was given or is the latest event on record
+when the branch was made), the record's sequence when it was made, the
+number of its own events, and when it was made.
+
+Output: a table; with --json, {"branches": [{"name", "fork_at", "fork"
+("date" or "latest"), "fork_seq", "events", "created"}]}.
 
 Exit status: 0 ok; 2 a bad flag; 3 the store failed.
 
@@ -26,58 +31,46 @@ Examples:
   summit branches --data ./summit-data --json
 `
 
-// branchesCmd is "summit branches".
-type branchesCmd struct{ env }
-
-// branchInfo is one branch as "summit branches" lists it.
-type branchInfo struct {
-	Name    string    `json:"name"`
-	ForkAt  string    `json:"fork_at"`
-	ForkSeq uint64    `json:"fork_seq"`
-	Events  uint64    `json:"events"`
-	Created time.Time `json:"created"`
-}
-
-// Run lists the branches.
-func (c *branchesCmd) Run(ctx context.Context, args []string) error {
-	fl := newFlags("branches", branchesHelp, c.stderr)
-	var f verbFlags
-	f.register(fl, false, false)
-	args, err := parse(fl, args)
+// runBranches lists the branches.
+func runBranches(ctx context.Context, e env, args []string) error {
+	fl := newFlags("branches", branchesHelp, e)
+	var f readFlags
+	f.register(fl, e, readJSON)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(args) > 0 {
 		return badInputf("branches takes no arguments, got %q", args)
 	}
-	s, err := f.open(ctx, f.logger(c.stderr))
+	s, err := f.storeFlags.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	bs, err := s.log.Branches(ctx)
+	list, err := projections.Branches(ctx, s.log)
 	if err != nil {
 		return err
 	}
-	list := []branchInfo{}
-	for _, b := range bs {
-		n, err := s.log.Count(ctx, eventlog.BranchSubjects(b.Name))
-		if err != nil {
-			return err
-		}
-		list = append(list, branchInfo{Name: b.Name, ForkAt: forkLabel(b), ForkSeq: b.ForkSeq, Events: n, Created: b.Created})
-	}
 	if f.json {
-		return printJSON(c.stdout, map[string]any{"branches": list})
+		return printJSON(e.stdout, map[string]any{"branches": list})
 	}
+	return printBranches(e.stdout, list)
+}
+
+func printBranches(w io.Writer, list []projections.BranchInfo) error {
 	if len(list) == 0 {
-		fmt.Fprintln(c.stdout, "(no branches: summit inject --branch NAME makes one)")
-		return nil
+		_, err := fmt.Fprintln(w, "(no branches: summit inject --branch NAME makes one)")
+		return err
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "BRANCH\tFORK AT\tFORK SEQ\tEVENTS\tCREATED")
 	for _, b := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", b.Name, b.ForkAt, b.ForkSeq, b.Events, b.Created.Format("2006-01-02 15:04"))
+		at := b.ForkAt.String()
+		if b.Fork == projections.ForkAtLatest {
+			at += " (latest)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", b.Name, at, b.ForkSeq, b.Events, b.Created.Format("2006-01-02 15:04"))
 	}
 	return tw.Flush()
 }
@@ -85,25 +78,26 @@ func (c *branchesCmd) Run(ctx context.Context, args []string) error {
 const branchHelp = `
 Usage: summit branch delete NAME
 
-Delete a what-if branch: its events, its record and its views. The record
-(main) and the other branches are untouched.
+Delete a what-if branch: its record, its events, its ref names, its views
+(each purged, so that a watcher of the bucket sees them go) and its
+projection's state. The record (main) and the other branches are untouched.
+An injection into the branch still under way when it is deleted leaves
+nothing that a new branch of the same name sees.
 
-Exit status: 0 ok; 2 no such branch, or a bad flag; 3 the store failed.
+Exit status: 0 ok; 2 no such branch, a bad name, or a bad flag; 3 the store
+failed.
 
 Examples:
   summit branch delete prep-held --server nats://127.0.0.1:4222
   summit branch delete prep-held --data ./summit-data
 `
 
-// branchCmd is "summit branch".
-type branchCmd struct{ env }
-
-// Run runs "branch delete NAME".
-func (c *branchCmd) Run(ctx context.Context, args []string) error {
-	fl := newFlags("branch", branchHelp, c.stderr)
-	var f verbFlags
-	f.register(fl, false, false)
-	args, err := parse(fl, args)
+// runBranch runs "branch delete NAME".
+func runBranch(ctx context.Context, e env, args []string) error {
+	fl := newFlags("branch", branchHelp, e)
+	var f storeFlags
+	f.register(fl, e, false, false)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
@@ -111,28 +105,25 @@ func (c *branchCmd) Run(ctx context.Context, args []string) error {
 		return badInputf("want: summit branch delete NAME (summit branch -h for help)")
 	}
 	name := args[1]
-	s, err := f.open(ctx, f.logger(c.stderr))
+	if name == events.Main {
+		return badInputf("main is the record and cannot be deleted")
+	}
+	if err := checkNames("branch", name); err != nil {
+		return err
+	}
+	s, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := s.log.DeleteBranch(ctx, name); err != nil {
-		if errors.Is(err, eventlog.ErrUnknownBranch) || errors.Is(err, eventlog.ErrBranchExists) {
-			return badInput(err)
+	if err := projections.DeleteBranch(ctx, s.log, s.views, name); err != nil {
+		if errors.Is(err, eventlog.ErrUnknownBranch) {
+			names, _ := s.branchNames(ctx)
+			return badInputf("%w (branches: %s)", err, names)
 		}
 		return err
 	}
-	// summit serve, if it runs, stops the branch's projection and drops its
-	// views; without it, this does.
-	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if err := s.board.DropWhenFree(dctx, name); err != nil {
-		return err
-	}
-	if err := s.records.DeleteBranch(ctx, name); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stderr, "branch %s deleted\n", name)
+	fmt.Fprintf(e.stderr, "branch %s deleted\n", name)
 	return nil
 }
 

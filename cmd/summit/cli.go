@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // The exit statuses, each with one meaning.
@@ -15,7 +17,11 @@ const (
 	exitOK       = 0
 	exitExpect   = 1 // an expectation of a scenario failed
 	exitBadInput = 2 // a bad file, flag, name or date: nothing was written
-	exitFailed   = 3 // the store could not do what was asked (unreachable, refused)
+	exitFailed   = 3 // the store could not do what was asked (unreachable, refused, damaged)
+	// An interrupted verb exits as a shell reports a process killed by
+	// the signal: 128 + SIGINT (2) or SIGTERM (15).
+	exitInterrupted = 130
+	exitTerminated  = 143
 )
 
 // exitError carries an error and the status it exits with.
@@ -38,47 +44,48 @@ func badInputf(format string, args ...any) error {
 	return badInput(fmt.Errorf(format, args...))
 }
 
-// verb is one of summit's commands.
-type verb interface {
-	Run(ctx context.Context, args []string) error
+// verb is one of summit's commands: its name, a line for the help page, and
+// what runs it.
+type verb struct {
+	name, summary string
+	run           func(ctx context.Context, e env, args []string) error
 }
 
-// env is what every verb writes to.
+// env is what every verb reads and writes.
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// getenv reads the environment ($NATS_URL); tests give their own.
+	getenv func(string) string
+	// signal is set once the process was told to stop (SIGINT or SIGTERM),
+	// for the exit status.
+	signal func() os.Signal
 }
 
-// verbs returns summit's verbs by name, with a line for the help page each.
-func verbs(e env) []struct {
-	name, summary string
-	verb          verb
-} {
-	return []struct {
-		name, summary string
-		verb          verb
-	}{
-		{"replay", "append a scenario's timeline, check what it expects, print the board", &replayCmd{env: e}},
-		{"status", "print the meeting board of a store, or one meeting", &statusCmd{env: e}},
-		{"serve", "run the NATS server with JetStream and keep every projection live", &serveCmd{env: e}},
-		{"watch", "print each change of the meeting board as it happens", &watchCmd{env: e}},
-		{"append", "append an event file to the record of a store", &appendCmd{env: e}},
-		{"inject", "append an event file to a what-if branch, marked hypothetical", &injectCmd{env: e}},
-		{"branches", "list the what-if branches, with fork point and event count", &branchesCmd{env: e}},
-		{"branch", "delete a what-if branch: summit branch delete NAME", &branchCmd{env: e}},
-		{"diff", "compare a branch's board with the record's, meeting by meeting", &diffCmd{env: e}},
-		{"explain", "show the events that made a meeting's status, readiness and claims", &explainCmd{env: e}},
-		{"timeline", "list the events in world-time order, with their sources", &timelineCmd{env: e}},
-		{"rebuild", "drop a projection's views and build them again from the log", &rebuildCmd{env: e}},
-		{"bench", "measure summit against raw nats.go on an embedded server", &benchCmd{env: e}},
+// verbs returns summit's verbs, in the order of the help page.
+func verbs() []verb {
+	return []verb{
+		{"replay", "append a scenario's timeline, check what it expects, print the board", runReplay},
+		{"status", "print the meeting board of a store, or one meeting", runStatus},
+		{"add", "record one event from the command line (summit add -h lists the kinds)", runAdd},
+		{"append", "append an event file to the record of a store", runAppend},
+		{"inject", "append an event file to a what-if branch, marked hypothetical", runInject},
+		{"watch", "print each change of the meeting board as it happens", runWatch},
+		{"serve", "run the NATS server with JetStream and keep every projection live", runServe},
+		{"explain", "show the events that made a meeting's status, readiness and claims", runExplain},
+		{"timeline", "list the events in world-time order, with their sources", runTimeline},
+		{"diff", "compare a branch's board with the record's, meeting by meeting", runDiff},
+		{"branches", "list the what-if branches, with fork point and event count", runBranches},
+		{"branch", "delete a what-if branch: summit branch delete NAME", runBranch},
+		{"rebuild", "drop a projection's views and build them again from the log", runRebuild},
+		{"bench", "measure summit against raw nats.go on an embedded server", runBench},
 	}
 }
 
 // run runs summit with args (without the program name) and returns the
 // status to exit with. It prints every error once, here.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := env{stdin: stdin, stdout: stdout, stderr: stderr}
-	vs := verbs(e)
+func run(ctx context.Context, args []string, e env) int {
+	vs := verbs()
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "summit models summit diplomacy as an event-sourced record on NATS JetStream.")
 		fmt.Fprintln(w, "\nUsage:\n\n  summit VERB [flags] [arguments]\n\nVerbs:")
@@ -86,44 +93,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(w, "  %-9s %s\n", v.name, v.summary)
 		}
 		fmt.Fprintln(w, "\nRun \"summit VERB -h\" for a verb's help page.")
-		fmt.Fprintln(w, "\nExit status: 0 ok; 1 an expectation failed; 2 bad input (nothing written); 3 the store failed.")
+		fmt.Fprintln(w, "\nExit status: 0 ok; 1 an expectation failed; 2 bad input (nothing written); 3 the store failed; 130 or 143 interrupted.")
 	}
 	if len(args) == 0 {
-		usage(stderr)
+		usage(e.stderr)
 		return exitBadInput
 	}
 	if name := args[0]; name == "help" || name == "-h" || name == "--help" || name == "-help" {
 		if len(args) > 1 {
-			return run(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+			return run(ctx, []string{args[1], "-h"}, e)
 		}
-		usage(stdout)
+		usage(e.stdout)
 		return exitOK
 	}
-	i := slices.IndexFunc(vs, func(v struct {
-		name, summary string
-		verb          verb
-	}) bool {
-		return v.name == args[0]
-	})
+	i := slices.IndexFunc(vs, func(v verb) bool { return v.name == args[0] })
 	if i < 0 {
-		fmt.Fprintf(stderr, "summit: unknown verb %q\n\n", args[0])
-		usage(stderr)
+		fmt.Fprintf(e.stderr, "summit: unknown verb %q (summit help lists them)\n", args[0])
 		return exitBadInput
 	}
-	err := vs[i].verb.Run(ctx, args[1:])
-	if err == nil {
+	err := vs[i].run(ctx, e, args[1:])
+	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "summit %s: %v\n", args[0], indent(err.Error()))
+	fmt.Fprintf(e.stderr, "summit %s: %v\n", args[0], indent(err.Error()))
 	var ee *exitError
-	if errors.As(err, &ee) {
+	switch {
+	case errors.As(err, &ee):
 		return ee.code
-	}
-	if ctx.Err() != nil {
-		return exitOK // interrupted: the verb stopped cleanly
+	case ctx.Err() != nil:
+		if e.signal != nil && e.signal() == syscall.SIGTERM {
+			return exitTerminated
+		}
+		return exitInterrupted
 	}
 	return exitFailed
 }
@@ -137,19 +138,44 @@ func indent(s string) string {
 	return "\n  " + strings.ReplaceAll(s, "\n", "\n  ")
 }
 
-// parse parses args with fs, allowing flags after the arguments
-// ("summit replay budapest-2025 --json"), and returns the arguments. A
-// lone "--" ends the flags.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// flags is a verb's flag set, with its help page.
+type flags struct {
+	*flag.FlagSet
+	name, help string
+	out        io.Writer
+}
+
+// newFlags returns a flag set for verb name whose help page is help.
+func newFlags(name, help string, e env) *flags {
+	fs := flag.NewFlagSet("summit "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return &flags{FlagSet: fs, name: name, help: help, out: e.stdout}
+}
+
+// printHelp prints the verb's help page: its text, then its flags.
+func (f *flags) printHelp() {
+	fmt.Fprint(f.out, strings.TrimLeft(f.help, "\n"))
+	fmt.Fprintln(f.out, "\nFlags:")
+	f.SetOutput(f.out)
+	f.PrintDefaults()
+	f.SetOutput(io.Discard)
+}
+
+// parse parses args, allowing flags after the arguments ("summit replay
+// budapest-2025 --json"), and returns the arguments. A lone "--" ends the
+// flags. -h prints the help page; a bad flag is an error that says so in
+// one line and names -h.
+func (f *flags) parse(args []string) ([]string, error) {
 	var positional []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := f.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				f.printHelp()
 				return nil, err
 			}
-			return nil, badInput(err)
+			return nil, badInputf("%v (summit %s -h for help)", err, f.name)
 		}
-		args = fs.Args()
+		args = f.Args()
 		if len(args) == 0 {
 			return positional, nil
 		}
@@ -161,15 +187,9 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// newFlags returns a flag set for a verb whose help page is help, printed
-// to w.
-func newFlags(name, help string, w io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("summit "+name, flag.ContinueOnError)
-	fs.SetOutput(w)
-	fs.Usage = func() {
-		fmt.Fprint(w, strings.TrimLeft(help, "\n"))
-		fmt.Fprintln(w, "\nFlags:")
-		fs.PrintDefaults()
-	}
-	return fs
+// set reports whether the flag name was given.
+func (f *flags) set(name string) bool {
+	found := false
+	f.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+	return found
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/scenarios"
 )
 
 const injectHelp = `
@@ -20,8 +21,7 @@ copies no event.
 
 The file has the scenario format, as for "summit append"; its events must not
 be dated before the fork, and the model's rules hold on the branch as on the
-record (a meeting the record cancelled before the fork cannot be held on
-it). A file with any error is refused whole, and then no branch is made.
+record. A file with any error is refused whole, and then no branch is made.
 
 Output: the branch's board, as "summit status --branch NAME" prints it.
 
@@ -33,16 +33,14 @@ Examples:
   summit status --branch prep-held --server nats://127.0.0.1:4222
 `
 
-// injectCmd is "summit inject".
-type injectCmd struct{ env }
-
-// Run injects the file args name.
-func (c *injectCmd) Run(ctx context.Context, args []string) error {
-	fl := newFlags("inject", injectHelp, c.stderr)
-	var f verbFlags
-	f.register(fl, false, true)
+// runInject injects the file args name.
+func runInject(ctx context.Context, e env, args []string) error {
+	fl := newFlags("inject", injectHelp, e)
+	var f readFlags
+	f.register(fl, e, readJSON)
+	fl.StringVar(&f.branch, "branch", "", "the what-if branch `NAME` to inject into (required; made if new)")
 	forkAt := fl.String("fork-at", "", "fork a new branch from the record at `DATE` (default: the latest event)")
-	args, err := parse(fl, args)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
@@ -52,8 +50,8 @@ func (c *injectCmd) Run(ctx context.Context, args []string) error {
 	if f.branch == events.Main || f.branch == "" {
 		return badInputf("--branch: name the what-if branch to inject into; main is the record (use summit append)")
 	}
-	if err := events.CheckName(f.branch); err != nil {
-		return badInputf("--branch: %w", err)
+	if err := checkNames("--branch", f.branch); err != nil {
+		return err
 	}
 	var fork events.Time
 	if *forkAt != "" {
@@ -61,47 +59,65 @@ func (c *injectCmd) Run(ctx context.Context, args []string) error {
 			return badInputf("--fork-at: %w", err)
 		}
 	}
-	asOf, err := f.asOfTime()
+	sc, err := scenarios.LoadFile(args[0], scenarios.EventFile)
+	if err != nil {
+		return fileError(err)
+	}
+	q, err := f.query()
 	if err != nil {
 		return err
 	}
-	logger := f.logger(c.stderr)
-	s, err := f.open(ctx, logger)
+	s, err := f.storeFlags.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-
+	var o writeOptions
 	branch, err := s.log.Branch(ctx, f.branch)
-	var prepare func(context.Context) error
 	switch {
 	case errors.Is(err, eventlog.ErrUnknownBranch):
 		// A new branch is made only once the file is known to be good.
-		if branch, err = s.log.NewBranch(ctx, f.branch, fork); err != nil {
+		if branch, err = s.log.ForkPoint(ctx, f.branch, fork); err != nil {
 			return err
 		}
-		prepare = func(ctx context.Context) error { return s.log.CreateBranchAt(ctx, branch) }
+		o.prepare = func(ctx context.Context) (eventlog.Branch, error) { return s.log.CreateBranch(ctx, branch) }
 	case err != nil:
 		return err
-	case *forkAt != "" && !branch.ForkAt.Equal(fork.Time):
-		return badInputf("branch %s exists, forked at %s: --fork-at %s cannot move it (delete it, or inject without --fork-at)", branch.Name, forkLabel(branch), fork)
+	case *forkAt != "" && (branch.Latest || !branch.ForkAt.Equal(fork.Time)):
+		return badInputf("branch %s exists, forked at %s: --fork-at %s cannot move it (delete it, or inject without --fork-at)", branch.Name, branch.ForkAt, fork)
 	}
-	res, err := appendFile(ctx, s, args[0], branch, prepare)
+	if err := forkRule(sc, branch); err != nil {
+		return err
+	}
+	out, err := record(ctx, s, branch, sc, o)
 	if err != nil {
 		return err
 	}
-	reportAppend(c.stderr, res, args[0], s.where, branch.Name)
-	b, err := readBoard(ctx, s, branch, asOf, logger)
+	if q.Branch, err = s.branch(ctx, f.branch); err != nil {
+		return err
+	}
+	reportWrite(e.stderr, args[0], out, s.where, q.Branch.Name)
+	board, err := boardView(ctx, s, q, f.logger())
 	if err != nil {
 		return err
 	}
-	return printBoard(c.stdout, b, f.json)
+	return printBoard(e.stdout, board, f.json)
 }
 
-// forkLabel says where a branch forks: its date, or "the latest event".
-func forkLabel(b eventlog.Branch) string {
-	if b.ForkAt.IsZero() {
-		return "the latest event"
+// forkRule refuses an entry dated before a branch's fork: a branch adds to
+// the record after its fork.
+func forkRule(sc *scenarios.Scenario, b eventlog.Branch) error {
+	if b.Latest || b.ForkAt.IsZero() {
+		return nil
 	}
-	return b.ForkAt.String()
+	var errs scenarios.ErrorList
+	for _, en := range sc.Timeline {
+		if !en.At.IsZero() && en.At.Precedes(b.ForkAt) {
+			errs.Add(sc.File, en.Line, "%s: at %s is before the branch's fork (%s): a branch adds to the record after its fork", en.Kind, en.At, b.ForkAt)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return badInput(err)
+	}
+	return nil
 }

@@ -2,64 +2,140 @@ package main
 
 import (
 	"context"
-	"flag"
-	"io"
 	"log/slog"
+	"time"
 
-	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
 )
 
-// readFlags are the flags every verb that prints the board takes.
+// readOpt names a flag a reading verb honours.
+type readOpt int
+
+// The flags of the reading verbs; each verb registers those it honours.
+const (
+	readBranch readOpt = 1 << iota
+	readAsOf
+	readKnownAt
+	readJSON
+	readCSV
+	// readTemporary allows a fresh temporary store when none is named,
+	// and readCreate a --data directory that does not exist yet (replay).
+	readTemporary
+	readCreate
+)
+
+// readFlags are where the store is and what to read of it.
 type readFlags struct {
-	asOf    string
-	branch  string
-	json    bool
-	verbose bool
-}
-
-func (f *readFlags) register(fs *flag.FlagSet, branch bool) {
-	fs.StringVar(&f.asOf, "as-of", "", "read the board as of `DATE` (2025-10-21, or a date-time with a zone) instead of now")
-	fs.BoolVar(&f.json, "json", false, "print JSON instead of text")
-	fs.BoolVar(&f.verbose, "v", false, "log the store's work to standard error")
-	if branch {
-		fs.StringVar(&f.branch, "branch", "main", "read branch `NAME` instead of the record")
-	}
-}
-
-// logger returns where the verb's libraries log: standard error with -v,
-// nowhere otherwise.
-func (f *readFlags) logger(w io.Writer) *slog.Logger {
-	if !f.verbose {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
-}
-
-// verbFlags are the flags of a verb that works on a store: where the store
-// is, and what to read of it.
-type verbFlags struct {
 	storeFlags
-	readFlags
+	branch, asOf, knownAt, timezone string
+	json, csv                       bool
+	opts                            readOpt
 }
 
-// register adds the flags to fs: temporary allows a fresh temporary store
-// (replay), branch the --branch flag.
-func (f *verbFlags) register(fs *flag.FlagSet, temporary, branch bool) {
-	f.storeFlags.register(fs, temporary)
-	f.readFlags.register(fs, branch)
-}
-
-// openBranch opens the store and the branch --branch names; the caller
-// closes the store.
-func (f *verbFlags) openBranch(ctx context.Context, logger *slog.Logger) (*store, eventlog.Branch, error) {
-	s, err := f.open(ctx, logger)
-	if err != nil {
-		return nil, eventlog.Branch{}, err
+// register adds the store flags and the reading flags opts names to fl.
+func (f *readFlags) register(fl *flags, e env, opts readOpt) {
+	f.storeFlags.register(fl, e, opts&readTemporary != 0, opts&readCreate != 0)
+	f.opts = opts
+	if opts&readBranch != 0 {
+		fl.StringVar(&f.branch, "branch", events.Main, "read branch `NAME` instead of the record")
 	}
-	branch, err := s.branch(ctx, f.branch)
+	if opts&readAsOf != 0 {
+		fl.StringVar(&f.asOf, "as-of", "", "read the world as of `DATE` (2025-10-21, or a date-time with a zone), as the record now tells it")
+	}
+	if opts&readKnownAt != 0 {
+		fl.StringVar(&f.knownAt, "known-at", "", "read what could be known on `DATE`: events reported, and corrections made, by then")
+	}
+	if opts&(readAsOf|readKnownAt) != 0 {
+		fl.StringVar(&f.timezone, "timezone", "UTC", "the IANA time `ZONE` whose days --as-of and --known-at name")
+	}
+	if opts&readJSON != 0 {
+		fl.BoolVar(&f.json, "json", false, "print JSON instead of text")
+	}
+	if opts&readCSV != 0 {
+		fl.BoolVar(&f.csv, "csv", false, "print CSV (one row per meeting or event) instead of text")
+	}
+}
+
+// query returns what the flags ask to read, but for the branch: the dates,
+// read as days of --timezone.
+func (f *readFlags) query() (projections.Query, error) {
+	q := projections.Query{Now: time.Now()}
+	loc, err := events.Location(f.timezone)
 	if err != nil {
+		return q, badInputf("--timezone: %w", err)
+	}
+	if f.asOf != "" {
+		if q.AsOf, err = events.ParseTimeIn(f.asOf, loc); err != nil {
+			return q, badInputf("--as-of: %w", err)
+		}
+	}
+	if f.knownAt != "" {
+		if q.KnownAt, err = events.ParseTimeIn(f.knownAt, loc); err != nil {
+			return q, badInputf("--known-at: %w", err)
+		}
+	}
+	if f.json && f.csv {
+		return q, badInputf("--json and --csv exclude each other")
+	}
+	if f.branch == "" {
+		f.branch = events.Main
+	}
+	if err := checkNames("--branch", f.branch); err != nil {
+		return q, err
+	}
+	return q, nil
+}
+
+// open checks the flags, opens the store and the branch, and returns them
+// with the query the flags make; the caller closes the store.
+func (f *readFlags) open(ctx context.Context) (*store, projections.Query, error) {
+	q, err := f.query()
+	if err != nil {
+		return nil, q, err
+	}
+	s, err := f.storeFlags.open(ctx)
+	if err != nil {
+		return nil, q, err
+	}
+	if q.Branch, err = s.branch(ctx, f.branch); err != nil {
 		s.Close()
-		return nil, eventlog.Branch{}, err
+		return nil, q, err
 	}
-	return s, branch, nil
+	return s, q, nil
+}
+
+// checkNames reports a name that cannot be an id, as bad input naming
+// what it is.
+func checkNames(what string, names ...string) error {
+	for _, n := range names {
+		if err := events.CheckName(n); err != nil {
+			return badInputf("%s: %w", what, err)
+		}
+	}
+	return nil
+}
+
+// boardView reads q's board: as it stands now from the live projection,
+// brought up to date first, or, for a date, folded from the log.
+func boardView(ctx context.Context, s *store, q projections.Query, logger *slog.Logger) (projections.BoardView, error) {
+	if !q.AsOf.IsZero() || !q.KnownAt.IsZero() {
+		return projections.FoldView(ctx, s.log, q)
+	}
+	if err := projections.CatchUp(ctx, s.log, s.views, q.Branch, projections.RunnerOptions{Logger: logger}); err != nil {
+		return projections.BoardView{}, err
+	}
+	views, err := s.views.Views(ctx, q.Branch.Name)
+	if err != nil {
+		return projections.BoardView{}, err
+	}
+	b := projections.BoardView{Branch: q.Branch.Name, AsOf: q.AsOfLabel(), Meetings: views}
+	for i := range b.Meetings {
+		b.Meetings[i].SetAsOf(q.Cutoff(), b.AsOf)
+		b.Meetings[i].Cause = nil
+	}
+	if b.Meetings == nil {
+		b.Meetings = []projections.View{}
+	}
+	return b, nil
 }

@@ -28,36 +28,32 @@ Examples:
   summit rebuild --branch prep-held --server nats://127.0.0.1:4222
 `
 
-// rebuildCmd is "summit rebuild".
-type rebuildCmd struct{ env }
-
-// Run rebuilds a branch's projection.
-func (c *rebuildCmd) Run(ctx context.Context, args []string) error {
-	fl := newFlags("rebuild", rebuildHelp, c.stderr)
-	var f verbFlags
-	f.register(fl, false, true)
-	args, err := parse(fl, args)
+// runRebuild rebuilds a branch's projection.
+func runRebuild(ctx context.Context, e env, args []string) error {
+	fl := newFlags("rebuild", rebuildHelp, e)
+	var f readFlags
+	f.register(fl, e, readBranch)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(args) > 0 {
 		return badInputf("rebuild takes no arguments, got %q", args)
 	}
-	logger := f.logger(c.stderr)
-	s, branch, err := f.openBranch(ctx, logger)
+	s, q, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
 	started := time.Now()
-	r := projections.NewRunner(s.log, s.board, branch, projections.RunnerOptions{Logger: logger})
+	r := projections.NewRunner(s.log, s.views, q.Branch, projections.RunnerOptions{Logger: f.logger()})
 	if err := r.Rebuild(ctx); err != nil {
 		if errors.Is(err, projections.ErrBusy) {
 			return badInput(err)
 		}
 		return err
 	}
-	fmt.Fprintf(c.stderr, "rebuilt the projection of %s: %d meetings from %d events in %s\n",
-		branch.Name, r.Board().Len(), r.Board().Seq(), time.Since(started).Round(time.Millisecond))
+	fmt.Fprintf(e.stderr, "rebuilt the projection of %s: %d meetings, up to sequence %d, in %s\n",
+		q.Branch.Name, r.Board().Len(), r.Board().Seq(), time.Since(started).Round(time.Millisecond))
 	return nil
 }

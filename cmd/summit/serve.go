@@ -43,29 +43,27 @@ Examples:
   summit serve --server nats://a:4222,nats://b:4222,nats://c:4222 --replicas 3 --creds summit.creds
 `
 
-// serveCmd is "summit serve".
-type serveCmd struct{ env }
-
-// Run serves until ctx ends.
-func (c *serveCmd) Run(ctx context.Context, args []string) error {
-	fl := newFlags("serve", serveHelp, c.stderr)
+// runServe serves until ctx ends.
+func runServe(ctx context.Context, e env, args []string) error {
+	fl := newFlags("serve", serveHelp, e)
 	var f storeFlags
-	f.register(fl, false)
+	f.register(fl, e, false, true)
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:4222", "`HOST:PORT` the embedded server listens on (port 0: any free port)")
 	logJSON := fl.Bool("log-json", false, "log JSON lines instead of text")
-	args, err := parse(fl, args)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(args) > 0 {
 		return badInputf("serve takes no arguments, got %q", args)
 	}
-	if f.servers == "" && f.data == "" {
+	f.where()
+	if f.servers == "" && f.data == "" && f.context == "" {
 		f.data = "./summit-data"
 	}
-	var handler slog.Handler = slog.NewTextHandler(c.stderr, nil)
+	var handler slog.Handler = slog.NewTextHandler(e.stderr, nil)
 	if *logJSON {
-		handler = slog.NewJSONHandler(c.stderr, nil)
+		handler = slog.NewJSONHandler(e.stderr, nil)
 	}
 	logger := slog.New(handler)
 	if f.servers == "" {
@@ -77,7 +75,16 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 			logger.Warn("listening beyond loopback, without authentication", "listen", f.listen)
 		}
 	}
-	s, err := f.open(ctx, logger.With("component", "nats"))
+	if f.servers == "" && f.context == "" {
+		// A port in use is found before the store is: nothing is made.
+		ln, err := net.Listen("tcp", f.listen)
+		if err != nil {
+			return badInputf("--listen %s: %w (is another summit serve running? give another port with --listen 127.0.0.1:4333)", f.listen, err)
+		}
+		ln.Close()
+	}
+	f.log = logger.With("component", "nats")
+	s, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -86,13 +93,13 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if s.srv != nil {
 		url = s.srv.ClientURL()
 		logger.Info("summit serve is ready", "url", url, "store", f.data)
-		fmt.Fprintf(c.stdout, "summit serve: listening on %s (store %s); other verbs: --server %s\n", url, f.data, url)
+		fmt.Fprintf(e.stdout, "summit serve: listening on %s (store %s); other verbs: --server %s\n", url, f.data, url)
 	} else {
 		logger.Info("summit serve is ready: keeping the projections of a NATS deployment", "url", url)
-		fmt.Fprintf(c.stdout, "summit serve: keeping the projections of %s\n", url)
+		fmt.Fprintf(e.stdout, "summit serve: keeping the projections of %s\n", url)
 	}
 
-	keeper := projections.NewKeeper(s.log, s.board, projections.RunnerOptions{Logger: logger.With("component", "projection")})
+	keeper := projections.NewKeeper(s.log, s.views, projections.RunnerOptions{Logger: logger.With("component", "projection")})
 	err = keeper.Run(ctx)
 	logger.Info("shutting down: projections saved their checkpoints")
 	// Let what the keeper wrote reach the server before it stops.

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"strings"
 
-	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -12,68 +10,65 @@ const statusHelp = `
 Usage: summit status [MEETING] [flags]
 
 Print the meeting board of a store that already holds events: every meeting,
-or the one named, with its status, overdue flag, readiness, each
-precondition and each claim. Without --as-of it reads the meeting-status
-projection, brought up to date first; with --as-of DATE it reads the record
-as it stood at the end of that date.
+or the one named, with its status, overdue flag, readiness, participants,
+each precondition and each claim with its date. Without a date it reads the
+meeting-status projection, brought up to date first, as of today. With
+--as-of DATE it reads the world on that date as the record now tells it;
+with --known-at DATE, what could be known on that date (events reported, and
+corrections made, by then). The two combine: --as-of D --known-at D is the
+board a desk saw that evening.
 
-It needs a store: --data DIR (the embedded store of "summit replay --data")
-or --server URL (a running "summit serve", or any NATS deployment).
+It needs a store: --server URL (a running "summit serve", or any NATS
+deployment), $NATS_URL, --context NAME (a NATS CLI context), or --data DIR
+(the embedded store of "summit replay --data").
 
-Output: the board on standard output, one block per meeting, or with --json
-an object with "meetings" (see summit replay -h).
+Output: the board on standard output, one block per meeting; with --json an
+object with "branch", "as_of", "known_at" and "meetings"; with --csv one row
+per meeting.
 
-Exit status: 0 ok; 2 a bad flag, meeting or branch; 3 the store failed.
+Exit status: 0 ok; 2 a bad flag, date, meeting or branch; 3 the store failed.
 
 Examples:
   summit status --data ./summit-data
   summit status budapest-summit --server nats://127.0.0.1:4222 --as-of 2025-10-21 --json
+  summit status --as-of 2018-05-25 --known-at 2018-05-25 --server nats://127.0.0.1:4222
 `
 
-// statusCmd is "summit status".
-type statusCmd struct{ env }
-
-// Run prints the board.
-func (c *statusCmd) Run(ctx context.Context, args []string) error {
-	fl := newFlags("status", statusHelp, c.stderr)
-	var f verbFlags
-	f.register(fl, false, true)
-	args, err := parse(fl, args)
+// runStatus prints the board.
+func runStatus(ctx context.Context, e env, args []string) error {
+	fl := newFlags("status", statusHelp, e)
+	var f readFlags
+	f.register(fl, e, readBranch|readAsOf|readKnownAt|readJSON|readCSV)
+	args, err := fl.parse(args)
 	if err != nil {
 		return err
 	}
 	if len(args) > 1 {
 		return badInputf("want at most one MEETING, got %d arguments", len(args))
 	}
-	if len(args) == 1 {
-		if err := events.CheckName(args[0]); err != nil {
-			return badInputf("MEETING: %w", err)
-		}
-	}
-	if err := events.CheckName(f.branch); err != nil {
-		return badInputf("--branch: %w", err)
-	}
-	asOf, err := f.asOfTime()
-	if err != nil {
+	if err := checkNames("MEETING", args...); err != nil {
 		return err
 	}
-	logger := f.logger(c.stderr)
-	s, branch, err := f.openBranch(ctx, logger)
+	s, q, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	b, err := readBoard(ctx, s, branch, asOf, logger)
+	b, err := boardView(ctx, s, q, f.logger())
 	if err != nil {
 		return err
 	}
 	if len(args) == 1 {
-		b.Meetings, err = only(b.Meetings, args[0], b.Branch)
-		if err != nil {
+		if b.Meetings, err = only(b.Meetings, args[0], b.Branch); err != nil {
 			return err
 		}
 	}
-	return printBoard(c.stdout, b, f.json)
+	switch {
+	case f.csv:
+		return projections.WriteBoardCSV(e.stdout, b)
+	default:
+		return printBoard(e.stdout, b, f.json)
+	}
 }
 
 // only returns the view of meeting id, or a bad-input error naming the
@@ -86,8 +81,5 @@ func only(views []projections.View, id, branch string) ([]projections.View, erro
 		}
 		ids = append(ids, v.ID)
 	}
-	if len(ids) == 0 {
-		return nil, badInputf("no meeting %q: the board of %s is empty", id, branch)
-	}
-	return nil, badInputf("no meeting %q on the board of %s (meetings: %s)", id, branch, strings.Join(ids, ", "))
+	return nil, badInput(projections.UnknownMeeting(id, branch, ids))
 }

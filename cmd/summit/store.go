@@ -3,28 +3,31 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/nats-io/jsm.go/natscontext"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
-	"github.com/summit-model/summit/scenarios"
 )
 
 // storeFlags say where the events are: an embedded server on a store
-// directory (--data), a fresh temporary one, or an existing NATS deployment
-// (--server) reached with the credentials given.
+// directory (--data), a fresh temporary one, an existing NATS deployment
+// (--server, $NATS_URL, or a NATS CLI context) reached with the
+// credentials given.
 type storeFlags struct {
 	servers  string
 	data     string
+	context  string
 	creds    string
 	user     string
 	password string
@@ -33,21 +36,32 @@ type storeFlags struct {
 	tlsCert  string
 	tlsKey   string
 	replicas int
+	verbose  bool
 	// listen is where the embedded server takes network clients: serve
 	// sets it; other verbs connect in-process.
 	listen string
 	// sync is when the embedded server syncs to disk: "" or "interval",
 	// or "always".
 	sync string
-	// temporary allows a fresh temporary store when neither --server nor
-	// --data is given (replay); otherwise one of them is required.
-	temporary bool
+	// temporary allows a fresh temporary store when no store is named
+	// (replay); create allows --data to name a directory that does not
+	// exist yet (replay, serve); otherwise the verb reads a store that is
+	// there.
+	temporary, create bool
+	// env is where $NATS_URL is read.
+	env env
+	// url says where --server came from, for messages ("$NATS_URL").
+	url string
+	// log, if set, is where the store logs (serve's logger).
+	log *slog.Logger
 }
 
-func (f *storeFlags) register(fs *flag.FlagSet, temporary bool) {
-	f.temporary = temporary
-	fs.StringVar(&f.servers, "server", "", "NATS `URL`s of an existing deployment, comma-separated (default: an embedded server)")
-	fs.StringVar(&f.data, "data", "", "`DIR` of the embedded server's store"+map[bool]string{true: " (default: a temporary store, removed at the end)", false: ""}[temporary])
+// register adds the store flags to fs.
+func (f *storeFlags) register(fs *flags, e env, temporary, create bool) {
+	f.temporary, f.create, f.env = temporary, create, e
+	fs.StringVar(&f.servers, "server", "", "NATS `URL`s of an existing deployment, comma-separated (default: $NATS_URL, else "+map[bool]string{true: "a temporary embedded store", false: "none"}[temporary]+")")
+	fs.StringVar(&f.data, "data", "", "`DIR` of the embedded server's store")
+	fs.StringVar(&f.context, "context", "", "the NATS CLI context `NAME` to connect with (the nats tool's own files)")
 	fs.StringVar(&f.creds, "creds", "", "NATS credentials `FILE` (with --server)")
 	fs.StringVar(&f.user, "user", "", "NATS user `NAME` (with --server and --password)")
 	fs.StringVar(&f.password, "password", "", "NATS `PASSWORD` (with --server and --user; $SUMMIT_PASSWORD if empty)")
@@ -55,18 +69,49 @@ func (f *storeFlags) register(fs *flag.FlagSet, temporary bool) {
 	fs.StringVar(&f.tlsCA, "tls-ca", "", "CA certificate `FILE` to verify the server's TLS certificate")
 	fs.StringVar(&f.tlsCert, "tls-cert", "", "client certificate `FILE` for TLS (with --tls-key)")
 	fs.StringVar(&f.tlsKey, "tls-key", "", "client key `FILE` for TLS (with --tls-cert)")
-	fs.StringVar(&f.sync, "sync", "", "when the embedded server syncs the store to disk: `interval` (every 2 minutes, the default) or always (before it acknowledges each write: slower, and nothing acknowledged is lost even to a power cut)")
+	fs.StringVar(&f.sync, "sync", "", "when the embedded server syncs the store to disk: `interval` (every 2 minutes, the default) or always (before it acknowledges each write)")
 	fs.IntVar(&f.replicas, "replicas", 1, "`N` servers keep each event and key, when the stream and buckets are created (3 on a cluster)")
+	fs.BoolVar(&f.verbose, "v", false, "log the store's work to standard error")
+}
+
+// where settles where the store is: --server, --data and --context as
+// given, else $NATS_URL.
+func (f *storeFlags) where() {
+	if f.servers == "" && f.data == "" && f.context == "" && f.env.getenv != nil {
+		if u := f.env.getenv("NATS_URL"); u != "" {
+			f.servers, f.url = u, "$NATS_URL"
+		}
+	}
+	if f.url == "" {
+		f.url = "--server"
+	}
 }
 
 // validate reports every problem with the flags, as bad input.
 func (f *storeFlags) validate() error {
+	f.where()
 	var errs []error
-	if f.servers != "" && f.data != "" {
-		errs = append(errs, errors.New("--server and --data exclude each other: --data is the embedded server's store"))
+	given := 0
+	for _, v := range []string{f.servers, f.data, f.context} {
+		if v != "" {
+			given++
+		}
 	}
-	if f.servers == "" && f.data == "" && !f.temporary {
-		errs = append(errs, errors.New("no store: give --data DIR (an embedded store) or --server URL (a running summit serve, or any NATS deployment)"))
+	if given > 1 {
+		errs = append(errs, errors.New("--server (or $NATS_URL), --data and --context exclude each other: name one store"))
+	}
+	if given == 0 && !f.temporary {
+		errs = append(errs, errors.New("no store: give --server URL (a running summit serve, or any NATS deployment), set $NATS_URL, give --context NAME (a NATS CLI context), or --data DIR (an embedded store)"))
+	}
+	if f.data != "" {
+		switch fi, err := os.Stat(f.data); {
+		case err == nil && !fi.IsDir():
+			errs = append(errs, fmt.Errorf("--data %s: not a directory", f.data))
+		case errors.Is(err, fs.ErrNotExist) && !f.create:
+			errs = append(errs, fmt.Errorf("--data %s: no such directory: there is no store there (summit replay --data %s makes one)", f.data, f.data))
+		case err != nil && !errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("--data: %w", err))
+		}
 	}
 	remote := map[string]string{"--creds": f.creds, "--user": f.user, "--nkey": f.nkey, "--tls-ca": f.tlsCA, "--tls-cert": f.tlsCert}
 	for name, v := range remote {
@@ -77,7 +122,7 @@ func (f *storeFlags) validate() error {
 	switch {
 	case f.sync != "" && f.sync != "interval" && f.sync != "always":
 		errs = append(errs, fmt.Errorf("--sync %q: want interval or always", f.sync))
-	case f.sync != "" && f.servers != "":
+	case f.sync != "" && (f.servers != "" || f.context != ""):
 		errs = append(errs, errors.New("--sync is for the embedded server: a deployment's own sync_interval setting decides"))
 	}
 	if f.password != "" && f.user == "" {
@@ -108,14 +153,25 @@ func (f *storeFlags) validate() error {
 	return nil
 }
 
+// logger returns where the verb's libraries log: standard error with -v,
+// nowhere otherwise.
+func (f *storeFlags) logger() *slog.Logger {
+	if f.log != nil {
+		return f.log
+	}
+	if !f.verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(f.env.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+}
+
 // store is an open store: the connection and the record, projection and
 // scenario buckets on it.
 type store struct {
 	nc      *nats.Conn
 	js      jetstream.JetStream
-	log     *eventlog.Log
-	board   *projections.Store
-	records *scenarios.Records
+	log   *eventlog.Log
+	views *projections.Store
 	// srv is the embedded server, nil on a --server connection.
 	srv      *embedded.Server
 	where    string
@@ -131,10 +187,11 @@ func (s *store) Close() {
 }
 
 // open opens the store the flags name.
-func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, err error) {
+func (f *storeFlags) open(ctx context.Context) (_ *store, err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
+	logger := f.logger()
 	// s is not the result: a failure returns nil, and s is still there to
 	// close.
 	s := &store{}
@@ -143,7 +200,7 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, e
 			s.Close()
 		}
 	}()
-	if f.servers != "" {
+	if f.servers != "" || f.context != "" {
 		if s.nc, err = f.connect(); err != nil {
 			return nil, err
 		}
@@ -179,10 +236,7 @@ func (f *storeFlags) open(ctx context.Context, logger *slog.Logger) (_ *store, e
 	if s.log, err = eventlog.Open(ctx, s.js, eventlog.Options{Replicas: f.replicas, Logger: logger}); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.where, err)
 	}
-	if s.board, err = projections.OpenStore(ctx, s.js, projections.StoreOptions{Replicas: f.replicas}); err != nil {
-		return nil, fmt.Errorf("%s: %w", s.where, err)
-	}
-	if s.records, err = scenarios.OpenRecords(ctx, s.js, f.replicas); err != nil {
+	if s.views, err = projections.OpenStore(ctx, s.js, projections.StoreOptions{Replicas: f.replicas}); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.where, err)
 	}
 	return s, nil
@@ -193,10 +247,28 @@ func (f *storeFlags) embedded(dir string, logger *slog.Logger) embedded.Options 
 	return embedded.Options{StoreDir: dir, Listen: f.listen, Logger: logger, SyncAlways: f.sync == "always"}
 }
 
-// connect connects to the NATS deployment at --server with the credentials
-// given. A refused credential is a clear error, not a hang.
+// connect connects to the NATS deployment at --server (or the NATS CLI
+// context --context names) with the credentials given. A refused credential
+// is a clear error, not a hang.
 func (f *storeFlags) connect() (*nats.Conn, error) {
 	opts := []nats.Option{nats.Name("summit"), nats.Timeout(5 * time.Second), nats.MaxReconnects(-1)}
+	if f.context != "" {
+		// The nats tool's own reader of its contexts: the URL, and every
+		// credential and TLS setting a context can hold.
+		nctx, err := natscontext.New(f.context, true)
+		if err != nil {
+			return nil, badInputf("--context %s: %w (nats context ls lists them)", f.context, err)
+		}
+		copts, err := nctx.NATSOptions(opts...)
+		if err != nil {
+			return nil, badInputf("--context %s: %w", f.context, err)
+		}
+		nc, err := nats.Connect(nctx.ServerURL(), copts...)
+		if err != nil {
+			return nil, fmt.Errorf("connect with context %s (%s): %w", f.context, nctx.ServerURL(), err)
+		}
+		return nc, nil
+	}
 	if f.creds != "" {
 		opts = append(opts, nats.UserCredentials(f.creds))
 	}
@@ -228,7 +300,7 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 		}
 		switch {
 		case errors.Is(err, nats.ErrNoServers):
-			return nil, fmt.Errorf("connect to %s: no server answered (is summit serve, or NATS, running there?): %w", urls, err)
+			return nil, fmt.Errorf("connect to %s (%s): no server answered (is summit serve, or NATS, running there?): %w", urls, f.url, err)
 		}
 		return nil, fmt.Errorf("connect to %s: %w", urls, err)
 	}
@@ -236,11 +308,28 @@ func (f *storeFlags) connect() (*nats.Conn, error) {
 }
 
 // branch returns the branch name names: main, or a what-if branch the store
-// holds (an unknown one is bad input).
+// holds (an unknown one, or a bad name, is bad input).
 func (s *store) branch(ctx context.Context, name string) (eventlog.Branch, error) {
+	if err := events.CheckName(name); err != nil {
+		return eventlog.Branch{}, badInputf("branch: %w", err)
+	}
 	b, err := s.log.Branch(ctx, name)
 	if errors.Is(err, eventlog.ErrUnknownBranch) {
-		return b, badInput(err)
+		names, _ := s.branchNames(ctx)
+		return b, badInputf("%w (branches: %s)", err, names)
 	}
 	return b, err
+}
+
+// branchNames lists the store's branches for a message.
+func (s *store) branchNames(ctx context.Context) (string, error) {
+	bs, err := s.log.Branches(ctx)
+	if err != nil || len(bs) == 0 {
+		return "main only", err
+	}
+	names := []string{events.Main}
+	for _, b := range bs {
+		names = append(names, b.Name)
+	}
+	return strings.Join(names, ", "), nil
 }

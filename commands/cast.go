@@ -1,0 +1,100 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/scenarios"
+)
+
+// Cast returns what the handler's branch holds of the names a file uses
+// but does not declare: each party's, person's and meeting's declaration,
+// and each ref name's event. A name the branch does not hold is left out:
+// the plan reports it, at its line.
+func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.Cast, error) {
+	c := scenarios.Cast{Parties: map[string]scenarios.Party{}, People: map[string]scenarios.Person{}, Meetings: map[string]scenarios.Meeting{}, Refs: map[string]scenarios.Target{}}
+	h.mu.Lock()
+	branch := h.branch
+	h.mu.Unlock()
+	var out Outcome
+	for _, id := range wanted.Actors {
+		e, ok, err := h.declaration(ctx, branch, events.Actor(id), &out)
+		if err != nil || !ok {
+			return c, err
+		}
+		switch p := e.Payload.(type) {
+		case *events.PartyDeclared:
+			c.Parties[id] = scenarios.Party{ID: id, Name: p.Name}
+		case *events.PersonDeclared:
+			c.People[id] = scenarios.Person{ID: id, Name: p.Name, Party: p.Party, Role: p.Role}
+		}
+	}
+	for _, id := range wanted.Meetings {
+		e, ok, err := h.declaration(ctx, branch, events.Meeting(id), &out)
+		if err != nil {
+			return c, err
+		}
+		if d, isDecl := e.Payload.(*events.MeetingDeclared); ok && isDecl {
+			m := scenarios.Meeting{ID: id, Title: d.Title}
+			for _, p := range d.Participants {
+				m.Participants = append(m.Participants, p.ID())
+			}
+			c.Meetings[id] = m
+		}
+	}
+	for _, name := range wanted.Refs {
+		if _, err := uuid.Parse(name); err == nil {
+			continue // an event id: the plan asks for its meeting
+		}
+		var t eventlog.Target
+		var ok bool
+		err := h.persist(ctx, &out, func() (err error) {
+			t, ok, err = h.log.Ref(ctx, branch, name)
+			return err
+		})
+		if err != nil {
+			return c, err
+		}
+		if ok {
+			c.Refs[name] = scenarios.Target{Aggregate: t.Aggregate, At: t.At}
+		}
+	}
+	return c, nil
+}
+
+// declaration returns the first event of ref on branch (its declaration),
+// and false if the branch holds none.
+func (h *Handler) declaration(ctx context.Context, b eventlog.Branch, ref events.Ref, out *Outcome) (events.Event, bool, error) {
+	if err := ref.Check(); err != nil {
+		return events.Event{}, false, nil
+	}
+	var r eventlog.Record
+	var ok bool
+	err := h.persist(ctx, out, func() (err error) {
+		r, ok, err = h.log.First(ctx, ref)
+		return err
+	})
+	if err != nil {
+		return events.Event{}, false, fmt.Errorf("read %s: %w", ref, err)
+	}
+	if ok && (b.IsMain() || r.Seq <= b.ForkSeq && b.Includes(r.Event)) {
+		return r.Event, true, nil
+	}
+	if b.IsMain() {
+		return events.Event{}, false, nil
+	}
+	// Declared on the branch itself.
+	hist, err := h.log.Load(ctx, b, ref)
+	if err != nil && !errors.Is(err, eventlog.ErrUnknownBranch) {
+		return events.Event{}, false, err
+	}
+	if len(hist.Events) == 0 {
+		return events.Event{}, false, nil
+	}
+	return hist.Events[0], true, nil
+}
