@@ -177,14 +177,15 @@ func Unmarshal(b []byte) (Event, error) {
 }
 
 // strictDecode decodes one JSON value into v, refusing unknown fields and
-// anything after the value.
+// anything but white space after the value. (Decoder.More is no test of
+// that: it is false before a '}' or a ']'.)
 func strictDecode(b []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
 		return err
 	}
-	if d.More() {
+	if len(bytes.TrimLeft(b[d.InputOffset():], " \t\r\n")) > 0 {
 		return errors.New("data after the event")
 	}
 	return nil
