@@ -3,8 +3,8 @@ package events
 import (
 	"bytes"
 	"errors"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -275,7 +275,9 @@ func TestIdentity(t *testing.T) {
 		func(e *Event) { e.Recorded = time.Now() },
 		func(e *Event) { e.Reported = Date(2025, 10, 20) },
 		func(e *Event) { e.CorrelationID = NewID() },
-		func(e *Event) { e.Source = &Source{ID: "other-key", Outlet: "ntv.de", Published: "2025-10-21", Quote: "binnen zweier Wochen"} },
+		func(e *Event) {
+			e.Source = &Source{ID: "other-key", Outlet: "ntv.de", Published: "2025-10-21", Quote: "binnen zweier Wochen"}
+		},
 	}
 	differs := []func(e *Event){
 		func(e *Event) { e.At = Date(2025, 10, 17) },
