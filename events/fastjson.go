@@ -442,6 +442,18 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time to the first that needs a look.
+		for i+8 <= len(s) {
+			m := unsafeForJSON(binary.LittleEndian.Uint64([]byte(s[i : i+8])))
+			if m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
@@ -488,6 +500,21 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// unsafeForJSON returns the high bit of the first of the eight bytes in x
+// (in little-endian order) that encoding/json does not write as it is: a
+// control character, a quote, a backslash, <, >, &, or a byte of a
+// multi-byte character; 0 if none is. Bits above the first may be set too.
+func unsafeForJSON(x uint64) uint64 {
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (x-0x20*ones)&^x&highs | // a byte below 0x20
+		x&highs |
+		zero(x^('"'*ones)) |
+		zero(x^('\\'*ones)) |
+		zero(x^('<'*ones)) |
+		zero(x^('>'*ones)) |
+		zero(x^('&'*ones))
 }
 
 // appendStrings appends a list of strings; nil is null.
