@@ -355,8 +355,16 @@ func parseWorldTime(v []byte) (Time, bool) {
 		}
 		return Time{}, false
 	}
-	t, err := ParseTime(string(v))
-	return t, err == nil
+	// A date-time as time.Time's UnmarshalText reads it (RFC 3339,
+	// strictly, as ParseTime's layout does but for leniencies the strict
+	// form refuses), else as ParseTime does.
+	var t time.Time
+	if len(v) > len(DateLayout) && t.UnmarshalText(v) == nil {
+		wt := Time{Time: t}
+		return wt, wt.CheckRange() == nil
+	}
+	wt, err := ParseTime(string(v))
+	return wt, err == nil
 }
 
 func digits(v []byte) (int, bool) {

@@ -184,7 +184,7 @@ type Span struct {
 // ParseSpan reads a span: a whole number followed by d (days) or w (weeks),
 // such as 14d or 2w, of at most [MaxSpanDays] days.
 func ParseSpan(s string) (Span, error) {
-	bad := fmt.Errorf("span %q: want a number of days or weeks, such as 14d or 2w", s)
+	bad := func() error { return fmt.Errorf("span %q: want a number of days or weeks, such as 14d or 2w", s) }
 	unit := 0
 	switch {
 	case strings.HasSuffix(s, "d"):
@@ -192,16 +192,16 @@ func ParseSpan(s string) (Span, error) {
 	case strings.HasSuffix(s, "w"):
 		unit = 7
 	default:
-		return Span{}, bad
+		return Span{}, bad()
 	}
 	digits := s[:len(s)-1]
 	if digits == "" || len(digits) > 6 {
-		return Span{}, bad
+		return Span{}, bad()
 	}
 	n := 0
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return Span{}, bad
+			return Span{}, bad()
 		}
 		n = n*10 + int(c-'0')
 	}
