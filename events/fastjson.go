@@ -156,9 +156,20 @@ func (s *scanner) plain() []byte {
 		}
 		if m := special(x); m != 0 {
 			i += bits.TrailingZeros64(m) / 8
-			break
+			if s.b[i] != '"' { // an escape or a control character
+				s.fail()
+				return nil
+			}
+			v := s.b[start:i]
+			if !ascii && !utf8.Valid(v) {
+				s.fail()
+				return nil
+			}
+			s.i = i + 1
+			return v
 		}
 	}
+	// The last few bytes of the input, one by one.
 	for ; i < len(s.b); i++ {
 		c := s.b[i]
 		if plainByte[c] {
