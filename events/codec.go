@@ -54,9 +54,19 @@ type wire struct {
 	Data         json.RawMessage `json:"data"`
 }
 
+//go:generate go run -tags codecgen ./internal/codecgen -o codec_fast.go
+
 // Marshal returns the JSON form of e, as the log stores it. It refuses an
 // event that [Event.Validate] refuses.
-func Marshal(e Event) ([]byte, error) {
+//
+// It writes the bytes encoding/json writes of the wire form, by the fast
+// path generated from the kinds table (codec_fast.go, see fastjson.go),
+// or with encoding/json itself where the fast path cannot.
+func Marshal(e Event) ([]byte, error) { return marshal(e, true) }
+
+// marshal is [Marshal], with the fast path or without it (to test that the
+// two agree).
+func marshal(e Event, fast bool) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
@@ -90,6 +100,11 @@ func Marshal(e Event) ([]byte, error) {
 	if e.CorrelationID != uuid.Nil {
 		w.Correlation = e.CorrelationID.String()
 	}
+	if fast {
+		if b, ok := fastMarshal(&w, e.Payload); ok {
+			return b, nil
+		}
+	}
 	data, err := json.Marshal(e.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s payload: %w", e.Kind(), err)
@@ -107,29 +122,34 @@ func Marshal(e Event) ([]byte, error) {
 // payloads their kind refuses are errors (wrapping [ErrMalformed],
 // [ErrUnknownKind] or [ErrUnsupportedVersion]); Unmarshal never panics on
 // bad input.
-func Unmarshal(b []byte) (Event, error) {
-	w := new(wire)
-	if err := strictDecode(b, w); err != nil {
-		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+//
+// It reads the form Marshal writes by the fast path generated from the
+// kinds table (codec_fast.go, see fastjson.go), which gives up on anything
+// else; then encoding/json reads the message, strictly: it refuses unknown
+// fields and anything after the value. Both read the same events and
+// refuse the same messages, with the same errors.
+func Unmarshal(b []byte) (Event, error) { return unmarshal(b, true) }
+
+// unmarshal is [Unmarshal], with the fast path or without it (to test that
+// the two agree).
+func unmarshal(b []byte, fast bool) (Event, error) {
+	var w wire
+	var p Payload
+	ok := false
+	if fast {
+		p, ok = fastUnmarshal(b, &w)
 	}
-	switch w.V {
-	case 1:
-		if w.Reported != nil || w.Zone != "" || w.Gen != 0 || w.RefName != "" || w.Corrects != "" || w.Key != "" {
-			return Event{}, fmt.Errorf("%w: a version 1 event with fields of version 2", ErrMalformed)
+	if ok {
+		// The fast path reads what the strict decoder would: the same
+		// checks come next.
+		if err := w.check(); err != nil {
+			return Event{}, err
 		}
-	case CodecVersion:
-	default:
-		return Event{}, fmt.Errorf("%w: v%d (this summit reads v1 to v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
-	}
-	p := w.Kind.New()
-	if p == nil {
-		return Event{}, fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
-	}
-	if len(w.Data) == 0 || string(w.Data) == "null" {
-		return Event{}, fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
-	}
-	if err := strictDecode(w.Data, p); err != nil {
-		return Event{}, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
+	} else {
+		var err error
+		if w, p, err = strictWire(b); err != nil {
+			return Event{}, err
+		}
 	}
 	e := Event{
 		ID:           w.ID,
@@ -176,15 +196,64 @@ func Unmarshal(b []byte) (Event, error) {
 	return e, nil
 }
 
+// check reports what Unmarshal refuses in a wire form before it reads the
+// payload: a version it does not read, a version 1 event with fields of
+// version 2, an unknown kind, no data.
+func (w *wire) check() error {
+	switch w.V {
+	case 1:
+		if w.Reported != nil || w.Zone != "" || w.Gen != 0 || w.RefName != "" || w.Corrects != "" || w.Key != "" {
+			return fmt.Errorf("%w: a version 1 event with fields of version 2", ErrMalformed)
+		}
+	case CodecVersion:
+	default:
+		return fmt.Errorf("%w: v%d (this summit reads v1 to v%d)", ErrUnsupportedVersion, w.V, CodecVersion)
+	}
+	if !w.Kind.Known() {
+		return fmt.Errorf("%w %q", ErrUnknownKind, w.Kind)
+	}
+	if len(w.Data) == 0 || string(w.Data) == "null" {
+		return fmt.Errorf("%w: %s event has no data", ErrMalformed, w.Kind)
+	}
+	return nil
+}
+
+// strictWire reads b with encoding/json, strictly. (The wire it fills is
+// its own, on the heap for the decoder; the fast path's stays on the
+// stack.)
+func strictWire(b []byte) (wire, Payload, error) {
+	w := new(wire)
+	if err := strictDecode(b, w); err != nil {
+		return wire{}, nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if err := w.check(); err != nil {
+		return wire{}, nil, err
+	}
+	p := w.Kind.New()
+	if err := strictDecode(w.Data, p); err != nil {
+		return wire{}, nil, fmt.Errorf("%w: %s data: %w", ErrMalformed, w.Kind, err)
+	}
+	return *w, p, nil
+}
+
+// marshalPayload returns the JSON form of p, as encoding/json writes it.
+func marshalPayload(p Payload) ([]byte, error) {
+	if b, ok := appendPayload(nil, p); ok {
+		return b, nil
+	}
+	return json.Marshal(p)
+}
+
 // strictDecode decodes one JSON value into v, refusing unknown fields and
-// anything after the value.
+// anything but white space after the value. (Decoder.More is no test of
+// that: it is false before a '}' or a ']'.)
 func strictDecode(b []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
 		return err
 	}
-	if d.More() {
+	if len(bytes.TrimLeft(b[d.InputOffset():], " \t\r\n")) > 0 {
 		return errors.New("data after the event")
 	}
 	return nil

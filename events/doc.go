@@ -17,7 +17,11 @@
 //     correlation ids.
 //   - [Time], [Days], [Window] and [Span] are world time as sources give it:
 //     a day or a moment, a range of days, a window, a number of days.
-//   - [Marshal] and [Unmarshal] are the versioned codec ([CodecVersion]).
+//   - [Marshal] and [Unmarshal] are the versioned codec ([CodecVersion]):
+//     encoding/json, strict, and a fast path for the form Marshal writes
+//     that internal/codecgen generates from the kinds table into
+//     codec_fast.go. After a change to a payload type or to the wire form,
+//     run "go generate ./events"; a test fails until it is run.
 //   - [CheckName] guards every id that becomes a NATS subject token or a key.
 //
 // The package imports nothing of NATS, YAML or the command line: it is the

@@ -3,7 +3,6 @@ package events
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"strconv"
 )
 
@@ -42,7 +41,7 @@ func Identity(e Event) string {
 	put(e.RefName)
 	put(e.Corrects)
 	if e.Payload != nil {
-		data, err := json.Marshal(e.Payload)
+		data, err := marshalPayload(e.Payload)
 		if err != nil {
 			// A payload that cannot be encoded cannot be stored either:
 			// Validate or Marshal says why.

@@ -84,6 +84,10 @@ func ParseTimeIn(s string, loc *time.Location) (Time, error) {
 // CheckRange reports a time outside [Earliest, Latest), or one whose end
 // (the day after, for a date) is past Latest.
 func (t Time) CheckRange() error {
+	// Most times are days from either bound, and need no End.
+	if !t.Before(Earliest) && t.Before(Latest.Add(-48*time.Hour)) {
+		return nil
+	}
 	if t.Before(Earliest) || !t.End().Before(Latest.Add(time.Nanosecond)) {
 		return fmt.Errorf("%w (%s to %s)", ErrTimeRange, Earliest.Format(DateLayout), Latest.AddDate(0, 0, -1).Format(DateLayout))
 	}
@@ -180,7 +184,7 @@ type Span struct {
 // ParseSpan reads a span: a whole number followed by d (days) or w (weeks),
 // such as 14d or 2w, of at most [MaxSpanDays] days.
 func ParseSpan(s string) (Span, error) {
-	bad := fmt.Errorf("span %q: want a number of days or weeks, such as 14d or 2w", s)
+	bad := func() error { return fmt.Errorf("span %q: want a number of days or weeks, such as 14d or 2w", s) }
 	unit := 0
 	switch {
 	case strings.HasSuffix(s, "d"):
@@ -188,16 +192,16 @@ func ParseSpan(s string) (Span, error) {
 	case strings.HasSuffix(s, "w"):
 		unit = 7
 	default:
-		return Span{}, bad
+		return Span{}, bad()
 	}
 	digits := s[:len(s)-1]
 	if digits == "" || len(digits) > 6 {
-		return Span{}, bad
+		return Span{}, bad()
 	}
 	n := 0
 	for _, c := range digits {
 		if c < '0' || c > '9' {
-			return Span{}, bad
+			return Span{}, bad()
 		}
 		n = n*10 + int(c-'0')
 	}

@@ -40,7 +40,9 @@ func localize(e *Event) error {
 	}
 	e.At = e.At.In(loc)
 	e.Reported = e.Reported.In(loc)
-	if e.Payload != nil {
+	// The generated localizePayload knows the times of every kind; the
+	// walk by reflection is for a payload it does not know.
+	if e.Payload != nil && !localizePayload(e.Payload, loc) {
 		eachTime(reflect.ValueOf(e.Payload), func(t *Time) { *t = t.In(loc) })
 	}
 	return nil
