@@ -1,14 +1,9 @@
 package scenarios
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/summit-model/summit/aggregates"
-	"github.com/summit-model/summit/commands"
-	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 )
 
@@ -115,60 +110,3 @@ func mentions(e Entry) []string {
 	}
 	return ids
 }
-
-// Plan is a scenario's steps decided against the log, ready to append.
-type Plan struct {
-	// Pending holds each step's events (none for a step that changes
-	// nothing, such as declaring again a meeting the store holds).
-	Pending []eventlog.Pending
-	// Events counts the events in Pending.
-	Events int
-}
-
-// Decide checks every step against the branch's current state without
-// appending anything: each aggregate's history is loaded once, and the
-// events each step causes are folded in memory for the steps after it. A
-// step the model refuses is an error naming the file and the step's line;
-// the error returned is then an [ErrorList] of every refusal.
-func Decide(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, file string, steps []Step, meta commands.Meta) (*Plan, error) {
-	type state struct {
-		history []events.Event
-		expect  uint64
-	}
-	states := map[events.Ref]*state{}
-	var errs ErrorList
-	plan := &Plan{Pending: make([]eventlog.Pending, len(steps))}
-	for i, st := range steps {
-		ref := st.Command.Aggregate
-		s := states[ref]
-		if s == nil {
-			h, err := log.Load(ctx, branch, ref)
-			if err != nil {
-				return nil, fmt.Errorf("%s: load %s: %w", file, ref, err)
-			}
-			s = &state{history: h.Events, expect: h.Expect}
-			states[ref] = s
-		}
-		if !branch.IsMain() && !branch.ForkAt.IsZero() && st.Command.Payload != nil && st.Command.At.Precedes(branch.ForkAt) {
-			errs.Add(file, st.Line, "%s on %s: at %s is before the branch's fork (%s): a branch adds to the record after its fork", st.Command.Payload.Kind(), ref.ID, st.Command.At, branch.ForkAt)
-			continue
-		}
-		evs, err := commands.Decide(s.history, st.Command)
-		if err != nil {
-			errs.Add(file, st.Line, "%v", err)
-			continue
-		}
-		commands.Stamp(evs, branch.Name, meta)
-		s.history = append(s.history, evs...)
-		plan.Pending[i] = eventlog.Pending{Events: evs, Expect: s.expect}
-		plan.Events += len(evs)
-	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	return plan, nil
-}
-
-// ErrIncomplete reports an append that stopped part way: the events before
-// the failure are on record, the rest are not.
-var ErrIncomplete = errors.New("append stopped part way")
