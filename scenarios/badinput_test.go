@@ -65,7 +65,7 @@ func TestLoadRefusesHostileInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sc, err := Load("t.yaml", []byte(tt.src), nil)
+			sc, err := Load("t.yaml", []byte(tt.src), ScenarioFile)
 			if sc != nil {
 				t.Fatal("Load returned a scenario")
 			}
@@ -99,7 +99,7 @@ func TestLoadRefusesSubjectTokens(t *testing.T) {
 		for _, id := range bad {
 			t.Run(p.name+"/"+id, func(t *testing.T) {
 				quoted := fmt.Sprintf("%q", id) // a YAML double-quoted string, so that the id reaches the loader whole
-				sc, err := Load("t.yaml", []byte(p.src(quoted)), nil)
+				sc, err := Load("t.yaml", []byte(p.src(quoted)), ScenarioFile)
 				if sc != nil {
 					t.Fatalf("Load accepted id %q", id)
 				}
@@ -124,7 +124,7 @@ func TestLoadCapsErrors(t *testing.T) {
 	for range n {
 		b.WriteString("  - {at: 2025-10-16, event: meeting.teleported}\n")
 	}
-	_, err := Load("t.yaml", []byte(b.String()), nil)
+	_, err := Load("t.yaml", []byte(b.String()), ScenarioFile)
 	list, ok := err.(ErrorList)
 	if !ok {
 		t.Fatalf("error %v: want an ErrorList", err)

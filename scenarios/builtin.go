@@ -33,16 +33,17 @@ func Builtins() []string {
 var ErrNotFound = errors.New("no such scenario")
 
 // Open loads the scenario that arg names: a built-in scenario's name
-// (budapest-2025), or the path of a file. A file path wins over a built-in
-// of the same name.
+// (budapest-2025), or the path of a file, as a [ScenarioFile]. A file path
+// wins over a built-in of the same name; a path that is not a regular file
+// is refused ([LoadFile]).
 func Open(arg string) (*Scenario, error) {
 	if _, err := os.Stat(arg); err == nil {
-		return LoadFile(arg, nil)
+		return LoadFile(arg, ScenarioFile)
 	}
 	name := strings.TrimSuffix(path.Base(arg), ".yaml")
 	if !strings.ContainsAny(arg, `/\`) {
 		if data, err := builtin.ReadFile(name + ".yaml"); err == nil {
-			return Load("scenarios/"+name+".yaml", data, nil)
+			return Load("scenarios/"+name+".yaml", data, ScenarioFile)
 		}
 	}
 	return nil, fmt.Errorf("%w %q: not a file, nor a built-in scenario (built-ins: %s)", ErrNotFound, arg, strings.Join(Builtins(), ", "))

@@ -2,14 +2,15 @@ package scenarios
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -37,101 +38,154 @@ const (
 	MaxErrors = 100
 )
 
-// Cast is who and what a file may name besides what it declares itself: the
-// parties, people and meetings already in a store, by id. An event file
-// appended to such a store names them without declaring them again.
-type Cast struct {
-	Parties  map[string]Party
-	People   map[string]Person
-	Meetings map[string]Meeting
-}
+// ErrNotRegular is wrapped by the error [LoadFile] returns for a path that
+// is not a regular file: a directory, a named pipe, a device. A pipe or a
+// device could keep a reader waiting for ever, so LoadFile refuses them
+// before it reads a byte.
+var ErrNotRegular = errors.New("not a regular file")
 
-// LoadFile reads the scenario file at path and loads it as [Load] does. It
-// refuses a file larger than [MaxFileSize] before reading it. An error
-// reading the file is returned as the os package gives it; every problem
-// with its content is in an [ErrorList].
-func LoadFile(path string, known *Cast) (*Scenario, error) {
-	f, err := os.Open(path)
+// LoadFile reads the file at path and loads it as [Load] does. It refuses
+// anything but a regular file (a directory, a named pipe, a device) before
+// it reads from it, and a file larger than [MaxFileSize]; it reads at most
+// MaxFileSize+1 bytes whatever the file claims. An error opening or reading
+// the file is returned as the os package gives it; every problem with what
+// the path is or holds is in an [ErrorList].
+func LoadFile(path string, mode Mode) (*Scenario, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRegular(path, fi); err != nil {
+		return nil, err
+	}
+	// The path may have been replaced since Stat: open it so that a pipe
+	// does not block the open (openFlags), then look again at what was
+	// opened.
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > MaxFileSize {
-		var errs ErrorList
-		errs.Add(path, 0, "the file is larger than the limit of %d MiB", MaxFileSize>>20)
-		return nil, errs
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
 	}
-	// The limit holds for what Stat cannot size (a pipe, a file that grows):
-	// Load refuses the extra byte.
+	if err := checkRegular(path, fi); err != nil {
+		return nil, err
+	}
+	if fi.Size() > MaxFileSize {
+		return nil, tooLarge(path)
+	}
+	// The limit holds for a file that grows while it is read: Load refuses
+	// the extra byte.
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	return Load(path, data, known)
+	return Load(path, data, mode)
 }
 
-// Load reads a scenario from data, reporting problems against file. It
-// returns the scenario with every name resolved and every event checked as
-// far as a file alone allows (the rules of a meeting's life are the
-// aggregate's), or nil and an [ErrorList] of every problem found, sorted by
-// line. It never returns part of a scenario.
+// checkRegular refuses what fi describes unless it is a regular file.
+func checkRegular(path string, fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	what := "a special file"
+	switch t := fi.Mode().Type(); {
+	case t&fs.ModeDir != 0:
+		what = "a directory"
+	case t&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case t&fs.ModeSocket != 0:
+		what = "a socket"
+	case t&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return ErrorList{{File: path, Msg: fmt.Sprintf("%s, not a regular file: a scenario or event file is read from a file", what), Err: ErrNotRegular}}
+}
+
+func tooLarge(file string) ErrorList {
+	return ErrorList{{File: file, Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", MaxFileSize>>20)}}
+}
+
+// Load reads a scenario or event file from data, reporting problems
+// against file. It returns the file's declarations, timeline and
+// expectations, each checked as far as the file alone allows, or nil and an
+// [ErrorList] of every problem found, sorted by line and capped at
+// [MaxErrors]. It never returns part of a file. The names a file uses are
+// resolved later, by [Scenario.Plan], against the file's own declarations
+// and what a store holds.
 //
-// With known nil the file is a scenario of its own and must have a name;
-// otherwise it is an event file for a store that holds known, its name is
-// optional, and it may name the parties, people and meetings of known as
-// well as its own.
+// A [ScenarioFile] needs a name and may hold expectations; an [EventFile]
+// may leave out its name and holds no expectations.
 //
 // Problems with the file as such (too large, not UTF-8, not YAML, anchors,
 // nesting deeper than [MaxDepth], strings longer than [MaxStringLen]) are
 // reported alone: Load does not read the keys of a file it will not
 // interpret.
-func Load(file string, data []byte, known *Cast) (*Scenario, error) {
-	sum := sha256.Sum256(data)
-	l := &loader{
-		file:     file,
-		known:    known,
-		sc:       &Scenario{File: file, Digest: hex.EncodeToString(sum[:])},
-		parties:  map[string]bool{},
-		people:   map[string]Person{},
-		meetings: map[string]bool{},
-	}
+func Load(file string, data []byte, mode Mode) (*Scenario, error) {
+	l := newLoader(file, mode)
 	l.load(data)
-	l.errs.Sort()
-	if more := l.total - len(l.errs); more > 0 {
-		last := l.errs[len(l.errs)-1]
-		l.errs.Add(file, last.Line, "too many errors: %d more not shown", more)
-	}
-	if err := l.errs.Err(); err != nil {
+	if err := l.finish(); err != nil {
 		return nil, err
 	}
 	return l.sc, nil
 }
 
-// loader is the state of one Load: the scenario it fills, the errors it
-// collects, and the file's own declarations by id.
-type loader struct {
-	file  string
-	known *Cast
-	errs  ErrorList
-	// total counts every error found, kept in errs or not.
-	total    int
-	sc       *Scenario
-	parties  map[string]bool
-	people   map[string]Person
-	meetings map[string]bool
+func newLoader(file string, mode Mode) *loader {
+	return &loader{
+		report: report{file: file},
+		mode:   mode,
+		loc:    time.UTC,
+		sc:     &Scenario{File: file, Location: time.UTC},
+		fields: map[events.Kind][]events.Field{},
+	}
 }
 
-// errorf reports an error at line; past [MaxErrors], it only counts it.
-func (l *loader) errorf(line int, format string, args ...any) {
-	l.total++
-	if len(l.errs) < MaxErrors {
-		l.errs.Add(l.file, line, format, args...)
+// loader is the state of one Load: the scenario it fills and the errors
+// it collects.
+type loader struct {
+	report
+	mode Mode
+	// flags is set when the loader reads the entry that [LoadFlags] builds:
+	// its messages then name flags (--within), not keys.
+	flags bool
+	sc    *Scenario
+	// loc is the scenario's timezone: date-only values are days in it.
+	loc *time.Location
+	// fields caches the kinds table's fields of each kind.
+	fields map[events.Kind][]events.Field
+}
+
+// name is how messages call key: the key itself in a file, its flag
+// (--initiated-by) in "summit add".
+func (l *loader) name(key string) string {
+	if l.flags {
+		return flagName(key)
 	}
+	return key
+}
+
+// firstAt reads " (first at line N)", or nothing for flags, which have no
+// lines.
+func (l *loader) firstAt(line int) string {
+	if l.flags || line == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (first at line %d)", line)
+}
+
+// empty is the message for a file with nothing in it.
+func (l *loader) empty() string {
+	if l.mode == EventFile {
+		return "the file is empty: an event file needs a timeline"
+	}
+	return "the file is empty: a scenario needs at least a name and a timeline"
 }
 
 func (l *loader) load(data []byte) {
 	if len(data) > MaxFileSize {
-		l.errorf(0, "the file is larger than the limit of %d MiB", MaxFileSize>>20)
+		l.errs = tooLarge(l.file)
+		l.total = 1
 		return
 	}
 	if !l.encoding(data) {
@@ -209,7 +263,7 @@ func (l *loader) parse(data []byte) (root *yaml.Node) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err == io.EOF {
-		l.errorf(0, "the file is empty: a scenario needs at least a name and a timeline")
+		l.errorf(0, "%s", l.empty())
 		return nil
 	} else if err != nil {
 		l.syntax(err, data)
@@ -221,8 +275,8 @@ func (l *loader) parse(data []byte) (root *yaml.Node) {
 	} else if err != io.EOF {
 		l.syntax(err, data)
 	}
-	if len(doc.Content) == 0 {
-		l.errorf(0, "the file is empty: a scenario needs at least a name and a timeline")
+	if len(doc.Content) == 0 || isNull(doc.Content[0]) {
+		l.errorf(0, "%s", l.empty())
 		return nil
 	}
 	return doc.Content[0]
@@ -312,29 +366,60 @@ func (l *loader) guard(n *yaml.Node, depth int) {
 }
 
 // scenario reads the top-level mapping, one section after another in the
-// order their names resolve in (a person names a party, a meeting people),
-// whatever their order in the file.
+// order they depend on each other (the timezone before any date, the
+// sources before the entries that cite them), whatever their order in the
+// file. Names are not resolved here: a file may name what a store holds.
 func (l *loader) scenario(root *yaml.Node) {
 	if root.Kind != yaml.MappingNode {
-		l.errorf(root.Line, "a scenario is a mapping of name, title, parties, people, meetings, timeline and expect, not %s", kindName(root))
+		l.errorf(root.Line, "a %s is a mapping of name, title, timezone, sources, parties, people, meetings, timeline and expect, not %s", l.mode, kindName(root))
 		return
 	}
-	f := l.object(root, "scenario", "name", "title", "sources", "parties", "people", "meetings", "timeline", "expect")
-	switch l.sc.Name = l.str(f["name"], "name"); {
+	f := l.object(root, "scenario", "name", "title", "timezone", "sources", "parties", "people", "meetings", "timeline", "expect")
+	switch l.sc.Name = l.str(f.val("name"), "name"); {
 	case l.sc.Name != "":
 		if err := events.CheckName(l.sc.Name); err != nil {
-			l.errorf(f["name"].Line, "name: %v", err)
+			l.errorf(f.line("name"), "name: %v", err)
 		}
-	case l.known == nil:
+	case l.mode == ScenarioFile:
 		l.errorf(root.Line, "missing name: a scenario needs one, such as budapest-2025")
 	}
-	l.sc.Title = l.str(f["title"], "title")
-	l.sources(f["sources"])
-	l.declareParties(f["parties"])
-	l.declarePeople(f["people"])
-	l.declareMeetings(f["meetings"])
-	l.timeline(f["timeline"])
-	l.expectations(f["expect"])
+	l.sc.Title = l.str(f.val("title"), "title")
+	l.timezone(f.val("timezone"))
+	l.sources(f.val("sources"))
+	l.declareParties(f.val("parties"))
+	l.declarePeople(f.val("people"))
+	l.declareMeetings(f.val("meetings"))
+	l.timeline(f.val("timeline"))
+	if _, ok := f["expect"]; ok && l.mode == EventFile {
+		l.errorf(f.line("expect"), "an event file has no expectations: replay a scenario to check them")
+		return
+	}
+	l.expectations(f.val("expect"))
+}
+
+// timezone reads the scenario's timezone, an IANA name; UTC if it names
+// none (or names a zone summit does not know, which is an error).
+func (l *loader) timezone(n *yaml.Node) {
+	name := l.str(n, "timezone")
+	if name == "" {
+		return
+	}
+	loc, err := events.Location(name)
+	if err != nil {
+		l.errorf(n.Line, "%v", err)
+		return
+	}
+	l.setZone(name, loc)
+}
+
+// setZone makes loc, named name, the scenario's timezone. UTC is kept as
+// "", as events keep it, so that a file that names UTC and one that names
+// no zone record the same events.
+func (l *loader) setZone(name string, loc *time.Location) {
+	if loc == time.UTC {
+		name = ""
+	}
+	l.loc, l.sc.Zone, l.sc.Location = loc, name, loc
 }
 
 func (l *loader) sources(n *yaml.Node) {
@@ -356,10 +441,10 @@ func (l *loader) sources(n *yaml.Node) {
 func (l *loader) source(n *yaml.Node, what string) events.Source {
 	f := l.object(n, what, "outlet", "address", "published", "note")
 	return events.Source{
-		Outlet:    l.str(f["outlet"], what+": outlet"),
-		Address:   l.str(f["address"], what+": address"),
-		Published: l.str(f["published"], what+": published"),
-		Note:      l.str(f["note"], what+": note"),
+		Outlet:    l.str(f.val("outlet"), what+": outlet"),
+		Address:   l.str(f.val("address"), what+": address"),
+		Published: l.str(f.val("published"), what+": published"),
+		Note:      l.str(f.val("note"), what+": note"),
 	}
 }
 
@@ -368,45 +453,44 @@ func (l *loader) declareParties(n *yaml.Node) {
 		id, line := p.key.Value, p.key.Line
 		what := fmt.Sprintf("party %q", id)
 		l.checkName(line, "party", id)
-		if _, ok := l.knownPerson(id); ok {
-			l.errorf(line, "%s: already a person's id (parties and people share one namespace)", what)
-		}
 		f := l.object(p.val, what, "name")
-		party := Party{Line: line, ID: id, Name: l.str(f["name"], what+": name")}
+		party := Party{Line: line, ID: id, Name: l.str(f.val("name"), what+": name")}
 		if party.Name == "" {
 			l.errorf(line, "%s: missing name", what)
 		}
-		l.parties[id] = true
 		l.sc.Parties = append(l.sc.Parties, party)
 	}
 }
 
 func (l *loader) declarePeople(n *yaml.Node) {
+	parties := make(map[string]bool, len(l.sc.Parties))
+	for _, p := range l.sc.Parties {
+		parties[p.ID] = true
+	}
 	for _, p := range l.pairs(n, "people") {
 		id, line := p.key.Value, p.key.Line
 		what := fmt.Sprintf("person %q", id)
 		l.checkName(line, "person", id)
-		if l.isParty(id) {
+		if parties[id] {
 			l.errorf(line, "%s: already a party's id (parties and people share one namespace)", what)
 		}
 		f := l.object(p.val, what, "name", "party", "role")
 		person := Person{
 			Line:  line,
 			ID:    id,
-			Name:  l.str(f["name"], what+": name"),
-			Party: l.str(f["party"], what+": party"),
-			Role:  l.str(f["role"], what+": role"),
+			Name:  l.str(f.val("name"), what+": name"),
+			Party: l.str(f.val("party"), what+": party"),
+			Role:  l.str(f.val("role"), what+": role"),
+			Lines: f.lines(),
 		}
 		if person.Name == "" {
 			l.errorf(line, "%s: missing name", what)
 		}
-		switch {
-		case person.Party == "":
+		if person.Party == "" {
 			l.errorf(line, "%s: missing party", what)
-		case !l.isParty(person.Party):
-			l.errorf(f["party"].Line, "%s: party: unknown party %q", what, person.Party)
+		} else if err := events.CheckName(person.Party); err != nil {
+			l.errorf(f.line("party"), "%s: party: %v", what, err)
 		}
-		l.people[id] = person
 		l.sc.People = append(l.sc.People, person)
 	}
 }
@@ -417,110 +501,50 @@ func (l *loader) declareMeetings(n *yaml.Node) {
 		what := fmt.Sprintf("meeting %q", id)
 		l.checkName(line, "meeting", id)
 		f := l.object(p.val, what, "title", "participants")
-		m := Meeting{Line: line, ID: id, Title: l.str(f["title"], what+": title")}
+		m := Meeting{Line: line, ID: id, Title: l.str(f.val("title"), what+": title"), Lines: f.lines()}
 		if m.Title == "" {
 			l.errorf(line, "%s: missing title", what)
 		}
-		first := map[string]int{}
-		for _, pn := range l.list(f["participants"], what+": participants") {
-			who := l.str(pn, what+": participants")
-			switch _, person := l.person(who); {
-			case who == "":
-				l.errorf(pn.Line, "%s: participants: an empty entry", what)
-				continue
-			case !person && l.isParty(who):
-				l.errorf(pn.Line, "%s: participants: %q is a party; a meeting's participants are people", what, who)
-			case !person:
-				l.errorf(pn.Line, "%s: participants: unknown person %q", what, who)
-			}
-			if at, ok := first[who]; ok {
-				l.errorf(pn.Line, "%s: participants: %q named twice (first at line %d)", what, who, at)
-				continue
-			}
-			first[who] = pn.Line
-			m.Participants = append(m.Participants, who)
+		m.Participants = l.ids(f.val("participants"), "participants", what+": participants", m.Lines)
+		if len(m.Participants) == 0 {
+			l.errorf(line, "%s: needs at least one participant (a person, or a party)", what)
 		}
-		if pn := f["participants"]; blank(pn) || pn.Kind == yaml.SequenceNode && len(pn.Content) == 0 {
-			l.errorf(line, "%s: needs at least one participant", what)
-		}
-		l.meetings[id] = true
 		l.sc.Meetings = append(l.sc.Meetings, m)
 	}
+}
+
+// ids reads a list of ids (people, parties) under key, each named once,
+// noting each item's line in lines as "key[i]".
+func (l *loader) ids(n *yaml.Node, key, what string, lines map[string]int) []string {
+	var out []string
+	first := map[string]int{}
+	for _, item := range l.list(n, what) {
+		id := l.str(item, what)
+		switch {
+		case id == "":
+			if item.Kind == yaml.ScalarNode {
+				l.errorf(item.Line, "%s: an empty item", what)
+			}
+			continue
+		}
+		if at, ok := first[id]; ok {
+			l.errorf(item.Line, "%s: %q named twice%s", what, id, l.firstAt(at))
+			continue
+		}
+		if err := events.CheckName(id); err != nil {
+			l.errorf(item.Line, "%s: %v", what, err)
+		}
+		lines[fmt.Sprintf("%s[%d]", key, len(out))] = item.Line
+		first[id] = item.Line
+		out = append(out, id)
+	}
+	return out
 }
 
 func (l *loader) checkName(line int, what, id string) {
 	if err := events.CheckName(id); err != nil {
 		l.errorf(line, "%s id: %v", what, err)
 	}
-}
-
-// The names a file may use: its own declarations first, then known's.
-
-func (l *loader) isParty(id string) bool {
-	if l.parties[id] {
-		return true
-	}
-	_, ok := l.knownParty(id)
-	return ok
-}
-
-func (l *loader) person(id string) (Person, bool) {
-	if p, ok := l.people[id]; ok {
-		return p, true
-	}
-	return l.knownPerson(id)
-}
-
-func (l *loader) isMeeting(id string) bool {
-	if l.meetings[id] {
-		return true
-	}
-	if l.known == nil {
-		return false
-	}
-	_, ok := l.known.Meetings[id]
-	return ok
-}
-
-func (l *loader) knownParty(id string) (Party, bool) {
-	if l.known == nil {
-		return Party{}, false
-	}
-	p, ok := l.known.Parties[id]
-	return p, ok
-}
-
-func (l *loader) knownPerson(id string) (Person, bool) {
-	if l.known == nil {
-		return Person{}, false
-	}
-	p, ok := l.known.People[id]
-	return p, ok
-}
-
-// actor reads the id of a person or party from n, and returns it with the
-// party it acts for.
-func (l *loader) actor(n *yaml.Node, what string) (id, party string) {
-	if id = l.str(n, what); id == "" {
-		return "", ""
-	}
-	if p, ok := l.person(id); ok {
-		return id, p.Party
-	}
-	if l.isParty(id) {
-		return id, id
-	}
-	l.errorf(n.Line, "%s: unknown person or party %q", what, id)
-	return id, ""
-}
-
-// meeting reads the id of a meeting from n.
-func (l *loader) meeting(n *yaml.Node, what string) string {
-	id := l.str(n, what)
-	if id != "" && !l.isMeeting(id) {
-		l.errorf(n.Line, "%s: unknown meeting %q", what, id)
-	}
-	return id
 }
 
 // A pair is one key and its value in a mapping.
@@ -555,16 +579,44 @@ func (l *loader) pairs(n *yaml.Node, what string) []pair {
 	return ps
 }
 
-// object returns the values of mapping n by key, reporting every key not
+// fields are the pairs of a mapping by key.
+type fields map[string]pair
+
+// val returns the value of key, or nil.
+func (f fields) val(key string) *yaml.Node {
+	if p, ok := f[key]; ok {
+		return p.val
+	}
+	return nil
+}
+
+// line returns the line of key, or 0.
+func (f fields) line(key string) int {
+	if p, ok := f[key]; ok {
+		return p.key.Line
+	}
+	return 0
+}
+
+// lines returns the line of each key.
+func (f fields) lines() map[string]int {
+	m := make(map[string]int, len(f))
+	for k, p := range f {
+		m[k] = p.key.Line
+	}
+	return m
+}
+
+// object returns the pairs of mapping n by key, reporting every key not
 // among allowed.
-func (l *loader) object(n *yaml.Node, what string, allowed ...string) map[string]*yaml.Node {
-	f := map[string]*yaml.Node{}
+func (l *loader) object(n *yaml.Node, what string, allowed ...string) fields {
+	f := fields{}
 	for _, p := range l.pairs(n, what) {
 		if !slices.Contains(allowed, p.key.Value) {
 			l.errorf(p.key.Line, "%s: unknown key %q (want %s)", what, p.key.Value, strings.Join(allowed, ", "))
 			continue
 		}
-		f[p.key.Value] = p.val
+		f[p.key.Value] = p
 	}
 	return f
 }
@@ -591,7 +643,7 @@ func (l *loader) time(n *yaml.Node, what string) events.Time {
 	if s == "" {
 		return events.Time{}
 	}
-	t, err := events.ParseTime(s)
+	t, err := events.ParseTimeIn(s, l.loc)
 	if err != nil {
 		l.errorf(n.Line, "%s: %v", what, err)
 	}
