@@ -447,6 +447,12 @@ func (p *planner) isMeeting(id string) bool {
 // entry returns the command that records entry i, e, and false if it has
 // an error.
 func (p *planner) entry(i int, e Entry) (aggregates.Command, bool) {
+	if e.Payload == nil || e.Payload.Kind() != e.Kind {
+		// Only a Scenario built by hand gets here: Load fills every
+		// entry's payload.
+		p.errorf(e.Line, "%s: the entry has no payload of its kind", e.Kind)
+		return aggregates.Command{}, false
+	}
 	errs := p.total
 	at := func(key string) int { return lineOr(e.Lines, key, e.Line) }
 	var party string

@@ -556,6 +556,14 @@ timeline:
 	}
 }
 
+// TestPlanHandMade shows that a Scenario built by hand, without Load,
+// is refused where Load would not have let it through, not panicked on.
+func TestPlanHandMade(t *testing.T) {
+	sc := &Scenario{File: "h.yaml", Timeline: []Entry{{Line: 3, Kind: events.KindMeetingFloated, At: events.Date(2025, 10, 1)}}}
+	_, err := sc.Plan(context.Background(), Cast{})
+	checkErrors(t, err, []string{"h.yaml:3: meeting.floated: the entry has no payload of its kind"})
+}
+
 func TestPlanContext(t *testing.T) {
 	sc, err := Open("budapest-2025")
 	if err != nil {
