@@ -625,7 +625,10 @@ func (p *planner) target(i int, e Entry, key, ref string, cmd *aggregates.Comman
 		return
 	}
 	if cmd.At.IsZero() {
-		cmd.At = t.At
+		// A day is a day of the file's timezone, which the store's
+		// event may not share: the correction keeps the calendar day
+		// (a date-time is an instant, and stays as it is).
+		cmd.At = t.At.In(p.s.Location)
 	}
 }
 

@@ -408,6 +408,18 @@ func TestPlanCorrections(t *testing.T) {
 		t.Errorf("correction: corrects %q, reported %v", corr.Corrects, corr.Reported)
 	}
 
+	// A day of the store's event is the same calendar day in the file's
+	// timezone (FuzzModelGenerated found that a UTC day kept as it was,
+	// in an event of another zone, decodes as another instant).
+	hcm := "name: t\ntimezone: Asia/Ho_Chi_Minh\n" + strings.TrimPrefix(cast, "name: t\n") +
+		"timeline:\n  - {corrects: old, event: meeting.floated, meeting: summit, by: putin}\n"
+	steps := mustPlan(t, mustLoad(t, hcm, ScenarioFile), c).Steps
+	step := steps[len(steps)-1]
+	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if at := step.Command.At; !at.DateOnly || !at.Equal(time.Date(2025, 10, 2, 0, 0, 0, 0, loc)) || step.Command.Zone != "Asia/Ho_Chi_Minh" {
+		t.Errorf("a correction in Hanoi of a UTC day: at %v (%v), zone %q; want 2 October in Hanoi", at, at.Location(), step.Command.Zone)
+	}
+
 	// An event id on the entry's own meeting that the store was not asked
 	// about: the aggregate decides whether it stands.
 	src = cast + "timeline:\n  - {at: 2025-10-20, corrects: " + id + ", event: meeting.floated, meeting: summit, by: putin}\n"
