@@ -148,7 +148,7 @@ func BenchmarkLoadAfter(b *testing.B) {
 		id := load.Long[i%len(load.Long)]
 		i++
 		t0 := time.Now()
-		h, err := l.LoadAfter(context.Background(), events.Meeting(id), uint64(len(load.Events)))
+		h, err := l.LoadAfter(context.Background(), eventlog.Main(), events.Meeting(id), uint64(len(load.Events)))
 		if err != nil || h.Version != uint64(load.Counts[id]) {
 			b.Fatalf("%s: version %d, %v", id, h.Version, err)
 		}

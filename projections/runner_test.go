@@ -20,14 +20,14 @@ import (
 	"github.com/summit-model/summit/projections"
 )
 
-type rig struct {
+type liveRig struct {
 	t     *testing.T
 	js    jetstream.JetStream
 	log   *eventlog.Log
 	store *projections.Store
 }
 
-func newRig(t *testing.T) *rig {
+func newLiveRig(t *testing.T) *liveRig {
 	t.Helper()
 	ctx := context.Background()
 	js := natstest.JetStream(t, natstest.Start(t))
@@ -39,17 +39,17 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, js: js, log: l, store: st}
+	return &liveRig{t: t, js: js, log: l, store: st}
 }
 
-var parties = map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "lavrov": "RUS", "peskov": "RUS"}
+var partyOfPerson = map[string]string{"trump": "USA", "rubio": "USA", "putin": "RUS", "lavrov": "RUS", "peskov": "RUS"}
 
 // do runs a command on meeting m of branch b by a person on October day d,
 // declaring m with participants if it is new.
-func (r *rig) do(b eventlog.Branch, m string, d int, by string, p events.Payload) {
+func (r *liveRig) do(b eventlog.Branch, m string, d int, by string, p events.Payload) {
 	r.t.Helper()
 	cmd := aggregates.Command{
-		Aggregate: events.Meeting(m), At: events.Date(2025, time.October, d), By: by, Party: parties[by], Payload: p,
+		Aggregate: events.Meeting(m), At: events.Date(2025, time.October, d), By: by, Party: partyOfPerson[by], Payload: p,
 		Declare: &events.MeetingDeclared{Title: "the " + m, Participants: []events.Participant{{Person: "trump", Party: "USA"}, {Person: "putin", Party: "RUS"}}},
 	}
 	if _, err := commands.NewHandler(r.log, b).Handle(context.Background(), cmd, commands.Meta{}); err != nil {
@@ -58,7 +58,7 @@ func (r *rig) do(b eventlog.Branch, m string, d int, by string, p events.Payload
 }
 
 // story appends a Budapest-like story with n filler meetings.
-func (r *rig) story(n int) {
+func (r *liveRig) story(n int) {
 	main := eventlog.Main()
 	r.do(main, "summit", 16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
 	r.do(main, "summit", 16, "trump", &events.PreconditionAdded{Precondition: "fm-prep", Requires: &events.Requirement{Held: "prep"}})
@@ -72,7 +72,7 @@ func (r *rig) story(n int) {
 }
 
 // stored returns the views in the bucket for branch, keyed by meeting.
-func (r *rig) stored(branch string) map[string]projections.View {
+func (r *liveRig) stored(branch string) map[string]projections.View {
 	r.t.Helper()
 	vs, err := r.store.Views(context.Background(), branch)
 	if err != nil {
@@ -86,7 +86,7 @@ func (r *rig) stored(branch string) map[string]projections.View {
 }
 
 // folded returns the views the log makes for branch, read afresh.
-func (r *rig) folded(b eventlog.Branch) map[string]projections.View {
+func (r *liveRig) folded(b eventlog.Branch) map[string]projections.View {
 	r.t.Helper()
 	ctx := context.Background()
 	board := projections.NewBoard(b.Name, projections.BoardOptions{})
@@ -125,7 +125,7 @@ func today() (time.Time, string) {
 var sameBoard = cmpopts.IgnoreFields(projections.View{}, "AsOf", "Seq", "Cause")
 
 func TestCatchUpEqualsFold(t *testing.T) {
-	r := newRig(t)
+	r := newLiveRig(t)
 	r.story(20)
 	run := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
 	if err := run.CatchUp(context.Background()); err != nil {
@@ -150,7 +150,7 @@ func TestCatchUpEqualsFold(t *testing.T) {
 
 func TestRestartResumesAndEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := newLiveRig(t)
 	r.story(5)
 	if err := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
 		t.Fatal(err)
@@ -185,7 +185,7 @@ func TestRestartResumesAndEqualsRebuild(t *testing.T) {
 func TestLiveRunnerWritesEveryChange(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r := newRig(t)
+	r := newLiveRig(t)
 	r.story(3)
 	w, err := r.store.Meetings().Watch(ctx, "main.summit", jetstream.UpdatesOnly())
 	if err != nil {
@@ -246,7 +246,7 @@ func TestLiveRunnerWritesEveryChange(t *testing.T) {
 func TestLeaseKeepsOneWriter(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r := newRig(t)
+	r := newLiveRig(t)
 	r.story(1)
 	live := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{Owner: "serve"})
 	runCtx, stop := context.WithCancel(ctx)
@@ -284,7 +284,7 @@ func TestLeaseKeepsOneWriter(t *testing.T) {
 
 func TestBranchProjection(t *testing.T) {
 	ctx := context.Background()
-	r := newRig(t)
+	r := newLiveRig(t)
 	r.story(2)
 	b, err := r.log.Fork(ctx, "prep-held", events.Date(2025, time.October, 21))
 	if err != nil {
@@ -319,7 +319,7 @@ func TestLiveEqualsRebuild(t *testing.T) {
 	// rebuild from nothing writes.
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	r := newRig(t)
+	r := newLiveRig(t)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {

@@ -62,10 +62,6 @@ type WatchOptions struct {
 	Logger *slog.Logger
 }
 
-// ErrUnknownMeeting is returned for a meeting not on the board read; the
-// error names the meetings there are.
-var ErrUnknownMeeting = errors.New("no such meeting")
-
 // Watch calls fn with the current state of every meeting watched (each a
 // "state" line, sorted by id), then a "live" line, then a "change" line for
 // each change of a watched meeting's view, until ctx ends (nil) or fn
@@ -220,19 +216,17 @@ func knownMeetings(views []View, meetings []string, branch string) error {
 	}
 	for _, m := range meetings {
 		if !slices.Contains(ids, m) {
-			return UnknownMeeting(m, branch, ids)
+			return UnknownMeeting(m, branch, "now", ids)
 		}
 	}
 	return nil
 }
 
-// UnknownMeeting returns the error for meeting id, not on branch's board,
-// whose meetings are ids.
-func UnknownMeeting(id, branch string, ids []string) error {
-	if len(ids) == 0 {
-		return fmt.Errorf("%w %q: the board of %s is empty", ErrUnknownMeeting, id, branch)
-	}
-	return fmt.Errorf("%w %q on the board of %s (meetings: %s)", ErrUnknownMeeting, id, branch, strings.Join(ids, ", "))
+// UnknownMeeting returns the error for meeting id, not on the board of
+// branch read as of asOf, whose meetings are ids: it wraps
+// [ErrUnknownMeeting] and names them.
+func UnknownMeeting(id, branch, asOf string, ids []string) error {
+	return unknownMeeting(id, branch, asOf, ids)
 }
 
 // watcher is what a watch keeps: the last view of each meeting, judged at

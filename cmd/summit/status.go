@@ -59,7 +59,7 @@ func runStatus(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if len(args) == 1 {
-		if b.Meetings, err = only(b.Meetings, args[0], b.Branch); err != nil {
+		if b.Meetings, err = only(b.Meetings, args[0], b.Branch, b.AsOf); err != nil {
 			return err
 		}
 	}
@@ -73,7 +73,7 @@ func runStatus(ctx context.Context, e env, args []string) error {
 
 // only returns the view of meeting id, or a bad-input error naming the
 // meetings there are.
-func only(views []projections.View, id, branch string) ([]projections.View, error) {
+func only(views []projections.View, id, branch, asOf string) ([]projections.View, error) {
 	var ids []string
 	for _, v := range views {
 		if v.ID == id {
@@ -81,5 +81,5 @@ func only(views []projections.View, id, branch string) ([]projections.View, erro
 		}
 		ids = append(ids, v.ID)
 	}
-	return nil, badInput(projections.UnknownMeeting(id, branch, ids))
+	return nil, badInput(projections.UnknownMeeting(id, branch, asOf, ids))
 }
