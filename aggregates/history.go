@@ -173,6 +173,9 @@ type History struct {
 
 // Whole returns the history of records, a meeting's events in record order.
 func Whole(records []events.Event) History {
+	if records == nil {
+		records = []events.Event{} // the whole history of a new meeting is empty, not unknown
+	}
 	return History{Records: records, Tail: Effective(records, time.Time{})}
 }
 

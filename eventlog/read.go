@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -351,6 +352,8 @@ type Subscription struct {
 	cons    jetstream.Consumer
 	it      jetstream.MessagesContext
 	pending uint64
+	// timeout is the log's: it bounds [Subscription.Delivered].
+	timeout time.Duration
 
 	records chan next
 	quit    chan struct{}
@@ -384,7 +387,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it,
+	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout,
 		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
@@ -451,10 +454,25 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 
 // Delivered returns how many events the server has not yet delivered to
 // the subscription, and the stream sequence of the last it delivered.
+//
+// Like every request of the log, it waits for the answer at most the log's
+// Timeout, however long ctx lasts, and is then [ErrUnavailable]. Here that
+// bound is what keeps a live projection going: the answer comes from the
+// server that holds the subscription's consumer, and none comes if that
+// server stops with the request, or before the cluster knows it stopped (a
+// stream leader that stops takes the consumer with it). The client's
+// ordered consumer, unlike its other requests, gives a consumer info
+// request no default timeout, and holds the consumer's lock while it
+// waits: on a context without a deadline (a live runner's) the wait never
+// ended, and the consumer could neither be recreated nor stopped. The
+// runner's idle round then hung for good, its checkpoint short of the log
+// (issue 12, TestClusterLeaderStops).
 func (s *Subscription) Delivered(ctx context.Context) (pending, last uint64, err error) {
-	info, err := s.cons.Info(ctx)
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	info, err := s.cons.Info(rctx)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read %s: consumer info: %w", s.filter, err)
+		return 0, 0, fmt.Errorf("read %s: consumer info: %w", s.filter, unavailable(err))
 	}
 	return info.NumPending, info.Delivered.Stream, nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
 )
 
 func TestSubscriptionStops(t *testing.T) {
@@ -109,5 +111,58 @@ func TestLoadAfter(t *testing.T) {
 	h, err := l.LoadAfter(ctx, Main(), events.Meeting("nobody"), 0)
 	if err != nil || len(h.Events) != 0 || h.Expect != 0 || h.Version != 0 {
 		t.Errorf("a meeting with no events: %+v, %v", h, err)
+	}
+}
+
+// TestDeliveredGivesUpWhenNoServerAnswers asks a subscription what the
+// server has delivered while no server answers (the server that held its
+// consumer stopped with the request): Delivered is unavailable after the
+// log's timeout, however long its context lasts, and the subscription then
+// reads on. A runner's context has no deadline: a wait on it for a lost
+// answer never ends.
+func TestDeliveredGivesUpWhenNoServerAnswers(t *testing.T) {
+	ctx := context.Background()
+	gate := natstest.NewGate(t, natstest.Connect(t, natstest.Start(t)))
+	l, err := Open(ctx, gate.JetStream(t), Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, 0, declare(events.Main, "m1", 16)); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := l.Subscribe(ctx, BranchSubjects(events.Main), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not stopped while Delivered may wait: Stop would wait with it.
+	if r, err := sub.Next(ctx); err != nil || r.Seq != 1 {
+		t.Fatalf("first event: seq %d, %v", r.Seq, err)
+	}
+	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "CONSUMER.INFO.") })
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := sub.Delivered(ctx)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("Delivered with no answer: %v, want ErrUnavailable", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Delivered still waits for an answer that will not come")
+	}
+	defer sub.Stop()
+	gate.Drop(nil)
+	if _, err := l.Append(ctx, 0, declare(events.Main, "m2", 16)); err != nil {
+		t.Fatal(err)
+	}
+	nctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if r, err := sub.Next(nctx); err != nil || r.Seq != 2 {
+		t.Fatalf("next event: seq %d, %v", r.Seq, err)
+	}
+	if pending, last, err := sub.Delivered(ctx); err != nil || pending != 0 || last != 2 {
+		t.Errorf("Delivered: %d pending, last %d, %v; want 0, 2", pending, last, err)
 	}
 }

@@ -370,7 +370,11 @@ func (r *Runner) skip(ctx context.Context, rec eventlog.Record, why error) error
 	return r.store.quarantine(ctx, r.branch.Name, rec.Seq, rec.Subject, why)
 }
 
-// idle runs when a live runner has waited Idle for an event: it writes
+// idle runs when a live runner has waited Idle for an event: every request
+// here carries its own bound, as ctx has none in a server (the
+// subscription's Delivered waits the log's Timeout, no longer: see
+// [eventlog.Subscription.Delivered]); a request that fails stops the
+// runner, to be started again on a new subscription. It writes
 // again the views whose deadline passed if its day moved on, and saves the
 // checkpoint, advanced to the log's end if nothing of the branch is
 // pending.
@@ -480,6 +484,13 @@ func (r *Runner) flush(ctx context.Context) error {
 
 // save writes the changed views and snapshots, waits until the server has
 // stored them, and then records seq as the checkpoint.
+//
+// It waits for the acknowledgements at most the client's default timeout,
+// however long ctx lasts (a live runner's has no deadline): the client
+// fails a write whose acknowledgement is lost (the bucket's stream leader
+// stopped with it) only if its own connection drops, and a wait on ctx
+// alone then never ended. The runner stops instead, to be started again
+// (issue 12, TestRunnerGivesUpOnALostViewAck).
 func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if r.board == nil {
 		return nil
@@ -509,13 +520,22 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 		r.futures = append(r.futures, f)
 	}
 	clear(r.changed)
+	wait := r.store.js.Options().DefaultTimeout
+	if wait <= 0 {
+		wait = 5 * time.Second
+	}
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
 	for _, f := range r.futures {
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
 			return fmt.Errorf("write view: %w", err)
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-wctx.Done():
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("write view: no acknowledgement: %w", wctx.Err())
 		}
 	}
 	r.futures = r.futures[:0]

@@ -1,0 +1,19 @@
+package projections
+
+import (
+	"context"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// WatchCheckpoint lets external tests follow a branch's checkpoint key.
+func (s *Store) WatchCheckpoint(ctx context.Context, branch string, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, error) {
+	return s.state.Watch(ctx, checkpointKey(branch), opts...)
+}
+
+// WithJetStream returns a copy of s that publishes its view writes through js.
+func (s *Store) WithJetStream(js jetstream.JetStream) *Store {
+	c := *s
+	c.js = js
+	return &c
+}
