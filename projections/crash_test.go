@@ -490,7 +490,9 @@ func TestRunnerGivesUpOnALostViewAck(t *testing.T) {
 	}
 	lost := r.store.WithJetStream(js)
 	done := make(chan error, 1)
-	go func() { done <- projections.NewRunner(r.log, lost, eventlog.Main(), projections.RunnerOptions{}).Run(context.Background()) }()
+	go func() {
+		done <- projections.NewRunner(r.log, lost, eventlog.Main(), projections.RunnerOptions{}).Run(context.Background())
+	}()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.DeadlineExceeded) {

@@ -168,8 +168,8 @@ func (f *storeFlags) logger() *slog.Logger {
 // store is an open store: the connection and the record, projection and
 // scenario buckets on it.
 type store struct {
-	nc      *nats.Conn
-	js      jetstream.JetStream
+	nc    *nats.Conn
+	js    jetstream.JetStream
 	log   *eventlog.Log
 	views *projections.Store
 	// srv is the embedded server, nil on a --server connection.
