@@ -172,7 +172,7 @@ func (x Explanation) WriteText(w io.Writer) error {
 	for _, s := range x.History {
 		p.printf("%s%s\n", gutter(s.Event), describe(s.Event))
 		if s.Event.Quote != "" {
-			p.printf("      %q\n", s.Event.Quote)
+			p.printf("      \"%s\"\n", oneLine(s.Event.Quote))
 		}
 		if note := struck(s.Event); note != "" {
 			p.printf("      %s\n", note)
@@ -267,4 +267,10 @@ func (p *printer) printf(format string, args ...any) {
 	if p.err == nil {
 		_, p.err = fmt.Fprintf(p.w, format, args...)
 	}
+}
+
+// oneLine returns a quote as one line of text: its own quotation marks kept
+// as they are, line breaks and tabs as spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -119,7 +119,10 @@ func kindFlags(fs *flag.FlagSet, spec events.Spec) map[string]*string {
 			continue
 		}
 		name := strings.ReplaceAll(field.Key, "_", "-")
-		usage := field.Help + " (" + field.Type.Describe() + ")"
+		usage := field.Help
+		if d := flagForm(field.Type); !strings.Contains(usage, d) {
+			usage += " (" + d + ")"
+		}
 		if field.Required {
 			usage += " (required)"
 		}
@@ -132,6 +135,20 @@ func kindFlags(fs *flag.FlagSet, spec events.Spec) map[string]*string {
 		values[name] = fs.String(name, "", usage+": `VALUE`")
 	}
 	return values
+}
+
+// flagForm says how a field of type t is written as a flag's value: as in
+// a file, except that ranges take two dots.
+func flagForm(t events.FieldType) string {
+	switch t {
+	case events.FieldWindow:
+		return "FROM..TO, two dates"
+	case events.FieldDays:
+		return "a date, or FROM..TO"
+	case events.FieldTexts, events.FieldActors, events.FieldParticipants:
+		return t.Describe() + ", comma-separated"
+	}
+	return t.Describe()
 }
 
 func need(n events.Need) string {
