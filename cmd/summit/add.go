@@ -163,13 +163,13 @@ func kindHelp(spec events.Spec) string {
 	return fmt.Sprintf(`
 Usage: summit add %s [flags]
 
-Record a %s: %s.
+Record %s: %s.
 Lists take commas (--participants trump,putin); ranges two dots
 (--window 2025-10-20..2025-10-30, --date 2019-02-27..2019-02-28).
 
 Example:
   %s --server nats://127.0.0.1:4222
-`, spec.Kind, spec.Kind, spec.Help, spec.Example)
+`, spec.Kind, article(spec.Kind), spec.Help, spec.Example)
 }
 
 // printKinds lists the kinds "summit add" takes, with what each records.
@@ -204,3 +204,11 @@ func (b boolValue) Set(s string) error {
 
 // IsBoolFlag lets the flag be given without a value.
 func (b boolValue) IsBoolFlag() bool { return true }
+
+// article returns kind with its indefinite article: "an event.retracted".
+func article(k events.Kind) string {
+	if strings.ContainsRune("aeiou", rune(string(k)[0])) {
+		return "an " + string(k)
+	}
+	return "a " + string(k)
+}

@@ -105,7 +105,7 @@ func (p watchPrinter) print(l projections.WatchLine) error {
 	}
 	switch l.Type {
 	case "live":
-		_, err := fmt.Fprintf(p.w, "-- %d meetings on %s as of %s; following changes (Ctrl-C to stop)\n", l.Meetings, l.Branch, l.AsOf)
+		_, err := fmt.Fprintf(p.w, "-- %s on %s as of %s; following changes (Ctrl-C to stop)\n", plural(l.Meetings, "meeting"), l.Branch, l.AsOf)
 		return err
 	case "state":
 		v := l.View
