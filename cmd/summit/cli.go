@@ -130,12 +130,9 @@ func run(ctx context.Context, args []string, e env) int {
 }
 
 // indent indents the lines after the first of a multi-line message, so
-// that a list of errors reads as one block under its verb.
+// that a list of errors reads as one block under its heading.
 func indent(s string) string {
-	if !strings.Contains(s, "\n") {
-		return s
-	}
-	return "\n  " + strings.ReplaceAll(s, "\n", "\n  ")
+	return strings.ReplaceAll(s, "\n", "\n  ")
 }
 
 // flags is a verb's flag set, with its help page.

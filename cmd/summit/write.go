@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"strings"
 
 	"github.com/summit-model/summit/commands"
 	"github.com/summit-model/summit/eventlog"
@@ -41,6 +42,8 @@ func record(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios
 	})
 	var refused commands.Refused
 	switch {
+	case errors.As(err, &refused) && len(refused) > 1:
+		return out, badInput(fmt.Errorf("%s: the model refuses %s, nothing written:\n%w", plan.File, plural(len(refused), "entry"), err))
 	case errors.As(err, &refused), errors.Is(err, eventlog.ErrRefTaken), errors.Is(err, eventlog.ErrBranchExists):
 		return out, badInput(err)
 	case err != nil && ctx.Err() != nil:
@@ -54,6 +57,10 @@ func record(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios
 // file that is not a regular one) as bad input.
 func fileError(err error) error {
 	var list scenarios.ErrorList
+	if errors.As(err, &list) && len(list) > 1 {
+		// A heading, so that the list reads as one block under its verb.
+		return badInput(fmt.Errorf("%s: %s, nothing written:\n%w", list[0].File, plural(len(list), "error"), err))
+	}
 	if errors.As(err, &list) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
 		errors.Is(err, scenarios.ErrNotFound) || errors.Is(err, scenarios.ErrNotRegular) {
 		return badInput(err)
@@ -79,8 +86,11 @@ func reportWrite(w io.Writer, file string, out commands.Outcome, where, branch s
 
 // plural reads as "1 event" or "24 events".
 func plural(n int, word string) string {
-	if n == 1 {
+	switch {
+	case n == 1:
 		return fmt.Sprintf("1 %s", word)
+	case strings.HasSuffix(word, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(word, "y"))
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
