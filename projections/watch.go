@@ -118,8 +118,9 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 		default:
 		}
 	})
-	nc.SetDisconnectErrHandler(func(*nats.Conn, error) {
-		if o.Notice != nil {
+	nc.SetDisconnectErrHandler(func(c *nats.Conn, _ error) {
+		// A connection closed because the watch ends is not a lost server.
+		if o.Notice != nil && !c.IsClosed() && ctx.Err() == nil {
 			o.Notice("server gone, reconnecting")
 		}
 	})
