@@ -67,6 +67,10 @@ type Handler struct {
 	// into the log version by version is ignored, and the history read
 	// whole.
 	Snapshots Snapshots
+	// Now is the handler's clock: a correction or a retraction that says
+	// nothing of when it became known is known from the day it is
+	// appended, in its event's zone. Default: time.Now.
+	Now func() time.Time
 
 	mu    sync.Mutex
 	cache map[events.Ref]*aggregate
@@ -437,6 +441,37 @@ func (h *Handler) stamp(evs []events.Event, meta Meta) {
 	b := h.branch
 	h.mu.Unlock()
 	Stamp(evs, b, meta)
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	KnownWhenAppended(evs, now())
+}
+
+// KnownWhenAppended gives each correction and retraction of evs that has
+// no reported date the day of now (in its event's zone) as that date, and
+// now as its record time: it becomes known when it is appended, so that a
+// read as known on an earlier day still sees what it corrects. (Every other
+// event without a reported date was known when it happened.) A correction
+// whose world time is later than now keeps no reported date: it cannot be
+// known before it happened.
+func KnownWhenAppended(evs []events.Event, now time.Time) {
+	for i := range evs {
+		e := &evs[i]
+		if !e.Reported.IsZero() || e.Corrects == "" && e.Kind() != events.KindEventRetracted {
+			continue
+		}
+		loc, err := events.Location(e.Zone)
+		if err != nil {
+			// Validate refuses the zone when the event is appended.
+			continue
+		}
+		day := events.At(now.In(loc)).Day()
+		if day.Precedes(e.At) {
+			continue
+		}
+		e.Reported, e.Recorded = day, now
+	}
 }
 
 // Stamp gives decided events what the aggregate leaves to the caller: a
