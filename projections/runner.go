@@ -332,7 +332,7 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	} else if err != nil {
 		return err
 	}
-	cause := activity(rec.Seq, rec.Event, "")
+	cause := r.board.Cause(rec)
 	for _, id := range changed {
 		c := cause
 		if id != rec.Event.Aggregate.ID {
