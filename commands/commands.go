@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
@@ -220,7 +221,7 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 			if err := sleep(ctx, time.Duration(rand.IntN(1<<min(attempt, 6)))*time.Millisecond); err != nil {
 				return out, err
 			}
-		case errors.Is(err, eventlog.ErrUnavailable) && time.Now().Add(wait).Before(give):
+		case unavailable(err) && time.Now().Add(wait).Before(give):
 			out.Unavailable++
 			attempt--
 			if err := sleep(ctx, wait); err != nil {
@@ -231,6 +232,16 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 			return out, err
 		}
 	}
+}
+
+// unavailable reports an error after which the store may answer again:
+// it did not answer ([eventlog.ErrUnavailable]), or the connection to the
+// server was lost with appends in flight (the server stopped; the client
+// reconnects to another). Whether those landed is not known; deciding
+// again is safe, as a step on record already is recognised by its
+// identity.
+func unavailable(err error) bool {
+	return errors.Is(err, eventlog.ErrUnavailable) || errors.Is(err, nats.ErrDisconnected) || errors.Is(err, nats.ErrConnectionReconnecting)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
