@@ -155,3 +155,50 @@ func TestRunnerTurnsOverdueInTime(t *testing.T) {
 		t.Errorf("the view was written again after it turned overdue: %+v", vs[2:])
 	}
 }
+
+// TestRunnerTurnsOverdueAfterARestart checks that a runner started after
+// its day moved on (a server down over midnight) writes again the views
+// whose deadline passed meanwhile: a watcher sees the change, once.
+func TestRunnerTurnsOverdueAfterARestart(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r := newLiveRig(t)
+	main := eventlog.Main()
+	r.do(main, "summit", 16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
+	clk := &clock{now: time.Date(2025, 10, 20, 12, 0, 0, 0, time.UTC)}
+	if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{Now: clk.Now}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v := r.stored(events.Main)["summit"]; v.Overdue || v.AsOf != "2025-10-20" {
+		t.Fatalf("on the 20th: overdue %v as of %s", v.Overdue, v.AsOf)
+	}
+
+	// Down until the 31st: started again, the runner sees the deadline
+	// of the 30th passed.
+	clk.set(time.Date(2025, 10, 31, 8, 0, 0, 0, time.UTC))
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{Now: clk.Now, Idle: 10 * time.Millisecond}).Run(runCtx)
+	}()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("runner: %v", err)
+		}
+	}()
+	for {
+		v := r.stored(events.Main)["summit"]
+		if v.Overdue {
+			if v.AsOf != "2025-10-31" || v.Cause == nil || v.Cause.Kind != projections.KindDeadlinePassed {
+				t.Errorf("after the restart: as of %s, cause %+v; want as of 2025-10-31, the deadline passing", v.AsOf, v.Cause)
+			}
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the view was not written overdue after the restart: %+v", v)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
