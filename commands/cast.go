@@ -24,8 +24,13 @@ func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.
 	var out Outcome
 	for _, id := range wanted.Actors {
 		e, ok, err := h.declaration(ctx, branch, events.Actor(id), &out)
-		if err != nil || !ok {
+		if err != nil {
 			return c, err
+		}
+		if !ok {
+			// Not on the branch: the plan says so, at its line. The
+			// names after it are looked up all the same.
+			continue
 		}
 		switch p := e.Payload.(type) {
 		case *events.PartyDeclared:

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
@@ -67,6 +68,10 @@ type Handler struct {
 	// into the log version by version is ignored, and the history read
 	// whole.
 	Snapshots Snapshots
+	// Now is the handler's clock: a correction or a retraction that says
+	// nothing of when it became known is known from the day it is
+	// appended, in its event's zone. Default: time.Now.
+	Now func() time.Time
 
 	mu    sync.Mutex
 	cache map[events.Ref]*aggregate
@@ -216,7 +221,7 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 			if err := sleep(ctx, time.Duration(rand.IntN(1<<min(attempt, 6)))*time.Millisecond); err != nil {
 				return out, err
 			}
-		case errors.Is(err, eventlog.ErrUnavailable) && time.Now().Add(wait).Before(give):
+		case unavailable(err) && time.Now().Add(wait).Before(give):
 			out.Unavailable++
 			attempt--
 			if err := sleep(ctx, wait); err != nil {
@@ -227,6 +232,16 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 			return out, err
 		}
 	}
+}
+
+// unavailable reports an error after which the store may answer again:
+// it did not answer ([eventlog.ErrUnavailable]), or the connection to the
+// server was lost with appends in flight (the server stopped; the client
+// reconnects to another). Whether those landed is not known; deciding
+// again is safe, as a step on record already is recognised by its
+// identity.
+func unavailable(err error) bool {
+	return errors.Is(err, eventlog.ErrUnavailable) || errors.Is(err, nats.ErrDisconnected) || errors.Is(err, nats.ErrConnectionReconnecting)
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -437,6 +452,37 @@ func (h *Handler) stamp(evs []events.Event, meta Meta) {
 	b := h.branch
 	h.mu.Unlock()
 	Stamp(evs, b, meta)
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	KnownWhenAppended(evs, now())
+}
+
+// KnownWhenAppended gives each correction and retraction of evs that has
+// no reported date the day of now (in its event's zone) as that date, and
+// now as its record time: it becomes known when it is appended, so that a
+// read as known on an earlier day still sees what it corrects. (Every other
+// event without a reported date was known when it happened.) A correction
+// whose world time is later than now keeps no reported date: it cannot be
+// known before it happened.
+func KnownWhenAppended(evs []events.Event, now time.Time) {
+	for i := range evs {
+		e := &evs[i]
+		if !e.Reported.IsZero() || e.Corrects == "" && e.Kind() != events.KindEventRetracted {
+			continue
+		}
+		loc, err := events.Location(e.Zone)
+		if err != nil {
+			// Validate refuses the zone when the event is appended.
+			continue
+		}
+		day := events.At(now.In(loc)).Day()
+		if day.Precedes(e.At) {
+			continue
+		}
+		e.Reported, e.Recorded = day, now
+	}
 }
 
 // Stamp gives decided events what the aggregate leaves to the caller: a

@@ -90,7 +90,10 @@ func marshal(e Event, fast bool) ([]byte, error) {
 		Corrects:     e.Corrects,
 		Key:          e.Key,
 	}
-	if !e.Reported.IsZero() && !e.Reported.Equal(e.At.Time) {
+	if !e.Reported.IsZero() {
+		// Written whenever it is given, even when it says what at says:
+		// a date and a date-time of the same instant are not the same
+		// report, and an event reads back as it was written.
 		r := e.Reported
 		w.Reported = &r
 	}

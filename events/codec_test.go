@@ -331,3 +331,89 @@ func TestSpecs(t *testing.T) {
 		t.Errorf("Keys(meeting.scheduled) = %v, %v", req, opt)
 	}
 }
+
+// TestCodecKeepsReported checks that reported reads back exactly as it was
+// written, whatever at says: a date-time reported at the instant of a date
+// (or a date at a date-time's midnight) is not dropped as "the same as at",
+// and a reported equal to at is kept too.
+func TestCodecKeepsReported(t *testing.T) {
+	hanoi, err := Location("Asia/Ho_Chi_Minh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	midnight := At(time.Date(2025, 10, 16, 0, 0, 0, 0, time.UTC))
+	tests := []struct {
+		name         string
+		at, reported Time
+		zone         string
+	}{
+		{"a date reported at its midnight, as a date-time", Date(2025, 10, 16), midnight, ""},
+		{"a date-time at midnight reported on that date", midnight, Date(2025, 10, 16), ""},
+		{"a date reported the same day", Date(2025, 10, 16), Date(2025, 10, 16), ""},
+		{"a day in Hanoi reported at its first instant", Date(2019, 2, 27).In(hanoi), At(time.Date(2019, 2, 26, 17, 0, 0, 0, time.UTC)), "Asia/Ho_Chi_Minh"},
+		{"a date-time reported the same instant in another offset", At(time.Date(2025, 10, 16, 9, 30, 0, 0, time.FixedZone("", 2*3600))), At(time.Date(2025, 10, 16, 7, 30, 0, 0, time.UTC)), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := sample(&MeetingFloated{}, Meeting("m"))
+			e.At, e.Reported, e.Zone = tt.at, tt.reported, tt.zone
+			e.Key = Identity(e)
+			b, err := Marshal(e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Unmarshal(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Reported.String() != tt.reported.String() || got.Reported.DateOnly != tt.reported.DateOnly || !got.Reported.Equal(tt.reported.Time) {
+				t.Errorf("reported %q (date only %v) reads back as %q (date only %v); written %s", tt.reported, tt.reported.DateOnly, got.Reported, got.Reported.DateOnly, b)
+			}
+			again, err := Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, again) {
+				t.Errorf("the round trip changed the event:\n%s\n%s", b, again)
+			}
+		})
+	}
+}
+
+// TestValidateDatesAreDaysOfTheZone checks that a date-only at or reported
+// must be the first instant of a day in the event's zone: the codec writes
+// a date as its calendar day and reads it back in the zone, so any other
+// instant would come back changed.
+func TestValidateDatesAreDaysOfTheZone(t *testing.T) {
+	moscow, err := Location("Europe/Moscow")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		at, reported Time
+		zone         string
+		ok           bool
+	}{
+		{"a UTC day in UTC", Date(2025, 10, 16), Date(2025, 10, 17), "", true},
+		{"a Moscow day in Moscow", Date(2025, 10, 16).In(moscow), Date(2025, 10, 17).In(moscow), "Europe/Moscow", true},
+		{"a date-time in any zone", At(time.Date(2025, 10, 16, 9, 0, 0, 0, time.UTC)), Time{}, "Europe/Moscow", true},
+		{"a UTC day in Moscow", Date(2025, 10, 16), Time{}, "Europe/Moscow", false},
+		{"reported a UTC day in Moscow", Date(2025, 10, 16).In(moscow), Date(2025, 10, 17), "Europe/Moscow", false},
+		{"a Moscow day in UTC", Date(2025, 10, 16).In(moscow), Time{}, "", false},
+		{"a date at noon", Time{Time: time.Date(2025, 10, 16, 12, 0, 0, 0, time.UTC), DateOnly: true}, Time{}, "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := sample(&MeetingFloated{}, Meeting("m"))
+			e.At, e.Reported, e.Zone = tt.at, tt.reported, tt.zone
+			err := e.Validate()
+			if tt.ok && err != nil {
+				t.Errorf("Validate = %v, want nil", err)
+			}
+			if !tt.ok && !errors.Is(err, ErrInvalid) {
+				t.Errorf("Validate = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}

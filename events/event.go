@@ -195,13 +195,35 @@ func (e Event) Validate() error {
 			errs = append(errs, errors.New("a retraction corrects nothing: retract the retracted event's correction instead"))
 		}
 	}
-	if e.Zone != "" {
-		if _, err := Location(e.Zone); err != nil {
-			errs = append(errs, err)
+	if loc, err := Location(e.Zone); err != nil {
+		errs = append(errs, err)
+	} else {
+		if err := midnight(e.At, loc); err != nil {
+			errs = append(errs, fmt.Errorf("at: %w", err))
+		}
+		if err := midnight(e.Reported, loc); err != nil {
+			errs = append(errs, fmt.Errorf("reported: %w", err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("%w %s %s v%d: %w", ErrInvalid, e.Kind(), e.Aggregate, e.Version, err)
+	}
+	return nil
+}
+
+// midnight reports a date-only t that is not the first instant of a day
+// in loc, the event's zone: the codec writes a date as its calendar day and
+// reads it back as a day of the zone, so any other instant would not read
+// back as it was written.
+func midnight(t Time, loc *time.Location) error {
+	if !t.DateOnly || t.IsZero() {
+		return nil
+	}
+	// The start of the day as [Time.In] makes it: in a zone whose clocks
+	// skip midnight, a day starts at the first instant it has.
+	y, m, d := t.Time.In(loc).Date()
+	if !time.Date(y, m, d, 0, 0, 0, 0, loc).Equal(t.Time) {
+		return fmt.Errorf("the date %s is %s, not the start of a day in %s", t, t.Time.UTC().Format(time.RFC3339Nano), loc)
 	}
 	return nil
 }

@@ -44,6 +44,9 @@ type Board struct {
 	// requires it held.
 	requiredBy map[string][]string
 	seq        uint64
+	// lateSeq is the sequence of the last event applied that was a late
+	// report ([Board.Cause]).
+	lateSeq uint64
 }
 
 // BoardOptions configure a [Board].
@@ -71,9 +74,18 @@ type slot struct {
 	// read, or its declaration does.
 	lastSeq uint64
 	visible bool
-	// last is the latest activity in world order, kept by value.
+	// last is the meeting's own latest activity in world order, kept by
+	// value.
 	last    Activity
 	hasLast bool
+	// held is the activity of the event that holds the meeting, if it is
+	// held; holdSeq the sequence of the last event read that made or
+	// unmade its holding (a holding, or a correction or retraction of
+	// one). The views of the meetings that require this one held show
+	// them ([Board.View]).
+	held    Activity
+	hasHeld bool
+	holdSeq uint64
 	// keys holds a fingerprint of each event's identity, for a command
 	// deciding on a snapshot to tell an event it holds already.
 	keys []uint32
@@ -153,13 +165,22 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	if err != nil {
 		return nil, b.refold(s, id, r.Seq)
 	}
-	s.h = h.Trim(b.tail)
-	if n := len(s.h.Tail); n > 0 && s.h.Tail[n-1].Version == e.Version {
+	late := false
+	if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
 		// The common case: the event is the latest; its state follows
 		// from the last one.
+		s.h = h.Trim(b.tail)
 		s.m = aggregates.Evolve(s.m, e)
 	} else {
+		// Placed before events already folded: every event after it in
+		// world order is in the tail, which tells whether it is a late
+		// report.
+		late = lateInTail(h.Tail, e)
+		s.h = h.Trim(b.tail)
 		s.m = s.h.State()
+	}
+	if late {
+		b.lateSeq = r.Seq
 	}
 	if s.seqs == nil {
 		s.seqs = map[uint64]uint64{}
@@ -172,8 +193,42 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	}
 	if s.m.LastVersion == e.Version {
 		s.last, s.hasLast = activity(r.Seq, e, ""), true
+		s.last.Late = late
 	}
-	return b.changed(id, s, before, r.Seq, e), nil
+	if e.Kind() == events.KindMeetingHeld && s.m.HeldAt != nil {
+		s.held, s.hasHeld = activity(r.Seq, e, ""), true
+		s.held.Late = late
+		s.holdSeq = r.Seq
+	}
+	return b.changed(id, s, before), nil
+}
+
+// lateInTail reports whether e, placed in tail (a meeting's latest events
+// in world order, which holds every event after e), is a late report: an
+// event already recorded happened after e's day and by the end of the day
+// e was reported ([lateReports] says the same of a whole history).
+func lateInTail(tail []events.Event, e events.Event) bool {
+	if bookkeeping(e.Kind()) || e.Corrects != "" || e.Kind() == events.KindEventRetracted {
+		return false
+	}
+	from, to := e.At.End(), e.Known().End()
+	for _, x := range tail {
+		if x.Version == e.Version || bookkeeping(x.Kind()) {
+			continue
+		}
+		if !x.At.Before(from) && x.At.Before(to) {
+			return true
+		}
+	}
+	return false
+}
+
+// Cause returns the activity of r, an event just applied, as the cause of
+// the views it changed: marked late if it was a late report.
+func (b *Board) Cause(r eventlog.Record) Activity {
+	a := activity(r.Seq, r.Event, "")
+	a.Late = r.Seq != 0 && b.lateSeq == r.Seq
+	return a
 }
 
 // refold undoes the start of Apply of the event at seq, which the board
@@ -224,15 +279,72 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	records := make([]events.Event, 0, len(history))
 	s.seqs = map[uint64]uint64{}
 	s.keys = s.keys[:0]
-	var last eventlog.Record
+	s.lastSeq, s.holdSeq = 0, 0
+	// What each name (a ref, an id) names: its kind, to tell the
+	// corrections and retractions of a holding, and whether the read
+	// folds it, to tell those that change the view.
+	type target struct {
+		kind   events.Kind
+		folded bool
+	}
+	named := map[string]target{}
+	name := func(e events.Event, t target) {
+		named[e.ID.String()] = t
+		if e.RefName != "" {
+			named[e.RefName] = t
+		}
+	}
+	var folded []eventlog.Record // the records the read folds, for lateness
 	for _, r := range history {
-		records = append(records, r.Event)
-		s.seqs[r.Event.Version] = r.Seq
-		s.keys = append(s.keys, Fingerprint(r.Event.Key))
+		e := r.Event
+		records = append(records, e)
+		s.seqs[e.Version] = r.Seq
+		s.keys = append(s.keys, Fingerprint(e.Key))
 		s.seq = max(s.seq, r.Seq)
-		last = r
+		if !b.reads(e) {
+			continue
+		}
+		names := e.Corrects
+		if p, ok := e.Payload.(*events.EventRetracted); ok {
+			names = p.Retracts
+		}
+		switch {
+		case names != "":
+			// A correction or retraction applies whatever its own date:
+			// it stands in the place of what it names, and changes the
+			// view if the read folds that.
+			t := named[names]
+			if t.folded {
+				s.lastSeq = max(s.lastSeq, r.Seq)
+				if t.kind == events.KindMeetingHeld || e.Kind() == events.KindMeetingHeld {
+					s.holdSeq = max(s.holdSeq, r.Seq)
+				}
+			}
+			if e.Corrects != "" {
+				t.kind = e.Kind()
+				name(e, t)
+				if t.folded {
+					folded = append(folded, r)
+				}
+			}
+		case b.inTime(e):
+			s.lastSeq = max(s.lastSeq, r.Seq)
+			folded = append(folded, r)
+			name(e, target{kind: e.Kind(), folded: true})
+			if e.Kind() == events.KindMeetingHeld {
+				s.holdSeq = max(s.holdSeq, r.Seq)
+			}
+		case isDeclaration(e):
+			s.lastSeq = max(s.lastSeq, r.Seq)
+		default:
+			name(e, target{kind: e.Kind()})
+		}
 	}
 	b.seq = max(b.seq, s.seq)
+	late := lateReports(folded, b.read.Known)
+	if n := len(history); n > 0 && late[history[n-1].Seq] {
+		b.lateSeq = history[n-1].Seq
+	}
 	var kept []events.Event
 	s.visible = false
 	for _, e := range aggregates.Effective(records, b.read.Known) {
@@ -245,20 +357,31 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	}
 	s.h = aggregates.Partial(aggregates.Meeting{}, kept).Trim(b.tail)
 	s.m = s.h.State()
-	s.lastSeq = last.Seq
-	s.hasLast = false
+	s.hasLast, s.hasHeld = false, false
 	if n := len(kept); n > 0 {
 		e := kept[n-1]
-		s.last, s.hasLast = activity(s.seqs[e.Version], e, ""), true
+		seq := s.seqs[e.Version]
+		s.last, s.hasLast = activity(seq, e, ""), true
+		s.last.Late = late[seq]
+	}
+	if s.m.HeldAt != nil {
+		for i := len(kept) - 1; i >= 0; i-- {
+			if e := kept[i]; e.Kind() == events.KindMeetingHeld {
+				seq := s.seqs[e.Version]
+				s.held, s.hasHeld = activity(seq, e, ""), true
+				s.held.Late = late[seq]
+				break
+			}
+		}
 	}
 	b.trimSeqs(s)
-	return b.changed(id, s, before, last.Seq, last.Event)
+	return b.changed(id, s, before)
 }
 
-// changed notes e, applied at seq to meeting id (slot s, which was
-// before), and returns the meetings whose view it changed: id, and the
-// meetings that require id held if its holding changed.
-func (b *Board) changed(id string, s *slot, before aggregates.Meeting, seq uint64, e events.Event) []string {
+// changed notes that meeting id (slot s, which was before) changed, and
+// returns the meetings whose view it changed: id, and the meetings that
+// require id held if its holding changed.
+func (b *Board) changed(id string, s *slot, before aggregates.Meeting) []string {
 	for _, p := range s.m.Preconditions {
 		if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], id) {
 			b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], id)
@@ -267,14 +390,9 @@ func (b *Board) changed(id string, s *slot, before aggregates.Meeting, seq uint6
 	changed := []string{id}
 	if !sameTime(before.HeldAt, s.m.HeldAt) {
 		for _, dep := range b.requiredBy[id] {
-			d := b.slots[dep]
-			if d == nil || !d.m.Declared() || dep == id {
+			if d := b.slots[dep]; d == nil || !d.m.Declared() || dep == id {
 				continue
 			}
-			if s.m.HeldAt != nil && (!d.hasLast || !s.m.HeldAt.Before(d.last.At.Time)) {
-				d.last, d.hasLast = activity(seq, e, id), true
-			}
-			d.lastSeq = max(d.lastSeq, seq)
 			changed = append(changed, dep)
 		}
 	}
@@ -347,12 +465,38 @@ func (b *Board) View(id string, cutoff time.Time, asOf string) (View, bool) {
 		return View{}, false
 	}
 	v := NewView(b.branch, s.m, b.heldAt, cutoff, asOf)
-	if s.hasLast {
-		a := s.last
-		v.LastActivity = &a
+	last, hasLast, seq := b.last(id, s)
+	if hasLast {
+		v.LastActivity = &last
 	}
-	v.Seq = s.lastSeq
+	v.Seq = seq
 	return v, true
+}
+
+// last returns meeting id's latest activity and the sequence of the last
+// event folded into its view: its own, or the holding of a meeting one of
+// its preconditions requires, if that is later (a holding wins a tie: it
+// is what met the precondition).
+func (b *Board) last(id string, s *slot) (Activity, bool, uint64) {
+	last, ok, seq := s.last, s.hasLast, s.lastSeq
+	for _, p := range s.m.Preconditions {
+		if p.Requires == "" || p.Requires == id {
+			continue
+		}
+		r := b.slots[p.Requires]
+		if r == nil || !r.visible {
+			continue
+		}
+		seq = max(seq, r.holdSeq)
+		if r.m.HeldAt == nil || !r.hasHeld {
+			continue
+		}
+		if !ok || !r.held.At.Before(last.At.Time) {
+			last, ok = r.held, true
+			last.Meeting = p.Requires
+		}
+	}
+	return last, ok, seq
 }
 
 // Views returns every meeting's view, sorted by id.

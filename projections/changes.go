@@ -33,8 +33,8 @@ func (c Change) String() string {
 
 // Changes returns what differs between two views of the same meeting, in a
 // fixed order: status, overdue, readiness, participants, venue, window,
-// date, postponement, holding and end, deadline, preconditions (by id),
-// claims (by speaker). A nil old view is a meeting new on the board:
+// date, postponement, holding and end, outcome, the parties that accepted
+// and declined, deadline, preconditions (by id), claims (by speaker). A nil old view is a meeting new on the board:
 // everything it shows is a change. Views that differ only in when they were
 // written, or in their sequence, have no changes.
 func Changes(old, new *View) []Change {
@@ -65,6 +65,9 @@ func Changes(old, new *View) []Change {
 	add("postponed until", timeString(old.Until), timeString(new.Until))
 	add("held", timeString(old.HeldAt), timeString(new.HeldAt))
 	add("ended", ended(old), ended(new))
+	add("outcome", old.Outcome, new.Outcome)
+	add("accepted", strings.Join(old.Accepted, ", "), strings.Join(new.Accepted, ", "))
+	add("declined", strings.Join(old.Declined, ", "), strings.Join(new.Declined, ", "))
 	add("deadline", timeString(old.Deadline), timeString(new.Deadline))
 	newP := map[string]bool{}
 	for _, p := range new.Preconditions {

@@ -22,7 +22,7 @@ func TestCSV(t *testing.T) {
 	r.declare("m", oct(16), `the "Budapest, Hungary" summit`, "trump", "putin")
 	r.do("m", oct(16), "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}, source(ntv))
 	r.do("m", oct(21), "peskov", &events.StatementMade{About: "m", Stance: events.StanceNoncommittal, Claim: "unscheduled", Quote: nasty}, ref("pk"))
-	r.do("m", oct(22), "peskov", &events.EventRetracted{Retracts: "pk", Reason: "misquoted, \"badly\""})
+	r.do("m", oct(22), "peskov", &events.EventRetracted{Retracts: "pk", Reason: "misquoted, \"badly\""}, reported(oct(22)))
 	q := query(oct(31), events.Time{})
 
 	board, err := projections.FoldView(ctx, r.log, q)

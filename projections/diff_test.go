@@ -49,7 +49,7 @@ func TestDiff(t *testing.T) {
 				{What: "status", From: "named", To: "held"}, {What: "venue", To: "Vienna"}, {What: "held", To: "2025-10-19"},
 			}},
 			{ID: "summit", Changes: []projections.Change{
-				{What: "status", From: "proposed", To: "agreed"}, {What: "readiness", From: "0/1", To: "1/1"},
+				{What: "status", From: "proposed", To: "agreed"}, {What: "readiness", From: "0/1", To: "1/1"}, {What: "accepted", From: "USA", To: "RUS, USA"},
 				{What: "precondition fm-prep", From: "unmet", To: "met"}, {What: "claim of peskov", From: "unscheduled"},
 			}},
 			{ID: "vienna", Changes: []projections.Change{

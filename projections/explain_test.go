@@ -52,10 +52,10 @@ func TestExplain(t *testing.T) {
 	}
 	want := []step{
 		{"2025-10-16 meeting.declared", []string{"meeting: Trump-Putin summit in Budapest", "status: named", "participants: trump (USA), putin (RUS)"}},
-		{"2025-10-16 meeting.proposed", []string{"status named -> proposed", "venue: Budapest", "window: 2025-10-16 to 2025-10-30", "deadline: 2025-10-30"}},
+		{"2025-10-16 meeting.proposed", []string{"status named -> proposed", "venue: Budapest", "window: 2025-10-16 to 2025-10-30", "accepted: USA", "deadline: 2025-10-30"}},
 		{"2025-10-16 precondition.added", []string{"readiness 0/0 -> 0/1", "precondition fm-prep: unmet"}},
 		{"2025-10-16 precondition.added", []string{"readiness 0/1 -> 0/2", "precondition agenda: unmet"}},
-		{"2025-10-17 meeting.accepted late", []string{"status proposed -> agreed"}},
+		{"2025-10-17 meeting.accepted late", []string{"status proposed -> agreed", "accepted USA -> RUS, USA"}},
 		{"2025-10-21 statement.made", []string{"claim of peskov: unscheduled"}},
 		{"2025-10-22 meeting.cancelled corrected by meeting.postponed on 2025-10-26", nil},
 		{"2025-10-22 meeting.postponed", []string{"status agreed -> postponed", "window 2025-10-16 to 2025-10-30 -> (none)", "deadline 2025-10-30 -> (none)"}},
@@ -111,7 +111,7 @@ func TestExplainOverdueByDate(t *testing.T) {
 	}
 	want := []step{
 		{"2025-10-16 meeting.declared", []string{"meeting: Rubio-Lavrov preparatory meeting", "status: named", "participants: rubio (USA), lavrov (RUS)"}},
-		{"2025-10-20 meeting.proposed", []string{"status named -> proposed", "window: 2025-10-20 to 2025-10-22", "deadline: 2025-10-22"}},
+		{"2025-10-20 meeting.proposed", []string{"status named -> proposed", "window: 2025-10-20 to 2025-10-22", "accepted: USA", "deadline: 2025-10-22"}},
 		{"2025-10-23 deadline.passed", []string{"overdue false -> true"}},
 		{"2025-10-24 meeting.held", []string{"status proposed -> held", "overdue true -> false", "venue: Budapest", "window 2025-10-20 to 2025-10-22 -> (none)", "held: 2025-10-24", "deadline 2025-10-22 -> (none)"}},
 	}

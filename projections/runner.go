@@ -222,6 +222,7 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 		return r.store.dropViews(ctx, name)
 	}
 	r.cp = cp
+	r.day = cp.Day
 	snaps, err := r.store.snapshotsOf(ctx, name)
 	if err != nil {
 		return err
@@ -229,6 +230,18 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 	for id, snap := range snaps {
 		if err := r.board.Restore(id, snap); err != nil {
 			return err
+		}
+	}
+	for id, snap := range snaps {
+		if snap.Seq > cp.Seq {
+			// Saved by a writer that died before its checkpoint: its
+			// view (and those of the meetings that require it held) may
+			// not have been, and the events it holds are not applied
+			// again. Write them again.
+			r.dirty[id] = nil
+			for _, dep := range r.board.requiredBy[id] {
+				r.dirty[dep] = nil
+			}
 		}
 	}
 	r.board.seq = cp.Seq
@@ -332,7 +345,7 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	} else if err != nil {
 		return err
 	}
-	cause := activity(rec.Seq, rec.Event, "")
+	cause := r.board.Cause(rec)
 	for _, id := range changed {
 		c := cause
 		if id != rec.Event.Aggregate.ID {
@@ -543,6 +556,6 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if seq < r.cp.Seq {
 		return nil
 	}
-	r.cp.Seq, r.cp.Gen = seq, r.branch.Gen
+	r.cp.Seq, r.cp.Gen, r.cp.Day = seq, r.branch.Gen, r.day
 	return r.store.saveCheckpoint(ctx, r.branch.Name, r.cp)
 }

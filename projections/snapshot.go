@@ -24,6 +24,11 @@ type Snapshot struct {
 	LastSeq uint64       `json:"last_seq"`
 	Meeting meetingState `json:"meeting"`
 	Last    *Activity    `json:"last,omitempty"`
+	// Held is the activity of the event that holds the meeting, and
+	// HoldSeq the sequence of the last event that made or unmade its
+	// holding: what the views of the meetings that require it show.
+	Held    *Activity `json:"held,omitempty"`
+	HoldSeq uint64    `json:"hold_seq,omitempty"`
 	// Keys holds a fingerprint of each of the meeting's events' identity
 	// ([Fingerprint]), as big-endian uint32s, base64: so that a command can
 	// tell an event appended again from a new one without the history.
@@ -102,6 +107,11 @@ func (b *Board) Snapshot(id string, seq uint64) (Snapshot, bool) {
 		a := s.last
 		snap.Last = &a
 	}
+	if s.hasHeld {
+		a := s.held
+		snap.Held = &a
+	}
+	snap.HoldSeq = s.holdSeq
 	return snap, true
 }
 
@@ -118,6 +128,10 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
 	}
+	if snap.Held != nil {
+		s.held, s.hasHeld = *snap.Held, true
+	}
+	s.holdSeq = snap.HoldSeq
 	b.slots[id] = s
 	for _, p := range m.Preconditions {
 		if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], id) {

@@ -139,6 +139,10 @@ type Checkpoint struct {
 	// (always true of main).
 	Based   bool      `json:"based"`
 	Updated time.Time `json:"updated"`
+	// Day is the day (UTC) the views were last written as of: a runner
+	// that resumes on a later day writes again those whose deadline
+	// passed meanwhile.
+	Day string `json:"day,omitempty"`
 }
 
 func checkpointKey(branch string) string { return branch + ".checkpoint" }

@@ -1,0 +1,163 @@
+package projections
+
+import (
+	"testing"
+
+	"github.com/summit-model/summit/events"
+)
+
+// TestRefoldSeqIsTheLastEventFolded checks that a view read as of a date
+// names the last event folded into it, not the last event of the meeting
+// on record: a retraction of an event past the date changes nothing the
+// read shows, while one of an event within it does.
+func TestRefoldSeqIsTheLastEventFolded(t *testing.T) {
+	s := summitFirst().
+		event("summit", events.Date(2025, 10, 27), "peskov", &events.StatementMade{About: "summit", Stance: events.StanceOpposed, Claim: "ruled-out"}, func(e *events.Event) { e.RefName = "pk" })
+	inTime := s.recs[len(s.recs)-1].Seq
+	s.event("summit", events.Date(2025, 10, 28), "peskov", &events.EventRetracted{Retracts: "pk", Reason: "misquoted"}, nil)
+	retraction := s.recs[len(s.recs)-1].Seq
+	// The summit's last own event within the 25th: the statement of the
+	// 23rd.
+	var by25 uint64
+	for _, r := range s.recs {
+		if r.Event.Aggregate.ID == "summit" && r.Event.At.Before(oct(25)) {
+			by25 = r.Seq
+		}
+	}
+	tests := []struct {
+		name string
+		read Read
+		want uint64
+	}{
+		{"everything", Read{}, retraction},
+		{"as of the 27th: the retraction takes the statement of the 27th away", Read{AsOf: oct(27)}, retraction},
+		{"as of the 25th: neither the statement nor its retraction", Read{AsOf: oct(25)}, by25},
+		{"as of the 27th, known on the 27th: the statement, not yet withdrawn", Read{AsOf: oct(27), Known: oct(27)}, inTime},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, tail := range []int{1, 8} {
+				b := NewBoard(events.Main, BoardOptions{Read: tt.read, Tail: tail})
+				s.feed(t, b, s.recs)
+				v, ok := b.View("summit", oct(30), "")
+				if !ok {
+					t.Fatal("no summit on the board")
+				}
+				// The holding of prep (seq 10) met a precondition: it is
+				// folded into the view too.
+				if want := max(tt.want, 10); v.Seq != want {
+					t.Errorf("tail %d: seq %d, want %d", tail, v.Seq, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRefoldKeepsTheHoldingAsLastActivity checks that a meeting folded
+// again from its history still shows, as its last activity, the holding
+// of the meeting a precondition requires when that is its latest.
+func TestRefoldKeepsTheHoldingAsLastActivity(t *testing.T) {
+	s := summitFirst().
+		// A late report of the 17th on the summit, before what a board
+		// of tail 1 keeps of it: it is folded again from its history.
+		late("summit", 17, 24, "putin", &events.MeetingAccepted{})
+	for _, tail := range []int{1, 8} {
+		b := NewBoard(events.Main, BoardOptions{Tail: tail})
+		s.feed(t, b, s.recs)
+		v, _ := b.View("summit", oct(30), "")
+		if a := v.LastActivity; a == nil || a.Kind != events.KindMeetingHeld || a.Meeting != "prep" {
+			t.Errorf("tail %d: last activity %+v, want prep's holding of the 24th", tail, v.LastActivity)
+		}
+		if v.Seq != s.recs[len(s.recs)-1].Seq {
+			t.Errorf("tail %d: seq %d, want the late report's %d", tail, v.Seq, s.recs[len(s.recs)-1].Seq)
+		}
+	}
+	// Its holding retracted, prep no longer shows on the summit.
+	s.event("prep", events.Date(2025, 10, 26), "rubio", &events.EventRetracted{Retracts: s.recs[9].Event.ID.String(), Reason: "it was a phone call"}, nil)
+	b := NewBoard(events.Main, BoardOptions{Tail: 1})
+	s.feed(t, b, s.recs)
+	v, _ := b.View("summit", oct(30), "")
+	if a := v.LastActivity; a == nil || a.Meeting != "" || a.Kind != events.KindStatementMade {
+		t.Errorf("prep's holding retracted: last activity %+v, want the summit's own statement of the 23rd", v.LastActivity)
+	}
+	if want := s.recs[len(s.recs)-1].Seq; v.Seq != want {
+		t.Errorf("prep's holding retracted: seq %d, want the retraction's %d", v.Seq, want)
+	}
+}
+
+// TestBoardMarksLateReports checks that the activity of a late report (an
+// event dated before one already recorded, and reported after that one
+// happened) says it was late, whether the board places it in its tail or
+// folds its meeting again; and that an event only recorded late (reported
+// before the later one happened) is not.
+func TestBoardMarksLateReports(t *testing.T) {
+	tests := []struct {
+		name string
+		d, r int // the event's day and the day it was reported
+		late bool
+	}{
+		{"reported after later events happened", 19, 24, true},
+		{"reported the day it happened, recorded late", 19, 19, false},
+		{"on time", 25, 25, false},
+	}
+	for _, tt := range tests {
+		for _, tail := range []int{1, 8} {
+			s := summitFirst().late("summit", tt.d, tt.r, "putin", &events.StatementMade{About: "summit", Stance: events.StanceSupportive, Claim: "willing"})
+			b := NewBoard(events.Main, BoardOptions{Tail: tail})
+			s.feed(t, b, s.recs)
+			rec := s.recs[len(s.recs)-1]
+			if got := b.Cause(rec); got.Late != tt.late || got.Seq != rec.Seq || got.Kind != events.KindStatementMade {
+				t.Errorf("%s, tail %d: cause %+v, want late %v", tt.name, tail, got, tt.late)
+			}
+			if got := b.Cause(s.recs[len(s.recs)-2]); got.Late {
+				t.Errorf("%s, tail %d: an earlier event's cause says late", tt.name, tail)
+			}
+		}
+	}
+	// A late report that ends up the latest in world order (what was
+	// later is retracted) shows as the last activity, late.
+	s := new(story).
+		declare("m", 16, "trump", "putin").
+		add("m", 16, "trump", &events.MeetingProposed{}).
+		event("m", events.Date(2025, 10, 22), "peskov", &events.StatementMade{About: "m", Stance: events.StanceOpposed, Claim: "ruled-out"}, func(e *events.Event) { e.RefName = "pk" }).
+		late("m", 20, 23, "putin", &events.MeetingAccepted{}).
+		add("m", 24, "peskov", &events.EventRetracted{Retracts: "pk"})
+	for _, tail := range []int{1, 8} {
+		b := NewBoard(events.Main, BoardOptions{Tail: tail})
+		s.feed(t, b, s.recs)
+		v, _ := b.View("m", oct(30), "")
+		if a := v.LastActivity; a == nil || a.Kind != events.KindMeetingAccepted || !a.Late {
+			t.Errorf("tail %d: last activity %+v, want the late acceptance, marked late", tail, v.LastActivity)
+		}
+	}
+}
+
+// TestChangesOfAcceptanceAndOutcome checks that a view's acceptances,
+// declines and outcome are changes: an acceptance that leaves the status
+// as it was is still news.
+func TestChangesOfAcceptanceAndOutcome(t *testing.T) {
+	old := &View{Status: "proposed", Readiness: "0/0", Accepted: []string{"USA"}}
+	tests := []struct {
+		name string
+		new  View
+		want []Change
+	}{
+		{"a second party accepts", View{Status: "proposed", Readiness: "0/0", Accepted: []string{"RUS", "USA"}}, []Change{{What: "accepted", From: "USA", To: "RUS, USA"}}},
+		{"a party declines", View{Status: "proposed", Readiness: "0/0", Accepted: []string{"USA"}, Declined: []string{"UKR"}}, []Change{{What: "declined", To: "UKR"}}},
+		{"an outcome", View{Status: "proposed", Readiness: "0/0", Accepted: []string{"USA"}, Outcome: "no deal"}, []Change{{What: "outcome", To: "no deal"}}},
+		{"nothing", View{Status: "proposed", Readiness: "0/0", Accepted: []string{"USA"}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Changes(old, &tt.new)
+			if len(got) != len(tt.want) {
+				t.Fatalf("changes %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("change %d: %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
