@@ -47,6 +47,11 @@ type RunnerOptions struct {
 	// fold a late report in its place without reading the meeting's
 	// history ([BoardOptions.Tail]).
 	Tail int
+	// StopIdle, if set, ends a live [Runner.Run] (it saves its checkpoint,
+	// releases its lease and returns nil) once it has applied no event for
+	// this long: a [Keeper] runs a branch's runner while the branch is
+	// busy, and an idle branch costs no consumer. Zero: never.
+	StopIdle time.Duration
 }
 
 // Runner keeps one branch's meeting-status projection: it folds the log into
@@ -86,6 +91,9 @@ type Runner struct {
 	unsaved int
 	saved   time.Time
 	day     string
+	// applied is when the runner last applied an event (for StopIdle);
+	// checked, when it last checked that its branch is current.
+	applied, checked time.Time
 }
 
 // ErrBranchGone is returned by a runner whose branch was deleted (or made
@@ -262,6 +270,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		return err
 	}
 	defer sub.Stop()
+	r.applied = time.Now()
 	live := sub.Pending() == 0
 	if live {
 		// Nothing to apply: every event up to end is reflected.
@@ -285,6 +294,9 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 				if err := r.idle(ctx, sub); err != nil {
 					return err
 				}
+				if r.o.StopIdle > 0 && !r.inCommand && time.Since(r.applied) >= r.o.StopIdle {
+					return nil
+				}
 				continue
 			}
 			return err
@@ -292,6 +304,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		if err := r.apply(ctx, rec, live); err != nil {
 			return err
 		}
+		r.applied = time.Now()
 		if !live && !rec.Partial && rec.Pending == 0 {
 			// Caught up: everything up to end, at least, is reflected.
 			if err := r.save(ctx, max(end, rec.Seq)); err != nil {
@@ -349,6 +362,15 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	if r.unsaved%1024 == 0 {
 		if err := r.lease.renew(ctx); err != nil {
 			return err
+		}
+		// A branch deleted while its runner catches up stops the
+		// runner soon, not at its next checkpoint: the delete waits
+		// for the lease.
+		if time.Since(r.checked) >= time.Second {
+			r.checked = time.Now()
+			if err := r.current(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	switch {
