@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -105,4 +106,20 @@ func deleteConsumer(js jetstream.JetStream, cons jetstream.Consumer, timeout tim
 		defer cancel()
 		_ = js.DeleteConsumer(ctx, StreamName, info.Name)
 	}()
+}
+
+// LastOn returns the stream sequence of the newest message on the subjects
+// filter matches (0 if there is none), with one direct get and no
+// consumer: how a reader finds that a branch has nothing new for it.
+func (l *Log) LastOn(ctx context.Context, filter string) (uint64, error) {
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	m, err := l.stream.GetLastMsgForSubject(rctx, filter)
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read %s: %w", filter, unavailable(err))
+	}
+	return m.Sequence, nil
 }

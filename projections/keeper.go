@@ -65,6 +65,10 @@ type keptBranch struct {
 	run      *running
 	queued   bool
 	retryAt  time.Time
+	// live is set when the branch has new events: its runner follows the
+	// branch until it is idle. Otherwise (a branch made, or behind at
+	// start) the runner catches up and stops.
+	live bool
 }
 
 // running is a runner at work.
@@ -112,9 +116,16 @@ func (k *Keeper) Run(ctx context.Context) error {
 		r := &running{runner: NewRunner(k.log, k.store, c.branch, o), cancel: cancel, done: make(chan struct{})}
 		c.run = r
 		b := c.branch
+		follow := c.branch.IsMain() || c.live
+		c.live = false
 		go func() {
 			defer close(r.done)
-			err := r.runner.Run(rctx)
+			var err error
+			if follow {
+				err = r.runner.Run(rctx)
+			} else {
+				err = r.runner.CatchUp(rctx)
+			}
 			if rctx.Err() == nil {
 				select {
 				case exits <- exit{name: b.Name, gen: b.Gen, cp: r.runner.cp.Seq, err: err}:
@@ -227,6 +238,7 @@ func (k *Keeper) Run(ctx context.Context) error {
 			}
 			c.seen = max(c.seen, a.Seq)
 			if c.seen > c.cp {
+				c.live = true
 				enqueue(c)
 			}
 		case x := <-exits:
@@ -243,10 +255,15 @@ func (k *Keeper) Run(ctx context.Context) error {
 				// Idle: what it saved is where a next run resumes.
 				c.cp = max(c.cp, x.cp)
 				if c.seen > c.cp {
+					c.live = true
 					enqueue(c)
 				}
 			case errors.Is(x.err, ErrBranchGone):
 				// The delete is on its way from the branch watch.
+			case errors.Is(x.err, ErrBusy):
+				// Another process (a watch, a status) projects the branch
+				// now; look again once it may have done.
+				c.retryAt = time.Now().Add(k.o.LeaseTTL / 2)
 			default:
 				k.o.Logger.Error("projection stopped; starting it again", "branch", x.name, "err", x.err, "after", keeperRetry)
 				c.retryAt = time.Now().Add(keeperRetry)

@@ -265,6 +265,17 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	if err != nil {
 		return err
 	}
+	if !follow {
+		// Nothing new on the branch's subjects: up to date with no
+		// consumer (a keeper catching up 10,000 branches, a status).
+		last, err := r.log.LastOn(ctx, eventlog.BranchSubjects(r.branch.Name))
+		if err != nil {
+			return err
+		}
+		if last <= r.cp.Seq {
+			return r.save(ctx, max(end, r.board.Seq()))
+		}
+	}
 	sub, err := r.log.Subscribe(ctx, eventlog.BranchSubjects(r.branch.Name), r.cp.Seq+1)
 	if err != nil {
 		return err
