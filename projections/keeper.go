@@ -188,6 +188,7 @@ func (k *Keeper) Run(ctx context.Context) error {
 	activity := make(chan eventlog.Activity, 1024)
 	start(kept[events.Main])
 	current := false
+	day := k.o.Now().UTC().Format(events.DateLayout)
 	tick := time.NewTicker(keeperRetry)
 	defer tick.Stop()
 	for {
@@ -269,6 +270,16 @@ func (k *Keeper) Run(ctx context.Context) error {
 				c.retryAt = time.Now().Add(keeperRetry)
 			}
 		case now := <-tick.C:
+			// A new day: every idle branch's views are as of yesterday.
+			// Each runner writes again those the day made overdue.
+			if today := k.o.Now().UTC().Format(events.DateLayout); today != day {
+				for _, c := range kept {
+					if !c.branch.IsMain() {
+						enqueue(c)
+					}
+				}
+				day = today
+			}
 			for _, c := range kept {
 				if !c.retryAt.IsZero() && !now.Before(c.retryAt) {
 					c.retryAt = time.Time{}

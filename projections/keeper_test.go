@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -50,10 +51,13 @@ func (r *liveRig) consumers() int {
 }
 
 // keep runs a keeper until the test ends.
-func (r *liveRig) keep(idle time.Duration) {
+func (r *liveRig) keep(idle time.Duration) { r.keepWith(idle, time.Now) }
+
+// keepWith runs a keeper on the clock now until the test ends.
+func (r *liveRig) keepWith(idle time.Duration, now func() time.Time) {
 	r.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	k := projections.NewKeeper(r.log, r.store, projections.RunnerOptions{Idle: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	k := projections.NewKeeper(r.log, r.store, projections.RunnerOptions{Idle: 20 * time.Millisecond, Now: now, Logger: slog.New(slog.DiscardHandler)})
 	k.BranchIdle = idle
 	done := make(chan error, 1)
 	go func() { done <- k.Run(ctx) }()
@@ -345,4 +349,33 @@ func TestDeleteRacesInject(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestKeeperIdleBranchDeadline checks that when the keeper's day moves on,
+// the views of an idle branch (no runner) whose deadline passed are
+// written again, overdue, as a live runner's would be.
+func TestKeeperIdleBranchDeadline(t *testing.T) {
+	r := newLiveRig(t)
+	r.story(1) // filler-000: proposed on 16 October, within 7 days
+	ctx := context.Background()
+	if _, err := r.log.Fork(ctx, "quiet", events.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	var clock atomic.Int64
+	clock.Store(time.Date(2025, time.October, 20, 12, 0, 0, 0, time.UTC).UnixNano())
+	r.keepWith(50*time.Millisecond, func() time.Time { return time.Unix(0, clock.Load()) })
+	eventually(t, 10*time.Second, func() (bool, string) {
+		v, ok := r.stored("quiet")["filler-000"]
+		return ok && !v.Overdue, fmt.Sprintf("filler-000 on quiet: %+v, want a view, not overdue on 20 October", v.Overdue)
+	})
+	eventually(t, 10*time.Second, func() (bool, string) {
+		n := r.consumers()
+		return n <= 2, fmt.Sprintf("%d consumers, want the branch idle", n)
+	})
+	clock.Store(time.Date(2025, time.October, 30, 12, 0, 0, 0, time.UTC).UnixNano())
+	eventually(t, 10*time.Second, func() (bool, string) {
+		v := r.stored("quiet")["filler-000"]
+		return v.Overdue && v.Cause != nil && v.Cause.Kind == projections.KindDeadlinePassed,
+			fmt.Sprintf("filler-000 on quiet on 30 October: overdue %v, cause %+v; want overdue, the deadline passing", v.Overdue, v.Cause)
+	})
 }

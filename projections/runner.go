@@ -230,6 +230,10 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 		return r.store.dropViews(ctx, name)
 	}
 	r.cp = cp
+	// The views were written as of cp.Day: if that was before today,
+	// the next round of deadlines writes again those the days between
+	// made overdue.
+	r.day = cp.Day
 	snaps, err := r.store.snapshotsOf(ctx, name)
 	if err != nil {
 		return err
@@ -265,6 +269,9 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	if err != nil {
 		return err
 	}
+	// A runner that resumes on a later day than its views were written
+	// as of writes again those whose deadline passed in between.
+	r.deadlines()
 	if !follow {
 		// Nothing new on the branch's subjects: up to date with no
 		// consumer (a keeper catching up 10,000 branches, a status).
@@ -573,9 +580,9 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	}
 	r.futures = r.futures[:0]
 	r.unsaved, r.saved = 0, time.Now()
-	if seq < r.cp.Seq {
+	if seq < r.cp.Seq || seq == r.cp.Seq && r.day == r.cp.Day {
 		return nil
 	}
-	r.cp.Seq, r.cp.Gen = seq, r.branch.Gen
+	r.cp.Seq, r.cp.Gen, r.cp.Day = seq, r.branch.Gen, r.day
 	return r.store.saveCheckpoint(ctx, r.branch.Name, r.cp)
 }

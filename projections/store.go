@@ -139,6 +139,10 @@ type Checkpoint struct {
 	// (always true of main).
 	Based   bool      `json:"based"`
 	Updated time.Time `json:"updated"`
+	// Day is the day (UTC, by the runner's clock) the views were written
+	// as of: a runner that resumes on a later day writes again the views
+	// whose overdue flag the days between turned.
+	Day string `json:"day,omitempty"`
 }
 
 func checkpointKey(branch string) string { return branch + ".checkpoint" }
