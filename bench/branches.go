@@ -156,6 +156,7 @@ func ManyBranches(ctx context.Context, o ManyBranchesOptions) (*BranchFigures, e
 		names = append(names, name)
 	}
 	progress("made in %s", time.Since(t0).Round(time.Millisecond))
+	said := time.Now()
 	state, err := js.KeyValue(ctx, projections.StateBucket)
 	if err != nil {
 		return nil, err
@@ -168,7 +169,10 @@ func ManyBranches(ctx context.Context, o ManyBranchesOptions) (*BranchFigures, e
 		if n >= o.Branches+1 {
 			break
 		}
-		progress("%d checkpoints after %s", n, time.Since(t0).Round(time.Millisecond))
+		if time.Since(said) >= 10*time.Second {
+			said = time.Now()
+			progress("%d of %d branches projected after %s", n-1, o.Branches, time.Since(t0).Round(time.Second))
+		}
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
@@ -329,7 +333,7 @@ func rss() int64 {
 
 // manyBranches is the branches_idle figure of [Run].
 func (r *run) manyBranches(ctx context.Context) error {
-	bf, err := ManyBranches(ctx, ManyBranchesOptions{Progress: r.o.Progress})
+	bf, err := ManyBranches(ctx, ManyBranchesOptions{Branches: r.o.Branches, Progress: r.o.Progress})
 	if err != nil {
 		return err
 	}
