@@ -379,3 +379,86 @@ func TestKeeperIdleBranchDeadline(t *testing.T) {
 			fmt.Sprintf("filler-000 on quiet on 30 October: overdue %v, cause %+v; want overdue, the deadline passing", v.Overdue, v.Cause)
 	})
 }
+
+// TestDeleteBranchStopsLiveRunner checks that a branch deleted while a
+// runner of another process keeps it live (a watch of the branch) ends
+// that runner with ErrBranchGone, and the delete drops the views once it
+// has let the lease go.
+func TestDeleteBranchStopsLiveRunner(t *testing.T) {
+	r := newLiveRig(t)
+	r.story(1)
+	ctx := context.Background()
+	b, err := r.log.Fork(ctx, "watched", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := projections.CatchUp(ctx, r.log, r.store, b, projections.RunnerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- projections.NewRunner(r.log, r.store, b, projections.RunnerOptions{Owner: "watch", Idle: 20 * time.Millisecond}).Run(ctx)
+	}()
+	eventually(t, 5*time.Second, func() (bool, string) {
+		err := projections.NewRunner(r.log, r.store, b, projections.RunnerOptions{Owner: "probe"}).CatchUp(ctx)
+		return errors.Is(err, projections.ErrBusy), fmt.Sprintf("a probe: %v, want ErrBusy while the live runner holds the lease", err)
+	})
+	if err := projections.DeleteBranch(ctx, r.log, r.store, "watched"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, projections.ErrBranchGone) {
+			t.Errorf("the live runner ended with %v, want ErrBranchGone", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the live runner of a deleted branch still runs")
+	}
+	r.noTrace(t, "watched")
+}
+
+// TestWatchEndsWhenBranchDeleted checks that a watch that keeps its
+// branch's projection live (summit watch --branch) ends, with
+// ErrBranchGone, when the branch is deleted, with or without a keeper
+// (issue 12: "a deleted branch ends the watch with a message"; the watch
+// hung waiting for its runner's outcome, which it had already taken).
+func TestWatchEndsWhenBranchDeleted(t *testing.T) {
+	r := newLiveRig(t)
+	r.story(1)
+	ctx := context.Background()
+	r.keep(time.Minute)
+	b, err := r.log.Fork(ctx, "seen", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.do(b, "summit", 22, "putin", &events.MeetingAccepted{})
+	live := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		o := projections.WatchOptions{KeepLive: true, Runner: projections.RunnerOptions{Idle: 20 * time.Millisecond}}
+		done <- projections.Watch(ctx, r.log, r.store, b, o, func(l projections.WatchLine) error {
+			if l.Type == "live" {
+				close(live)
+			}
+			return nil
+		})
+	}()
+	select {
+	case <-live:
+	case err := <-done:
+		t.Fatalf("the watch ended before it was live: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the watch is not live after 30s")
+	}
+	if err := projections.DeleteBranch(ctx, r.log, r.store, "seen"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, projections.ErrBranchGone) {
+			t.Errorf("the watch ended with %v, want ErrBranchGone", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the watch of a deleted branch still runs 10s after the delete")
+	}
+}

@@ -422,6 +422,14 @@ func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
 	if err := r.lease.renew(ctx); err != nil {
 		return err
 	}
+	// A branch deleted under a live runner stops it within a second: a
+	// delete waits for its lease (a watch of the branch holds one).
+	if time.Since(r.checked) >= time.Second {
+		r.checked = time.Now()
+		if err := r.current(ctx); err != nil {
+			return err
+		}
+	}
 	r.deadlines()
 	// Read the log's end first: if the server then has nothing pending for
 	// the subscription, and everything it delivered is applied, every
