@@ -44,6 +44,9 @@ type Options struct {
 	// Samples is how many commands (and live changes) each latency figure
 	// times. Default 1000.
 	Samples int
+	// Branches is how many idle branches the branches_idle figure makes,
+	// on a store of its own ([ManyBranches]). Default 10,000.
+	Branches int
 	// Child starts the child process that measures a rebuild's memory
 	// (see [Child]); nil leaves the rss figure out.
 	Child ChildStarter
@@ -77,6 +80,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Samples == 0 {
 		o.Samples = 1000
+	}
+	if o.Branches == 0 {
+		o.Branches = 10_000
 	}
 	if o.Progress == nil {
 		o.Progress = io.Discard
@@ -116,7 +122,7 @@ func figure(ours, raw float64, unit, what string) Figure {
 }
 
 // The names of the figures, in the order of the table.
-var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "branch_create", "branch_read", "rebuild_rss"}
+var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "branch_create", "branch_read", "rebuild_rss", "branches_idle"}
 
 // Report is the outcome of [Run].
 type Report struct {
@@ -202,6 +208,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		{"commands on warm meetings", r.commandWarm},
 		{"live lag", r.liveLag},
 		{"branches at the full size", r.branches},
+		{"idle branches (a store of their own)", r.manyBranches},
 	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {

@@ -42,6 +42,9 @@ func (r *Report) Targets() []Target {
 	add("branch_create", "the same at 10k and full size", func(f Figure) bool { return f.Ours <= 2*f.Extra["at_10k"]+1 })
 	add("branch_read", "<= a rebuild to the fork", func(f Figure) bool { return f.Extra["ratio_to_rebuild"] <= 1.1 })
 	add("rebuild_rss", "< 300 MB", func(f Figure) bool { return f.Ours < 300 })
+	add("branches_idle", "< 5% of a core, 2 consumers, listed in < 1 s", func(f Figure) bool {
+		return f.Ours < 5 && f.Extra["consumers"] <= 2 && f.Extra["list_ms"] < 1000
+	})
 	return out
 }
 

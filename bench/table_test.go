@@ -36,10 +36,12 @@ func TestTargetsAndTable(t *testing.T) {
 		"branch_create": {Ours: 0.07, Unit: "ms", Extra: map[string]float64{"at_10k": 0.06}},
 		"branch_read":   {Ours: 90, Unit: "ms", Extra: map[string]float64{"ratio_to_rebuild": 0.9}},
 		"rebuild_rss":   figure(350, 20, "MB", ""),
+		"branches_idle": {Ours: 2.1, Unit: "% of a core", Extra: map[string]float64{"consumers": 2, "list_ms": 290}},
 	}}
 	want := map[string]bool{
 		"bulk_append": false, "command_warm": true, "command_cold": false, "rebuild": true,
 		"live_lag": false, "branch_create": true, "branch_read": true, "rebuild_rss": false,
+		"branches_idle": true,
 	}
 	for _, tg := range rep.Targets() {
 		if !tg.Known || tg.Met != want[tg.Figure] {

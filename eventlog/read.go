@@ -354,6 +354,7 @@ type Subscription struct {
 	pending uint64
 	// timeout is the log's: it bounds [Subscription.Delivered].
 	timeout time.Duration
+	js      jetstream.JetStream
 
 	records chan next
 	quit    chan struct{}
@@ -374,7 +375,10 @@ const readAhead = 1024
 
 // Subscribe starts a subscription to filter at stream sequence from.
 func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subscription, error) {
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}}
+	// A consumer whose reader died without stopping it goes after
+	// activityInactive, not the client's default 5 minutes (issue 12: each
+	// timeline left one behind for 5 minutes).
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filter}, InactiveThreshold: activityInactive}
 	if from > 1 {
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
@@ -387,7 +391,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout,
+	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, js: l.js,
 		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
@@ -482,6 +486,7 @@ func (s *Subscription) Stop() {
 	s.stop.Do(func() {
 		close(s.quit)
 		s.it.Stop()
+		deleteConsumer(s.js, s.cons, s.timeout)
 	})
 	<-s.done
 }

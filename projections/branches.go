@@ -74,7 +74,7 @@ func DeleteBranch(ctx context.Context, log *eventlog.Log, store *Store, name str
 	}
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := store.DropWhenFree(dctx, name); err != nil {
+	if err := store.DropWhenFree(dctx, log, name); err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
 			return fmt.Errorf("branch %s deleted, but its views are still held by a projection: %w", name, err)
 		}

@@ -39,32 +39,41 @@ func leaseKey(branch string) string { return branch + ".lease" }
 // owner holds it and it has not expired.
 func (s *Store) acquire(ctx context.Context, branch, owner string, ttl time.Duration) (*lease, error) {
 	l := &lease{state: s.state, key: leaseKey(branch), owner: owner, ttl: ttl}
-	data := l.value()
-	rev, err := s.state.Create(ctx, l.key, data)
-	if err == nil {
+	// The holder may release the lease between a failed create and the
+	// read of who holds it: then the key is gone, and the create is tried
+	// again (issue 15: "lease tmp1.lease: nats: key not found").
+	for range 3 {
+		data := l.value()
+		rev, err := s.state.Create(ctx, l.key, data)
+		if err == nil {
+			l.rev, l.renewed = rev, time.Now()
+			return l, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return nil, fmt.Errorf("lease %s: %w", l.key, err)
+		}
+		e, err := s.state.Get(ctx, l.key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lease %s: %w", l.key, err)
+		}
+		var held leaseValue
+		if err := json.Unmarshal(e.Value(), &held); err != nil {
+			return nil, fmt.Errorf("lease %s: %w", l.key, err)
+		}
+		if held.Owner != owner && time.Now().Before(held.Expires) {
+			return nil, fmt.Errorf("%w: %s holds %s until %s", ErrBusy, held.Owner, l.key, held.Expires.Format(time.RFC3339))
+		}
+		rev, err = s.state.Update(ctx, l.key, data, e.Revision())
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s was taken while it expired", ErrBusy, l.key)
+		}
 		l.rev, l.renewed = rev, time.Now()
 		return l, nil
 	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
-		return nil, fmt.Errorf("lease %s: %w", l.key, err)
-	}
-	e, err := s.state.Get(ctx, l.key)
-	if err != nil {
-		return nil, fmt.Errorf("lease %s: %w", l.key, err)
-	}
-	var held leaseValue
-	if err := json.Unmarshal(e.Value(), &held); err != nil {
-		return nil, fmt.Errorf("lease %s: %w", l.key, err)
-	}
-	if held.Owner != owner && time.Now().Before(held.Expires) {
-		return nil, fmt.Errorf("%w: %s holds %s until %s", ErrBusy, held.Owner, l.key, held.Expires.Format(time.RFC3339))
-	}
-	rev, err = s.state.Update(ctx, l.key, data, e.Revision())
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s was taken while it expired", ErrBusy, l.key)
-	}
-	l.rev, l.renewed = rev, time.Now()
-	return l, nil
+	return nil, fmt.Errorf("%w: %s changes hands too fast", ErrBusy, l.key)
 }
 
 func (l *lease) value() []byte {

@@ -47,6 +47,11 @@ type RunnerOptions struct {
 	// fold a late report in its place without reading the meeting's
 	// history ([BoardOptions.Tail]).
 	Tail int
+	// StopIdle, if set, ends a live [Runner.Run] (it saves its checkpoint,
+	// releases its lease and returns nil) once it has applied no event for
+	// this long: a [Keeper] runs a branch's runner while the branch is
+	// busy, and an idle branch costs no consumer. Zero: never.
+	StopIdle time.Duration
 }
 
 // Runner keeps one branch's meeting-status projection: it folds the log into
@@ -86,6 +91,9 @@ type Runner struct {
 	unsaved int
 	saved   time.Time
 	day     string
+	// applied is when the runner last applied an event (for StopIdle);
+	// checked, when it last checked that its branch is current.
+	applied, checked time.Time
 }
 
 // ErrBranchGone is returned by a runner whose branch was deleted (or made
@@ -222,6 +230,9 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 		return r.store.dropViews(ctx, name)
 	}
 	r.cp = cp
+	// The views were written as of cp.Day: if that was before today,
+	// the next round of deadlines writes again those the days between
+	// made overdue.
 	r.day = cp.Day
 	snaps, err := r.store.snapshotsOf(ctx, name)
 	if err != nil {
@@ -270,11 +281,26 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	if err != nil {
 		return err
 	}
+	// A runner that resumes on a later day than its views were written
+	// as of writes again those whose deadline passed in between.
+	r.deadlines()
+	if !follow {
+		// Nothing new on the branch's subjects: up to date with no
+		// consumer (a keeper catching up 10,000 branches, a status).
+		last, err := r.log.LastOn(ctx, eventlog.BranchSubjects(r.branch.Name))
+		if err != nil {
+			return err
+		}
+		if last <= r.cp.Seq {
+			return r.save(ctx, max(end, r.board.Seq()))
+		}
+	}
 	sub, err := r.log.Subscribe(ctx, eventlog.BranchSubjects(r.branch.Name), r.cp.Seq+1)
 	if err != nil {
 		return err
 	}
 	defer sub.Stop()
+	r.applied = time.Now()
 	live := sub.Pending() == 0
 	if live {
 		// Nothing to apply: every event up to end is reflected.
@@ -298,6 +324,9 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 				if err := r.idle(ctx, sub); err != nil {
 					return err
 				}
+				if r.o.StopIdle > 0 && !r.inCommand && time.Since(r.applied) >= r.o.StopIdle {
+					return nil
+				}
 				continue
 			}
 			return err
@@ -305,6 +334,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		if err := r.apply(ctx, rec, live); err != nil {
 			return err
 		}
+		r.applied = time.Now()
 		if !live && !rec.Partial && rec.Pending == 0 {
 			// Caught up: everything up to end, at least, is reflected.
 			if err := r.save(ctx, max(end, rec.Seq)); err != nil {
@@ -363,6 +393,15 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		if err := r.lease.renew(ctx); err != nil {
 			return err
 		}
+		// A branch deleted while its runner catches up stops the
+		// runner soon, not at its next checkpoint: the delete waits
+		// for the lease.
+		if time.Since(r.checked) >= time.Second {
+			r.checked = time.Now()
+			if err := r.current(ctx); err != nil {
+				return err
+			}
+		}
 	}
 	switch {
 	case live && r.unsaved >= 1000:
@@ -394,6 +433,14 @@ func (r *Runner) skip(ctx context.Context, rec eventlog.Record, why error) error
 func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
 	if err := r.lease.renew(ctx); err != nil {
 		return err
+	}
+	// A branch deleted under a live runner stops it within a second: a
+	// delete waits for its lease (a watch of the branch holds one).
+	if time.Since(r.checked) >= time.Second {
+		r.checked = time.Now()
+		if err := r.current(ctx); err != nil {
+			return err
+		}
 	}
 	r.deadlines()
 	// Read the log's end first: if the server then has nothing pending for
@@ -553,7 +600,7 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	}
 	r.futures = r.futures[:0]
 	r.unsaved, r.saved = 0, time.Now()
-	if seq < r.cp.Seq {
+	if seq < r.cp.Seq || seq == r.cp.Seq && r.day == r.cp.Day {
 		return nil
 	}
 	r.cp.Seq, r.cp.Gen, r.cp.Day = seq, r.branch.Gen, r.day

@@ -86,8 +86,15 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 		if err := CatchUp(ctx, log, store, branch, o.Runner); err != nil {
 			return err
 		}
-		go func() { runnerDone <- keepLive(wctx, log, store, branch, o.Runner, o.Logger) }()
-		defer func() { cancel(); <-runnerDone }()
+		// The loop below may take the runner's outcome from runnerDone:
+		// the deferred wait is on stopped (a wait on runnerDone then hung
+		// for ever when the branch was deleted).
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			runnerDone <- keepLive(wctx, log, store, branch, o.Runner, o.Logger)
+		}()
+		defer func() { cancel(); <-stopped }()
 	}
 	initial := o.Initial
 	if initial == nil {

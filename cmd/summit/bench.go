@@ -30,6 +30,9 @@ done with plain nats.go on the same server, in the same run:
   branch_create  creating a branch, at 10k events and at the full size
   branch_read    reading a branch's board vs reading the record to its fork
   rebuild_rss    peak memory of a rebuild, in a child process
+  branches_idle  summit serve's idle CPU with 10,000 idle branches (--branches),
+                 on a small store of their own; with its consumers, memory per
+                 branch, the time to list them and an idle branch's live lag
 
 The default size (1,000,000 events, 10,000 meetings) takes about a minute
 and a half on two cores, 3 GB of memory and 3 GB of disk; --events 20000
@@ -38,7 +41,7 @@ same run: on a machine doing other work, compare those.
 
 Output: a table of each figure, ours, raw, their ratio and the target; with
 --json one object keyed by figure (bulk_append, command_warm, command_cold,
-rebuild, live_lag, branch_create, branch_read, rebuild_rss), each
+rebuild, live_lag, branch_create, branch_read, rebuild_rss, branches_idle), each
 {"ours", "raw", "ratio", "unit"} (latencies also "p50" and "p99"; "raw" and
 "ratio" null where there is no raw counterpart). Progress goes to standard
 error.
@@ -63,6 +66,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	fl.IntVar(&o.Events, "events", 1_000_000, "`N` events on main")
 	fl.IntVar(&o.Meetings, "meetings", 10_000, "`M` meetings")
 	fl.IntVar(&o.Samples, "samples", 1000, "`N` commands timed for each latency figure")
+	fl.IntVar(&o.Branches, "branches", 10_000, "`N` idle branches for the branches_idle figure")
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	fl.BoolVar(&quiet, "q", false, "print no progress on standard error")
