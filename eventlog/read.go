@@ -292,6 +292,11 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 	if sub.Pending() == 0 {
 		return nil
 	}
+	// The server counted sub.Pending() events when the read began; each
+	// one delivered, and each still pending after the last, accounts for
+	// one. Fewer means the server counts events it cannot deliver: a
+	// damaged block, whose events a read would otherwise skip in silence.
+	var delivered uint64
 	for {
 		r, err := sub.Next(ctx)
 		if err != nil {
@@ -300,6 +305,7 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 		if r.Seq > to {
 			return nil
 		}
+		delivered++
 		if err := fn(r); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil
@@ -307,6 +313,18 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 			return err
 		}
 		if r.Seq >= to || r.Pending == 0 {
+			if counted := sub.Pending(); delivered+r.Pending < counted {
+				return fmt.Errorf("read %s: %w: the server counted %d events from sequence %d to %d but delivered %d (summit check reads every event and says which are lost)",
+					filter, ErrDamaged, counted-r.Pending, from, r.Seq, delivered)
+			}
+			if r.Pending > 0 {
+				// More counted after the last event there is: the count
+				// holds an event that is gone.
+				if last, err := l.LastSeq(ctx); err == nil && last <= r.Seq {
+					return fmt.Errorf("read %s: %w: the server counts %d more events than it delivers up to sequence %d, the log's last (summit check reads every event and says which are lost)",
+						filter, ErrDamaged, r.Pending, r.Seq)
+				}
+			}
 			return nil
 		}
 	}
@@ -354,6 +372,15 @@ type Subscription struct {
 	pending uint64
 	// timeout is the log's: it bounds [Subscription.Delivered].
 	timeout time.Duration
+	// stall is how long Next waits with the server reporting events
+	// pending that it does not deliver before it gives up ([ErrDamaged]);
+	// heard is when an event last arrived, or the server last said that
+	// none was pending.
+	stall time.Duration
+	heard time.Time
+	// owed is how many more events the last one delivered said were
+	// pending.
+	owed uint64
 
 	records chan next
 	quit    chan struct{}
@@ -387,7 +414,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout,
+	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, stall: 2 * l.timeout, heard: time.Now(),
 		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
@@ -433,22 +460,53 @@ func (s *Subscription) read() {
 func (s *Subscription) Pending() uint64 { return s.pending }
 
 // Next returns the next event, waiting for one until ctx ends.
+//
+// It never waits for ever on an event the server cannot deliver: a
+// message block damaged on disk leaves the stream counting events that no
+// consumer ever gets. When no event has come for twice the log's timeout,
+// Next asks the server how many are pending: none, and none owed by the
+// last event's count of those after it, and it waits on; some, and it
+// gives up with [ErrDamaged]; no answer, with [ErrUnavailable].
 func (s *Subscription) Next(ctx context.Context) (Record, error) {
 	if s.err != nil {
 		return Record{}, s.err
 	}
-	select {
-	case n, ok := <-s.records:
-		if !ok {
-			s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
-			return Record{}, s.err
+	for {
+		timer := time.NewTimer(max(s.stall-time.Since(s.heard), time.Millisecond))
+		select {
+		case n, ok := <-s.records:
+			timer.Stop()
+			if !ok {
+				s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
+				return Record{}, s.err
+			}
+			if n.err != nil {
+				s.err = n.err
+			}
+			s.heard, s.owed = time.Now(), n.r.Pending
+			return n.r, n.err
+		case <-ctx.Done():
+			timer.Stop()
+			return Record{}, ctx.Err()
+		case <-timer.C:
+			if len(s.records) > 0 {
+				continue
+			}
+			pending, last, err := s.Delivered(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return Record{}, ctx.Err()
+				}
+				s.err = err
+				return Record{}, err
+			}
+			if pending+s.owed > 0 && len(s.records) == 0 {
+				s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",
+					s.filter, ErrDamaged, max(pending, s.owed), last, s.stall)
+				return Record{}, s.err
+			}
+			s.heard = time.Now()
 		}
-		if n.err != nil {
-			s.err = n.err
-		}
-		return n.r, n.err
-	case <-ctx.Done():
-		return Record{}, ctx.Err()
 	}
 }
 

@@ -1,0 +1,287 @@
+package eventlog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
+
+	"github.com/summit-model/summit/events"
+)
+
+// ErrDamaged: the store lost events, or holds events it cannot deliver: a
+// board read from it would be wrong without saying so.
+var ErrDamaged = errors.New("the store is damaged")
+
+// Damage is one thing wrong with a store, as [Log.Inspect] or a check finds
+// it.
+type Damage struct {
+	// Kind is what is wrong: "lost" (events that were there are gone),
+	// "unreadable" (the server counts an event it does not deliver),
+	// "orphaned" (a branch's events that no branch record names), "server"
+	// (the server itself reports lost data), "version" (an aggregate's
+	// versions skip or repeat), "corrupt" (a message that is no event),
+	// "view" (a view that differs from the fold of the log).
+	Kind string `json:"kind"`
+	// Subject is the subject, or the branch, the damage is on.
+	Subject string `json:"subject,omitempty"`
+	// Detail says what is missing or wrong, in words.
+	Detail string `json:"detail"`
+	// Missing is how many events are gone, where that is known.
+	Missing uint64 `json:"missing,omitempty"`
+}
+
+// Key identifies the damage across appends that come after it: its kind,
+// subject and the number of events missing, not its wording.
+func (d Damage) Key() string { return fmt.Sprintf("%s %s %d", d.Kind, d.Subject, d.Missing) }
+
+// String returns the damage in one line.
+func (d Damage) String() string {
+	if d.Subject == "" {
+		return d.Kind + ": " + d.Detail
+	}
+	return d.Kind + ": " + d.Subject + ": " + d.Detail
+}
+
+// SubjectState is what the stream holds on one subject: how many messages,
+// and its last one.
+type SubjectState struct {
+	Count uint64 `json:"count"`
+	// LastSeq is the stream sequence of the last message the server
+	// delivers on the subject (0: none it can deliver); LastVersion that
+	// message's event's version (0 if it is no event).
+	LastSeq     uint64 `json:"last_seq"`
+	LastVersion uint64 `json:"last_version"`
+}
+
+// Integrity is what [Log.Inspect] finds of the stream.
+type Integrity struct {
+	FirstSeq uint64 `json:"first_seq"`
+	LastSeq  uint64 `json:"last_seq"`
+	Msgs     uint64 `json:"messages"`
+	// Deleted is how many sequences between FirstSeq and LastSeq hold no
+	// message: a deleted branch's events, purged, or events lost.
+	Deleted uint64 `json:"deleted"`
+	// Main is the state of each aggregate subject on main, by subject.
+	Main map[string]SubjectState `json:"-"`
+	// Branches counts the events on each branch's own subjects, by branch
+	// name (main not among them).
+	Branches map[string]uint64 `json:"-"`
+	Damage   []Damage          `json:"damage,omitempty"`
+}
+
+// Err returns nil if Inspect found nothing wrong, else an [ErrDamaged]
+// naming each damage.
+func (i Integrity) Err() error {
+	if len(i.Damage) == 0 {
+		return nil
+	}
+	return DamageError(i.Damage)
+}
+
+// DamageError returns an [ErrDamaged] that lists ds, at most 20 of them.
+func DamageError(ds []Damage) error {
+	var b strings.Builder
+	for n, d := range ds {
+		if n == 20 {
+			fmt.Fprintf(&b, "\n  and %d more", len(ds)-n)
+			break
+		}
+		b.WriteString("\n  " + d.String())
+	}
+	return fmt.Errorf("%w:%s", ErrDamaged, b.String())
+}
+
+// add notes a damage.
+func (i *Integrity) add(kind, subject, format string, args ...any) {
+	i.Damage = append(i.Damage, Damage{Kind: kind, Subject: subject, Detail: fmt.Sprintf(format, args...)})
+}
+
+// addMissing notes a damage of n events gone.
+func (i *Integrity) addMissing(n uint64, kind, subject, format string, args ...any) {
+	i.add(kind, subject, format, args...)
+	i.Damage[len(i.Damage)-1].Missing = n
+}
+
+// multiLastChunk is how many subjects one multi-last direct get names.
+const multiLastChunk = 500
+
+// Inspect checks, cheaply, what the stream holds against itself and against
+// the branch records: what the server reports lost; for each aggregate on
+// main, that it holds as many events as its last event's version says
+// (main is never purged, and each aggregate's versions run 1, 2, 3...), and
+// that the server delivers its last one; and that every branch with events
+// on its own subjects has a record. It costs one stream info, one listing
+// of the branch records and one direct get per 500 aggregates of main:
+// no consumer, and every request bounded by the log's timeout.
+//
+// It does not read every event: a message damaged in the middle of an
+// aggregate's history is for a full check (summit check) to find.
+func (l *Log) Inspect(ctx context.Context) (Integrity, error) {
+	var in Integrity
+	rctx, cancel := l.request(ctx)
+	info, err := l.stream.Info(rctx, jetstream.WithSubjectFilter(SubjectRoot+".>"))
+	cancel()
+	if err != nil {
+		return in, fmt.Errorf("inspect the event log: stream info: %w", unavailable(err))
+	}
+	st := info.State
+	in.FirstSeq, in.LastSeq, in.Msgs = st.FirstSeq, st.LastSeq, st.Msgs
+	in.Deleted = uint64(st.NumDeleted)
+	if st.Lost != nil && (len(st.Lost.Msgs) > 0 || st.Lost.Bytes > 0) {
+		in.add("server", StreamName, "the server reports %d messages (%d bytes) lost: %s", len(st.Lost.Msgs), st.Lost.Bytes, seqList(st.Lost.Msgs))
+	}
+	in.Main = map[string]SubjectState{}
+	in.Branches = map[string]uint64{}
+	for subject, n := range st.Subjects {
+		branch, _, ok := parseSubject(subject)
+		switch {
+		case !ok:
+			in.add("corrupt", subject, "%d messages on a subject that names no aggregate", n)
+		case branch == events.Main:
+			in.Main[subject] = SubjectState{Count: n}
+		default:
+			in.Branches[branch] += n
+		}
+	}
+	if err := l.lasts(ctx, &in); err != nil {
+		return in, err
+	}
+	for _, subject := range sortedKeys(in.Main) {
+		s := in.Main[subject]
+		switch {
+		case s.LastSeq == 0:
+			in.add("unreadable", subject, "the server counts %d events but does not deliver the last of them", s.Count)
+		case s.LastVersion == 0:
+			in.add("corrupt", subject, "the last message (seq %d) is no event summit can read", s.LastSeq)
+		case s.LastVersion > s.Count:
+			in.addMissing(s.LastVersion-s.Count, "lost", subject, "%d of its %d events are gone (its last, seq %d, is version %d; the stream holds %d)", s.LastVersion-s.Count, s.LastVersion, s.LastSeq, s.LastVersion, s.Count)
+		case s.LastVersion < s.Count:
+			in.add("version", subject, "holds %d events, but its last (seq %d) is version %d", s.Count, s.LastSeq, s.LastVersion)
+		}
+	}
+	if len(in.Branches) > 0 {
+		known, err := l.branchNames(ctx)
+		if err != nil {
+			return in, err
+		}
+		for _, name := range sortedKeys(in.Branches) {
+			if known[name] {
+				continue
+			}
+			// A branch being deleted loses its record a moment before
+			// its events: look again before calling them orphans.
+			cctx, cancel := l.request(ctx)
+			n, err := l.Count(cctx, BranchSubjects(name))
+			cancel()
+			if err != nil || n == 0 {
+				continue
+			}
+			if again, err := l.branchNames(ctx); err == nil && !again[name] {
+				in.add("orphaned", name, "%d events of branch %s, which no branch record names (was the bucket %s removed?)", in.Branches[name], name, BranchBucket)
+			}
+		}
+	}
+	return in, nil
+}
+
+// lasts fills in the last message of each subject of in.Main, with
+// multi-last direct gets of up to [multiLastChunk] subjects each, and,
+// where one fails, a direct get of each subject.
+func (l *Log) lasts(ctx context.Context, in *Integrity) error {
+	subjects := sortedKeys(in.Main)
+	for len(subjects) > 0 {
+		chunk := subjects[:min(len(subjects), multiLastChunk)]
+		subjects = subjects[len(chunk):]
+		if err := l.multiLast(ctx, chunk, in); err == nil {
+			continue
+		}
+		for _, subject := range chunk {
+			rctx, cancel := l.request(ctx)
+			m, err := l.stream.GetLastMsgForSubject(rctx, subject)
+			cancel()
+			switch {
+			case errors.Is(err, jetstream.ErrMsgNotFound):
+				continue
+			case err != nil:
+				return fmt.Errorf("inspect the event log: last of %s: %w", subject, unavailable(err))
+			}
+			in.note(m.Subject, m.Sequence, m)
+		}
+	}
+	return nil
+}
+
+// multiLast asks for the last message of each of subjects at once.
+func (l *Log) multiLast(ctx context.Context, subjects []string, in *Integrity) error {
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	msgs, err := jetstreamext.GetLastMsgsFor(rctx, l.js, StreamName, subjects)
+	if err != nil {
+		return err
+	}
+	for m, err := range msgs {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		in.note(m.Subject, m.Sequence, m)
+	}
+	return nil
+}
+
+// note records m as the last message on subject.
+func (in *Integrity) note(subject string, seq uint64, m *jetstream.RawStreamMsg) {
+	s, ok := in.Main[subject]
+	if !ok {
+		return
+	}
+	s.LastSeq = seq
+	if r, err := decode(m.Subject, m.Sequence, m.Header, m.Data); err == nil {
+		s.LastVersion = r.Event.Version
+	}
+	in.Main[subject] = s
+}
+
+// branchNames returns the names of the branches on record.
+func (l *Log) branchNames(ctx context.Context) (map[string]bool, error) {
+	rctx, cancel := context.WithTimeout(ctx, 4*l.timeout)
+	defer cancel()
+	bs, err := l.Branches(rctx)
+	if err != nil {
+		return nil, fmt.Errorf("inspect the event log: %w", unavailable(err))
+	}
+	out := make(map[string]bool, len(bs))
+	for _, b := range bs {
+		out[b.Name] = true
+	}
+	return out, nil
+}
+
+// seqList returns up to 10 sequences, comma-separated.
+func seqList(seqs []uint64) string {
+	var parts []string
+	for i, s := range seqs {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(seqs)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprint(s))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
