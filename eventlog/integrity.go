@@ -285,3 +285,77 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// ReadAll calls fn with every message on an event subject, in stream order,
+// read with batched direct gets (no consumer, each request bounded by the
+// log's timeout), from the stream's first sequence to the last it had when
+// ReadAll began. A message that is no event comes with Err set. It returns
+// the sequences in that range that the server neither delivers nor reports
+// deleted: events it counts and cannot read.
+func (l *Log) ReadAll(ctx context.Context, fn func(Record) error) (unreadable []uint64, err error) {
+	rctx, cancel := context.WithTimeout(ctx, 4*l.timeout)
+	info, err := l.stream.Info(rctx, jetstream.WithDeletedDetails(true))
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("read the event log: stream info: %w", unavailable(err))
+	}
+	st := info.State
+	deleted := make(map[uint64]bool, len(st.Deleted))
+	for _, s := range st.Deleted {
+		deleted[s] = true
+	}
+	next := max(st.FirstSeq, 1)
+	missing := func(upTo uint64) {
+		for ; next < upTo; next++ {
+			if !deleted[next] {
+				unreadable = append(unreadable, next)
+			}
+		}
+	}
+	for next <= st.LastSeq {
+		if err := ctx.Err(); err != nil {
+			return unreadable, err
+		}
+		from := next
+		rctx, cancel := l.request(ctx)
+		msgs, err := jetstreamext.GetBatch(rctx, l.js, StreamName, directBatch, jetstreamext.GetBatchSeq(next))
+		if err != nil {
+			cancel()
+			return unreadable, fmt.Errorf("read the event log at %d: %w", next, unavailable(err))
+		}
+		for m, err := range msgs {
+			if errors.Is(err, jetstreamext.ErrNoMessages) {
+				break
+			}
+			if err != nil {
+				cancel()
+				return unreadable, fmt.Errorf("read the event log at %d: %w", next, unavailable(err))
+			}
+			if m.Sequence > st.LastSeq {
+				break
+			}
+			missing(m.Sequence)
+			next = m.Sequence + 1
+			if !strings.HasPrefix(m.Subject, SubjectRoot+".") {
+				continue
+			}
+			r, derr := decode(m.Subject, m.Sequence, m.Header, m.Data)
+			if derr != nil {
+				r = Record{Seq: m.Sequence, Err: derr}
+			}
+			r.Subject = m.Subject
+			if err := fn(r); err != nil {
+				cancel()
+				return unreadable, err
+			}
+		}
+		cancel()
+		if next == from {
+			// Nothing more delivered: the rest of the range is missing.
+			break
+		}
+	}
+	next = max(next, st.FirstSeq)
+	missing(st.LastSeq + 1)
+	return unreadable, nil
+}

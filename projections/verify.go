@@ -160,3 +160,197 @@ func sortedNames[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// Report is what [Verify] finds.
+type Report struct {
+	// Integrity is what the cheap check ([Inspect]) found of the stream.
+	Integrity eventlog.Integrity `json:"-"`
+	// Events is how many messages on event subjects were read, of
+	// Aggregates aggregates on every branch.
+	Events     uint64 `json:"events"`
+	Aggregates int    `json:"aggregates"`
+	// Branches are the branches on record, main first.
+	Branches []string `json:"branches"`
+	// Problems are what is wrong and not yet accepted by a repair.
+	Problems []eventlog.Damage `json:"problems"`
+	// DeadLetters are the messages the projections skipped (quarantined).
+	DeadLetters []DeadLetter `json:"dead_letters"`
+	// Views say, per branch, how its views compare with a fold of the log.
+	Views []ViewCheck `json:"views"`
+}
+
+// ViewCheck is how one branch's views compare with a fold of the log.
+type ViewCheck struct {
+	Branch     string `json:"branch"`
+	Meetings   int    `json:"meetings"`
+	Checkpoint uint64 `json:"checkpoint"`
+	// Equal reports the views equal to the fold (status, readiness,
+	// title, overdue flag and deadline of every meeting); Behind that the
+	// projection has not yet applied the log to its end, so that they
+	// were not compared.
+	Equal  bool `json:"equal"`
+	Behind bool `json:"behind,omitempty"`
+}
+
+// Verify reads every event of the log and checks it: that each message
+// decodes (one that does not and is not quarantined is a problem), that
+// each aggregate's versions run without a gap on main, and on each
+// branch's own subjects, that each meeting's first event declares it,
+// that each branch's events belong to a branch on record, that the server
+// delivers every event it counts; then it compares each branch's views
+// with a fold of the log ([FoldView]), and lists the dead letters. What a
+// repair accepted ([Store.AcceptDamage]) is not reported again.
+func Verify(ctx context.Context, log *eventlog.Log, store *Store) (Report, error) {
+	var rep Report
+	in, err := Inspect(ctx, log, store)
+	if err != nil {
+		return rep, err
+	}
+	rep.Integrity = in
+	problem := func(kind, subject string, missing uint64, format string, args ...any) {
+		rep.Problems = append(rep.Problems, eventlog.Damage{Kind: kind, Subject: subject, Missing: missing, Detail: fmt.Sprintf(format, args...)})
+	}
+	rep.Problems = append(rep.Problems, in.Damage...)
+	bs, err := log.Branches(ctx)
+	if err != nil {
+		return rep, err
+	}
+	branches := append([]eventlog.Branch{eventlog.Main()}, bs...)
+	gens := map[string]uint64{}
+	quarantined := map[uint64]bool{}
+	for _, b := range branches {
+		rep.Branches = append(rep.Branches, b.Name)
+		gens[b.Name] = b.Gen
+		dls, err := store.DeadLetters(ctx, b.Name)
+		if err != nil {
+			return rep, err
+		}
+		for _, d := range dls {
+			quarantined[d.Seq] = true
+		}
+		rep.DeadLetters = append(rep.DeadLetters, dls...)
+	}
+	last := map[string]uint64{}
+	orphans := map[string]uint64{}
+	unreadable, err := log.ReadAll(ctx, func(r eventlog.Record) error {
+		rep.Events++
+		if r.Err != nil {
+			if !quarantined[r.Seq] {
+				problem("corrupt", r.Subject, 0, "the message at sequence %d is no event summit can read, and no projection has quarantined it: %v", r.Seq, r.Err)
+			}
+			return nil
+		}
+		e := r.Event
+		if e.Branch != events.Main {
+			if gen, ok := gens[e.Branch]; !ok || gen != e.Gen {
+				orphans[e.Branch]++
+				return nil
+			}
+		}
+		prev, seen := last[r.Subject]
+		last[r.Subject] = e.Version
+		switch {
+		case !seen && e.Branch == events.Main && e.Version != 1:
+			problem("version", r.Subject, e.Version-1, "its first event (sequence %d) is version %d: the %d before it are gone", r.Seq, e.Version, e.Version-1)
+		case seen && e.Version != prev+1:
+			problem("version", r.Subject, max(e.Version, prev+1)-(prev+1), "version %d (sequence %d) follows version %d", e.Version, r.Seq, prev)
+		}
+		if !seen && e.Branch == events.Main && e.Aggregate.Type == events.AggregateMeeting &&
+			e.Kind() != events.KindMeetingDeclared && !quarantined[r.Seq] {
+			problem("undeclared", r.Subject, 0, "its first event (sequence %d, %s) does not declare the meeting, and no projection has quarantined it", r.Seq, e.Kind())
+		}
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	rep.Aggregates = len(last)
+	for _, seq := range unreadable {
+		problem("unreadable", fmt.Sprintf("sequence %d", seq), 0, "the server counts this event but does not deliver it")
+	}
+	for _, name := range sortedNames(orphans) {
+		if _, ok := gens[name]; ok {
+			problem("orphaned", name, 0, "%d events of a deleted generation of branch %s are still on its subjects", orphans[name], name)
+		} else if !hasDamage(in.Damage, "orphaned", name) {
+			problem("orphaned", name, 0, "%d events of branch %s, which no branch record names", orphans[name], name)
+		}
+	}
+	for _, b := range branches {
+		vc, err := compareViews(ctx, log, store, b, in.LastSeq)
+		if err != nil {
+			problem("view", b.Name, 0, "the views of %s could not be compared with a fold of the log: %v", b.Name, err)
+		}
+		if err == nil && !vc.Equal && !vc.Behind {
+			problem("view", b.Name, 0, "the views of %s differ from a fold of the log (summit check --repair, or summit rebuild --branch %s, writes them again)", b.Name, b.Name)
+		}
+		rep.Views = append(rep.Views, vc)
+	}
+	accepted, err := store.AcceptedDamage(ctx)
+	if err != nil {
+		return rep, err
+	}
+	keep := rep.Problems[:0]
+	for _, d := range rep.Problems {
+		if !accepted[d.Key()] {
+			keep = append(keep, d)
+		}
+	}
+	rep.Problems = keep
+	return rep, nil
+}
+
+// hasDamage reports whether ds holds damage of kind on subject.
+func hasDamage(ds []eventlog.Damage, kind, subject string) bool {
+	for _, d := range ds {
+		if d.Kind == kind && d.Subject == subject {
+			return true
+		}
+	}
+	return false
+}
+
+// compareViews compares branch b's views with a fold of the log, if its
+// projection has applied the log up to last.
+func compareViews(ctx context.Context, log *eventlog.Log, store *Store, b eventlog.Branch, last uint64) (ViewCheck, error) {
+	vc := ViewCheck{Branch: b.Name}
+	cp, err := store.Checkpoint(ctx, b.Name)
+	if err != nil {
+		return vc, err
+	}
+	vc.Checkpoint = cp.Seq
+	views, err := store.Views(ctx, b.Name)
+	if err != nil {
+		return vc, err
+	}
+	vc.Meetings = len(views)
+	if cp.Seq < last || cp.Gen != b.Gen {
+		vc.Behind = true
+		return vc, nil
+	}
+	fold, err := FoldView(ctx, log, Query{Branch: b})
+	if err != nil {
+		return vc, err
+	}
+	type brief struct {
+		Title, Status, Readiness, Deadline string
+		Overdue                           bool
+	}
+	briefOf := func(v View) brief {
+		d := ""
+		if v.Deadline != nil {
+			d = v.Deadline.String()
+		}
+		return brief{v.Title, string(v.Status), v.Readiness, d, v.Overdue}
+	}
+	want := map[string]brief{}
+	for _, v := range fold.Meetings {
+		want[v.ID] = briefOf(v)
+	}
+	vc.Equal = len(want) == len(views)
+	for _, v := range views {
+		if w, ok := want[v.ID]; !ok || w != briefOf(v) {
+			vc.Equal = false
+		}
+	}
+	return vc, nil
+}

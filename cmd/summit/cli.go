@@ -78,6 +78,7 @@ func verbs() []verb {
 		{"branches", "list the what-if branches, with fork point and event count", runBranches},
 		{"branch", "delete a what-if branch: summit branch delete NAME", runBranch},
 		{"rebuild", "drop a projection's views and build them again from the log", runRebuild},
+		{"check", "verify the log and the views, list dead letters; --repair rebuilds and accepts losses", runCheck},
 		{"bench", "measure summit against raw nats.go on an embedded server", runBench},
 	}
 }
