@@ -333,7 +333,7 @@ func compareViews(ctx context.Context, log *eventlog.Log, store *Store, b eventl
 	}
 	type brief struct {
 		Title, Status, Readiness, Deadline string
-		Overdue                           bool
+		Overdue                            bool
 	}
 	briefOf := func(v View) brief {
 		d := ""
