@@ -125,7 +125,9 @@ func repairStore(ctx context.Context, s *store, res *checkResult, logger interfa
 	}
 	var accept []eventlog.Damage
 	for _, d := range rep.Problems {
-		if d.Kind != "view" && d.Kind != "corrupt" && d.Kind != "undeclared" {
+		// What the rebuilds could quarantine, they did; what is left
+		// (a view aside) no rebuild mends.
+		if d.Kind != "view" {
 			accept = append(accept, d)
 		}
 	}
