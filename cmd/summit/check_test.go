@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/summit-model/summit/embedded"
+	"github.com/summit-model/summit/events"
 )
 
 // checkRun runs summit with args and returns its exit status, standard
@@ -67,5 +71,56 @@ func TestDamagedStoreIsRefused(t *testing.T) {
 				t.Fatalf("status after the repair: exit %d: %s", code, stderr)
 			}
 		})
+	}
+}
+
+// TestStatusReadsPastABadEvent puts in a store what an older summit let
+// through: a proposal whose window the codec refuses ("within": "100002d",
+// as "within: 14286w" was stored) and one whose window ends after
+// 2199-12-31. Every later status used to exit 3. Now status names each
+// event, skipped as a dead letter, and prints the rest of the board; its
+// --json counts them; check lists them (exit 0: they are quarantined).
+func TestStatusReadsPastABadEvent(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "store")
+	if code, _, stderr := checkRun(t, "replay", "--data", dir, "../../scenarios/budapest-2025.yaml"); code != 0 {
+		t.Fatalf("replay: exit %d: %s", code, stderr)
+	}
+	srv, err := embedded.Start(context.Background(), embedded.Options{StoreDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := srv.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const event = `{"v":2,"id":"%s","kind":"meeting.proposed","aggregate":{"type":"meeting","id":"budapest-summit"},"version":%d,"at":"%s","recorded":"2025-10-22T00:00:00Z","by":"trump","party":"USA","branch":"main","data":{"within":"%s"}}`
+	subject := "summit.ev.main.meeting.budapest-summit"
+	for i, bad := range [][2]string{{"2025-10-22", "100002d"}, {"2199-12-31", "14d"}} {
+		data := fmt.Sprintf(event, events.NewID(), 100+i, bad[0], bad[1])
+		if err := nc.Publish(subject, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	nc.Close()
+	srv.Shutdown()
+
+	code, out, stderr := checkRun(t, "status", "--data", dir)
+	if code != exitOK {
+		t.Fatalf("status: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(out, "budapest-summit ·") || !strings.Contains(out, "2 messages on main skipped") || !strings.Contains(out, "summit check") {
+		t.Fatalf("status: want the board, and the 2 events skipped named with a hint: %s", out)
+	}
+	t.Logf("status says:\n%s", out[strings.Index(out, "2 messages"):])
+	code, out, _ = checkRun(t, "status", "--data", dir, "--json")
+	if code != exitOK || !strings.Contains(out, `"dead_letters": 2`) {
+		t.Fatalf("status --json: exit %d, want dead_letters 2: %s", code, out)
+	}
+	code, out, _ = checkRun(t, "check", "--data", dir)
+	if code != exitOK || !strings.Contains(out, "dead letters: 2") {
+		t.Fatalf("check: exit %d, want 0 listing 2 dead letters: %s", code, out)
 	}
 }
