@@ -116,8 +116,10 @@ const multiLastChunk = 500
 // (main is never purged, and each aggregate's versions run 1, 2, 3...), and
 // that the server delivers its last one; and that every branch with events
 // on its own subjects has a record. It costs one stream info, one listing
-// of the branch records and one direct get per 500 aggregates of main:
-// no consumer, and every request bounded by the log's timeout.
+// of the branch records and, if main has at most 500 aggregates, one
+// direct get of their last events: no consumer, and every request bounded
+// by the log's timeout. (On 2,000 aggregates the direct get would cost
+// 0.23 s; without it, Inspect costs a few milliseconds.)
 //
 // It does not read every event: a message damaged in the middle of an
 // aggregate's history is for a full check (summit check) to find.
@@ -146,6 +148,13 @@ func (l *Log) Inspect(ctx context.Context) (Integrity, error) {
 			in.Branches[branch] += n
 		}
 	}
+	if len(in.Main) > multiLastChunk {
+		// The last of each of thousands of subjects costs the server
+		// about 0.1 ms each (0.23 s for 2,000): past one request, leave it
+		// to the projection's snapshots ([projections.Inspect] compares
+		// each meeting's version with its count) and to a full check.
+		return in, l.orphans(ctx, &in)
+	}
 	if err := l.lasts(ctx, &in); err != nil {
 		return in, err
 	}
@@ -163,10 +172,15 @@ func (l *Log) Inspect(ctx context.Context) (Integrity, error) {
 			in.addMissing(s.LastVersion-s.Count, "lost", subject, "%d of its %d events are gone (its last, seq %d, is version %d; the stream holds %d)", s.LastVersion-s.Count, s.LastVersion, s.LastSeq, s.LastVersion, s.Count)
 		}
 	}
+	return in, l.orphans(ctx, &in)
+}
+
+// orphans notes the branches with events on their subjects and no record.
+func (l *Log) orphans(ctx context.Context, in *Integrity) error {
 	if len(in.Branches) > 0 {
 		known, err := l.branchNames(ctx)
 		if err != nil {
-			return in, err
+			return err
 		}
 		for _, name := range sortedKeys(in.Branches) {
 			if known[name] {
@@ -185,7 +199,7 @@ func (l *Log) Inspect(ctx context.Context) (Integrity, error) {
 			}
 		}
 	}
-	return in, nil
+	return nil
 }
 
 // lasts fills in the last message of each subject of in.Main, with

@@ -19,9 +19,9 @@ import (
 // have seen: [eventlog.Log.Inspect]'s checks of the stream, then each
 // branch's checkpoint against the stream's last sequence, and each meeting
 // the projection of main holds (its snapshot) against the events on its
-// subject: a snapshot that folded an event at sequence S of a meeting
-// whose subject now ends before S, or holds nothing, means events were
-// lost. It reads no event beyond each subject's last, and every request is
+// subject: a snapshot that folded more events of a meeting than its
+// subject now holds, or an event at sequence S of a meeting whose subject
+// now ends before S, means events were lost. It reads no event beyond each subject's last, and every request is
 // bounded by the log's timeout or by ctx.
 func Inspect(ctx context.Context, log *eventlog.Log, store *Store) (eventlog.Integrity, error) {
 	in, err := log.Inspect(ctx)
@@ -53,6 +53,9 @@ func Inspect(ctx context.Context, log *eventlog.Log, store *Store) (eventlog.Int
 		case !ok || s.Count == 0:
 			in.Damage = append(in.Damage, eventlog.Damage{Kind: "lost", Subject: subject,
 				Detail: fmt.Sprintf("the projection folded meeting %s up to its event at sequence %d, but the log holds none of its events", id, snap.LastSeq)})
+		case s.Count < snap.Meeting.Version:
+			in.Damage = append(in.Damage, eventlog.Damage{Kind: "lost", Subject: subject, Missing: snap.Meeting.Version - s.Count,
+				Detail: fmt.Sprintf("the projection folded %d events of meeting %s, but the log holds %d", snap.Meeting.Version, id, s.Count)})
 		case s.LastSeq != 0 && s.LastSeq < snap.LastSeq:
 			in.Damage = append(in.Damage, eventlog.Damage{Kind: "lost", Subject: subject,
 				Detail: fmt.Sprintf("the projection folded meeting %s up to its event at sequence %d, but the log's last event of it is at %d", id, snap.LastSeq, s.LastSeq)})
