@@ -71,7 +71,8 @@ type Integrity struct {
 	// Branches counts the events on each branch's own subjects, by branch
 	// name (main not among them).
 	Branches map[string]uint64 `json:"-"`
-	Damage   []Damage          `json:"damage,omitempty"`
+	// Damage is what is wrong (a report lists it apart).
+	Damage []Damage `json:"-"`
 }
 
 // Err returns nil if Inspect found nothing wrong, else an [ErrDamaged]
@@ -371,4 +372,19 @@ func (l *Log) ReadAll(ctx context.Context, fn func(Record) error) (unreadable []
 	next = max(next, st.FirstSeq)
 	missing(st.LastSeq + 1)
 	return unreadable, nil
+}
+
+// LastOf returns the stream sequence of the newest event on branch's own
+// subjects (0 if it has none).
+func (l *Log) LastOf(ctx context.Context, branch string) (uint64, error) {
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	m, err := l.stream.GetLastMsgForSubject(rctx, BranchSubjects(branch))
+	if errors.Is(err, jetstream.ErrMsgNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("last event of %s: %w", branch, unavailable(err))
+	}
+	return m.Sequence, nil
 }

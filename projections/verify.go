@@ -167,7 +167,7 @@ func sortedNames[V any](m map[string]V) []string {
 // Report is what [Verify] finds.
 type Report struct {
 	// Integrity is what the cheap check ([Inspect]) found of the stream.
-	Integrity eventlog.Integrity `json:"-"`
+	Integrity eventlog.Integrity `json:"log"`
 	// Events is how many messages on event subjects were read, of
 	// Aggregates aggregates on every branch.
 	Events     uint64 `json:"events"`
@@ -204,7 +204,7 @@ type ViewCheck struct {
 // with a fold of the log ([FoldView]), and lists the dead letters. What a
 // repair accepted ([Store.AcceptDamage]) is not reported again.
 func Verify(ctx context.Context, log *eventlog.Log, store *Store) (Report, error) {
-	var rep Report
+	rep := Report{Problems: []eventlog.Damage{}, DeadLetters: []DeadLetter{}}
 	in, err := Inspect(ctx, log, store)
 	if err != nil {
 		return rep, err
@@ -279,7 +279,7 @@ func Verify(ctx context.Context, log *eventlog.Log, store *Store) (Report, error
 		}
 	}
 	for _, b := range branches {
-		vc, err := compareViews(ctx, log, store, b, in.LastSeq)
+		vc, err := compareViews(ctx, log, store, b)
 		if err != nil {
 			problem("view", b.Name, 0, "the views of %s could not be compared with a fold of the log: %v", b.Name, err)
 		}
@@ -313,9 +313,14 @@ func hasDamage(ds []eventlog.Damage, kind, subject string) bool {
 }
 
 // compareViews compares branch b's views with a fold of the log, if its
-// projection has applied the log up to last.
-func compareViews(ctx context.Context, log *eventlog.Log, store *Store, b eventlog.Branch, last uint64) (ViewCheck, error) {
+// projection has applied every event of the branch.
+func compareViews(ctx context.Context, log *eventlog.Log, store *Store, b eventlog.Branch) (ViewCheck, error) {
 	vc := ViewCheck{Branch: b.Name}
+	last, err := log.LastOf(ctx, b.Name)
+	if err != nil {
+		return vc, err
+	}
+	last = max(last, b.ForkSeq)
 	cp, err := store.Checkpoint(ctx, b.Name)
 	if err != nil {
 		return vc, err

@@ -186,3 +186,45 @@ func TestReadsOfADamagedStoreEnd(t *testing.T) {
 		cancel()
 	}
 }
+
+// TestVerifyFindsAWrongView writes a view by hand that the log does not
+// bear out (a meeting shown held), and checks that Verify finds the
+// branch's views unequal to a fold, and that a rebuild mends them.
+func TestVerifyFindsAWrongView(t *testing.T) {
+	r := newLiveRig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r.story(2)
+	if err := projections.CatchUp(ctx, r.log, r.store, eventlog.Main(), projections.RunnerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := projections.Verify(ctx, r.log, r.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 0 || len(rep.Views) != 1 || !rep.Views[0].Equal {
+		t.Fatalf("an intact store: want no problem and equal views, got %v, %+v", rep.Problems, rep.Views)
+	}
+	v := r.stored(events.Main)["summit"]
+	v.Status = "held"
+	data, err := projections.ASCII(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.Meetings().Put(ctx, projections.Key(events.Main, "summit"), data); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = projections.Verify(ctx, r.log, r.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Problems) != 1 || rep.Problems[0].Kind != "view" || rep.Views[0].Equal {
+		t.Fatalf("a wrong view: want one view problem, got %v, %+v", rep.Problems, rep.Views)
+	}
+	if err := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{}).Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = projections.Verify(ctx, r.log, r.store); err != nil || len(rep.Problems) != 0 {
+		t.Fatalf("after a rebuild: want no problem, got %v, %v", rep.Problems, err)
+	}
+}
