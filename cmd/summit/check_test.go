@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/events"
 )
@@ -93,16 +95,17 @@ func TestStatusReadsPastABadEvent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
 	const event = `{"v":2,"id":"%s","kind":"meeting.proposed","aggregate":{"type":"meeting","id":"budapest-summit"},"version":%d,"at":"%s","recorded":"2025-10-22T00:00:00Z","by":"trump","party":"USA","branch":"main","data":{"within":"%s"}}`
 	subject := "summit.ev.main.meeting.budapest-summit"
 	for i, bad := range [][2]string{{"2025-10-22", "100002d"}, {"2199-12-31", "14d"}} {
 		data := fmt.Sprintf(event, events.NewID(), 100+i, bad[0], bad[1])
-		if err := nc.Publish(subject, []byte(data)); err != nil {
+		if _, err := js.Publish(context.Background(), subject, []byte(data)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
 	}
 	nc.Close()
 	srv.Shutdown()
