@@ -378,9 +378,9 @@ type Subscription struct {
 	// none was pending.
 	stall time.Duration
 	heard time.Time
-	// owed is how many more events the last one delivered said were
-	// pending.
-	owed uint64
+	// owed is how many more events the last one delivered (at stream
+	// sequence seq) said were pending.
+	owed, seq uint64
 
 	records chan next
 	quit    chan struct{}
@@ -465,14 +465,17 @@ func (s *Subscription) Pending() uint64 { return s.pending }
 // message block damaged on disk leaves the stream counting events that no
 // consumer ever gets. When no event has come for twice the log's timeout,
 // Next asks the server how many are pending: none, and none owed by the
-// last event's count of those after it, and it waits on; some, and it
-// gives up with [ErrDamaged]; no answer, with [ErrUnavailable].
+// last event's count of those after it, and it waits on; some, with
+// nothing delivered since the last event it returned, and it gives up
+// with [ErrDamaged]; no answer for three times as long, with
+// [ErrUnavailable].
 func (s *Subscription) Next(ctx context.Context) (Record, error) {
 	if s.err != nil {
 		return Record{}, s.err
 	}
+	wait := max(s.stall-time.Since(s.heard), time.Millisecond)
 	for {
-		timer := time.NewTimer(max(s.stall-time.Since(s.heard), time.Millisecond))
+		timer := time.NewTimer(wait)
 		select {
 		case n, ok := <-s.records:
 			timer.Stop()
@@ -483,13 +486,14 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 			if n.err != nil {
 				s.err = n.err
 			}
-			s.heard, s.owed = time.Now(), n.r.Pending
+			s.heard, s.owed, s.seq = time.Now(), n.r.Pending, n.r.Seq
 			return n.r, n.err
 		case <-ctx.Done():
 			timer.Stop()
 			return Record{}, ctx.Err()
 		case <-timer.C:
 			if len(s.records) > 0 {
+				wait = time.Millisecond
 				continue
 			}
 			pending, last, err := s.Delivered(ctx)
@@ -497,15 +501,21 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 				if ctx.Err() != nil {
 					return Record{}, ctx.Err()
 				}
+				// A server that does not answer (a cluster electing a
+				// leader) gets three times as long.
+				if time.Since(s.heard) < 3*s.stall {
+					wait = s.timeout
+					continue
+				}
 				s.err = err
 				return Record{}, err
 			}
-			if pending+s.owed > 0 && len(s.records) == 0 {
+			if pending+s.owed > 0 && last <= s.seq && len(s.records) == 0 {
 				s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",
 					s.filter, ErrDamaged, max(pending, s.owed), last, s.stall)
 				return Record{}, s.err
 			}
-			s.heard = time.Now()
+			s.heard, wait = time.Now(), s.stall
 		}
 	}
 }
