@@ -36,8 +36,12 @@ func Inspect(ctx context.Context, log *eventlog.Log, store *Store) (eventlog.Int
 	}
 	for _, branch := range sortedNames(cps) {
 		if cp := cps[branch]; cp.Seq > in.LastSeq {
+			gone := fmt.Sprintf("ends at %d: the events after %d are gone", in.LastSeq, in.LastSeq)
+			if in.LastSeq == 0 {
+				gone = "holds no event: the stream was emptied or made again"
+			}
 			in.Damage = append(in.Damage, eventlog.Damage{Kind: "lost", Subject: branch,
-				Detail: fmt.Sprintf("the projection of %s reflects the log up to sequence %d, but the log ends at %d: the events after %d are gone", branch, cp.Seq, in.LastSeq, in.LastSeq)})
+				Detail: fmt.Sprintf("the projection of %s reflects the log up to sequence %d, but the log %s", branch, cp.Seq, gone)})
 		}
 	}
 	snaps, err := store.snapshotsOf(rctx, events.Main)
