@@ -197,6 +197,9 @@ type ViewCheck struct {
 	// were not compared.
 	Equal  bool `json:"equal"`
 	Behind bool `json:"behind,omitempty"`
+	// NotCompared says why the views were not compared, if they were not
+	// for another reason than Behind.
+	NotCompared string `json:"not_compared,omitempty"`
 }
 
 // Verify reads every event of the log and checks it: that each message
@@ -283,6 +286,12 @@ func Verify(ctx context.Context, log *eventlog.Log, store *Store) (Report, error
 		}
 	}
 	for _, b := range branches {
+		if len(unreadable) > 0 {
+			// A fold would wait for the events the server does not
+			// deliver, then fail: say so at once.
+			rep.Views = append(rep.Views, ViewCheck{Branch: b.Name, NotCompared: "the log holds events the server does not deliver: no fold can read it whole"})
+			continue
+		}
 		vc, err := compareViews(ctx, log, store, b)
 		if err != nil {
 			problem("view", b.Name, 0, "the views of %s could not be compared with a fold of the log: %v", b.Name, err)

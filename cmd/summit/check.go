@@ -154,6 +154,8 @@ func printCheck(w io.Writer, res checkResult) {
 	fmt.Fprintf(w, "branches: %d (%v)\n", len(res.Branches), res.Branches)
 	for _, v := range res.Views {
 		switch {
+		case v.NotCompared != "":
+			fmt.Fprintf(w, "views of %s: not compared: %s\n", v.Branch, v.NotCompared)
 		case v.Behind:
 			fmt.Fprintf(w, "views of %s: %d meetings, at sequence %d, behind the log: not compared (summit status brings them up to date)\n", v.Branch, v.Meetings, v.Checkpoint)
 		case v.Equal:

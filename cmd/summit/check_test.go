@@ -25,45 +25,74 @@ func checkRun(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-// TestDamagedStoreIsRefused replays a scenario into a store, deletes or
-// truncates the stream's message block as a disk or a careless hand
-// would, and checks that status refuses the store (exit 3, naming what is
+// TestDamagedStoreIsRefused replays a scenario into a store, damages the
+// files of the stopped server as a disk or a careless hand would (deletes
+// the stream's message block, truncates it, overwrites 40 bytes of its
+// last event, removes the branch bucket), and checks that status refuses the store (exit 3, naming what is
 // gone and how to recover) where it used to print the board as if nothing
 // were wrong; that check lists the loss (exit 1); and that check --repair
 // rebuilds the views and accepts the loss, after which status reads what
 // is left.
 func TestDamagedStoreIsRefused(t *testing.T) {
-	for _, damage := range []string{"delete", "truncate"} {
-		t.Run(damage, func(t *testing.T) {
+	for _, tc := range []struct {
+		damage string
+		// want is a word of the refusal; repair, whether check --repair
+		// mends the store (an overwritten event takes a rebuild 10 s to
+		// give up on, and is left out).
+		want   string
+		repair bool
+	}{
+		{"delete", "lost", true},
+		{"truncate", "lost", true},
+		{"overwrite", "unreadable", false},
+		{"branches", "orphaned", true},
+	} {
+		t.Run(tc.damage, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "store")
 			if code, _, stderr := checkRun(t, "replay", "--data", dir, "../../scenarios/budapest-2025.yaml"); code != 0 {
 				t.Fatalf("replay: exit %d: %s", code, stderr)
 			}
+			if tc.damage == "branches" {
+				if code, _, stderr := checkRun(t, "inject", "--data", dir, "--branch", "prep-held", "../../scenarios/what-if/prep-held.yaml"); code != 0 {
+					t.Fatalf("inject: exit %d: %s", code, stderr)
+				}
+			}
 			if code, out, stderr := checkRun(t, "check", "--data", dir); code != 0 {
 				t.Fatalf("check of an intact store: exit %d: %s%s", code, out, stderr)
 			}
-			block := filepath.Join(dir, "jetstream", "$G", "streams", "SUMMIT", "msgs", "1.blk")
-			switch damage {
+			streams := filepath.Join(dir, "jetstream", "$G", "streams")
+			block := filepath.Join(streams, "SUMMIT", "msgs", "1.blk")
+			fi, err := os.Stat(block)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch tc.damage {
 			case "delete":
-				if err := os.Remove(block); err != nil {
-					t.Fatal(err)
-				}
+				err = os.Remove(block)
 			case "truncate":
-				fi, err := os.Stat(block)
-				if err != nil {
-					t.Fatal(err)
+				err = os.Truncate(block, fi.Size()/2)
+			case "overwrite":
+				var f *os.File
+				if f, err = os.OpenFile(block, os.O_RDWR, 0); err == nil {
+					_, err = f.WriteAt([]byte(strings.Repeat("X", 40)), fi.Size()-60)
+					f.Close()
 				}
-				if err := os.Truncate(block, fi.Size()/2); err != nil {
-					t.Fatal(err)
-				}
+			case "branches":
+				err = os.RemoveAll(filepath.Join(streams, "KV_summit-branches"))
+			}
+			if err != nil {
+				t.Fatal(err)
 			}
 			code, _, stderr := checkRun(t, "status", "--data", dir)
-			if code != exitFailed || !strings.Contains(stderr, "lost") || !strings.Contains(stderr, "summit check --repair") || !strings.Contains(stderr, "copy") {
-				t.Fatalf("status of a damaged store: exit %d, want 3 naming the loss and the way back: %s", code, stderr)
+			if code != exitFailed || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "summit check --repair") || !strings.Contains(stderr, "copy") {
+				t.Fatalf("status of a damaged store: exit %d, want 3 naming the damage (%s) and the way back: %s", code, tc.want, stderr)
 			}
 			code, out, _ := checkRun(t, "check", "--data", dir)
-			if code != exitExpect || !strings.Contains(out, "lost: summit.ev.main.meeting.") {
-				t.Fatalf("check of a damaged store: exit %d, want 1 listing the loss: %s", code, out)
+			if code != exitExpect || !strings.Contains(out, tc.want+": ") {
+				t.Fatalf("check of a damaged store: exit %d, want 1 listing the damage (%s): %s", code, tc.want, out)
+			}
+			if !tc.repair {
+				return
 			}
 			code, out, stderr = checkRun(t, "check", "--repair", "--data", dir)
 			if code != exitOK || !strings.Contains(out, "rebuilt the views of main") {
