@@ -292,6 +292,11 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 	if sub.Pending() == 0 {
 		return nil
 	}
+	// The server counted sub.Pending() events when the read began; each
+	// one delivered, and each still pending after the last, accounts for
+	// one. Fewer means the server counts events it cannot deliver: a
+	// damaged block, whose events a read would otherwise skip in silence.
+	var delivered uint64
 	for {
 		r, err := sub.Next(ctx)
 		if err != nil {
@@ -300,6 +305,7 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 		if r.Seq > to {
 			return nil
 		}
+		delivered++
 		if err := fn(r); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil
@@ -307,6 +313,18 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 			return err
 		}
 		if r.Seq >= to || r.Pending == 0 {
+			if counted := sub.Pending(); delivered+r.Pending < counted {
+				return fmt.Errorf("read %s: %w: the server counted %d events from sequence %d to %d but delivered %d (summit check reads every event and says which are lost)",
+					filter, ErrDamaged, counted-r.Pending, from, r.Seq, delivered)
+			}
+			if r.Pending > 0 {
+				// More counted after the last event there is: the count
+				// holds an event that is gone.
+				if last, err := l.LastSeq(ctx); err == nil && last <= r.Seq {
+					return fmt.Errorf("read %s: %w: the server counts %d more events than it delivers up to sequence %d, the log's last (summit check reads every event and says which are lost)",
+						filter, ErrDamaged, r.Pending, r.Seq)
+				}
+			}
 			return nil
 		}
 	}
@@ -355,6 +373,15 @@ type Subscription struct {
 	// timeout is the log's: it bounds [Subscription.Delivered].
 	timeout time.Duration
 	js      jetstream.JetStream
+	// stall is how long Next waits with the server reporting events
+	// pending that it does not deliver before it gives up ([ErrDamaged]);
+	// heard is when an event last arrived, or the server last said that
+	// none was pending.
+	stall time.Duration
+	heard time.Time
+	// owed is how many more events the last one delivered (at stream
+	// sequence seq) said were pending.
+	owed, seq uint64
 
 	records chan next
 	quit    chan struct{}
@@ -391,7 +418,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, js: l.js,
+	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, js: l.js, stall: 2 * l.timeout, heard: time.Now(),
 		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
@@ -437,22 +464,63 @@ func (s *Subscription) read() {
 func (s *Subscription) Pending() uint64 { return s.pending }
 
 // Next returns the next event, waiting for one until ctx ends.
+//
+// It never waits for ever on an event the server cannot deliver: a
+// message block damaged on disk leaves the stream counting events that no
+// consumer ever gets. When no event has come for twice the log's timeout,
+// Next asks the server how many are pending: none, and none owed by the
+// last event's count of those after it, and it waits on; some, with
+// nothing delivered since the last event it returned, and it gives up
+// with [ErrDamaged]; no answer for three times as long, with
+// [ErrUnavailable].
 func (s *Subscription) Next(ctx context.Context) (Record, error) {
 	if s.err != nil {
 		return Record{}, s.err
 	}
-	select {
-	case n, ok := <-s.records:
-		if !ok {
-			s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
-			return Record{}, s.err
+	wait := max(s.stall-time.Since(s.heard), time.Millisecond)
+	for {
+		timer := time.NewTimer(wait)
+		select {
+		case n, ok := <-s.records:
+			timer.Stop()
+			if !ok {
+				s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
+				return Record{}, s.err
+			}
+			if n.err != nil {
+				s.err = n.err
+			}
+			s.heard, s.owed, s.seq = time.Now(), n.r.Pending, n.r.Seq
+			return n.r, n.err
+		case <-ctx.Done():
+			timer.Stop()
+			return Record{}, ctx.Err()
+		case <-timer.C:
+			if len(s.records) > 0 {
+				wait = time.Millisecond
+				continue
+			}
+			pending, last, err := s.Delivered(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return Record{}, ctx.Err()
+				}
+				// A server that does not answer (a cluster electing a
+				// leader) gets three times as long.
+				if time.Since(s.heard) < 3*s.stall {
+					wait = s.timeout
+					continue
+				}
+				s.err = err
+				return Record{}, err
+			}
+			if pending+s.owed > 0 && last <= s.seq && len(s.records) == 0 {
+				s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",
+					s.filter, ErrDamaged, max(pending, s.owed), last, s.stall)
+				return Record{}, s.err
+			}
+			s.heard, wait = time.Now(), s.stall
 		}
-		if n.err != nil {
-			s.err = n.err
-		}
-		return n.r, n.err
-	case <-ctx.Done():
-		return Record{}, ctx.Err()
 	}
 }
 

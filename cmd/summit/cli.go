@@ -15,7 +15,7 @@ import (
 // The exit statuses, each with one meaning.
 const (
 	exitOK       = 0
-	exitExpect   = 1 // an expectation of a scenario failed
+	exitExpect   = 1 // an expectation of a scenario failed, or summit check found problems
 	exitBadInput = 2 // a bad file, flag, name or date: nothing was written
 	exitFailed   = 3 // the store could not do what was asked (unreachable, refused, damaged)
 	// An interrupted verb exits as a shell reports a process killed by
@@ -78,6 +78,7 @@ func verbs() []verb {
 		{"branches", "list the what-if branches, with fork point and event count", runBranches},
 		{"branch", "delete a what-if branch: summit branch delete NAME", runBranch},
 		{"rebuild", "drop a projection's views and build them again from the log", runRebuild},
+		{"check", "verify the log and the views, list dead letters; --repair rebuilds and accepts losses", runCheck},
 		{"bench", "measure summit against raw nats.go on an embedded server", runBench},
 	}
 }
@@ -93,7 +94,7 @@ func run(ctx context.Context, args []string, e env) int {
 			fmt.Fprintf(w, "  %-9s %s\n", v.name, v.summary)
 		}
 		fmt.Fprintln(w, "\nRun \"summit VERB -h\" for a verb's help page.")
-		fmt.Fprintln(w, "\nExit status: 0 ok; 1 an expectation failed; 2 bad input (nothing written); 3 the store failed; 130 or 143 interrupted.")
+		fmt.Fprintln(w, "\nExit status: 0 ok; 1 an expectation failed (or check found problems); 2 bad input (nothing written); 3 the store failed; 130 or 143 interrupted.")
 	}
 	if len(args) == 0 {
 		usage(e.stderr)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 
 	"github.com/summit-model/summit/projections"
 )
@@ -23,8 +25,9 @@ deployment), $NATS_URL, --context NAME (a NATS CLI context), or --data DIR
 (the embedded store of "summit replay --data").
 
 Output: the board on standard output, one block per meeting; with --json an
-object with "branch", "as_of", "known_at" and "meetings"; with --csv one row
-per meeting.
+object with "branch", "as_of", "known_at", "meetings" and "dead_letters" (how
+many messages the projection skipped: summit check lists them); with --csv
+one row per meeting.
 
 Exit status: 0 ok; 2 a bad flag, date, meeting or branch; 3 the store failed.
 
@@ -63,12 +66,41 @@ func runStatus(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
+	dead, err := s.views.DeadLetters(ctx, b.Branch)
+	if err != nil {
+		return err
+	}
 	switch {
 	case f.csv:
 		return projections.WriteBoardCSV(e.stdout, b)
-	default:
-		return printBoard(e.stdout, b, f.json)
+	case f.json:
+		return printJSON(e.stdout, struct {
+			projections.BoardView
+			DeadLetters int `json:"dead_letters"`
+		}{b, len(dead)})
 	}
+	if err := printBoard(e.stdout, b, false); err != nil {
+		return err
+	}
+	printDeadLetters(e.stdout, b.Branch, dead)
+	return nil
+}
+
+// printDeadLetters says, under a board, how many messages its projection
+// skipped, names the first few, and points to summit check.
+func printDeadLetters(w io.Writer, branch string, dead []projections.DeadLetter) {
+	if len(dead) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%d messages on %s skipped (dead letters: no event summit can read, or an event of a meeting never declared); every other meeting is live:\n", len(dead), branch)
+	for i, d := range dead {
+		if i == 3 {
+			fmt.Fprintf(w, "  and %d more\n", len(dead)-i)
+			break
+		}
+		fmt.Fprintf(w, "  seq %d %s: %s\n", d.Seq, d.Subject, d.Error)
+	}
+	fmt.Fprintln(w, "summit check lists them all.")
 }
 
 // only returns the view of meeting id, or a bad-input error naming the

@@ -48,6 +48,9 @@ type storeFlags struct {
 	// exist yet (replay, serve); otherwise the verb reads a store that is
 	// there.
 	temporary, create bool
+	// damaged allows a store that lost events (summit check reads one);
+	// otherwise open refuses it.
+	damaged bool
 	// env is where $NATS_URL is read.
 	env env
 	// url says where --server came from, for messages ("$NATS_URL").
@@ -239,7 +242,25 @@ func (f *storeFlags) open(ctx context.Context) (_ *store, err error) {
 	if s.views, err = projections.OpenStore(ctx, s.js, projections.StoreOptions{Replicas: f.replicas}); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.where, err)
 	}
+	if !f.damaged {
+		if err := s.inspect(ctx); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// inspect refuses a store that lost events, naming what is gone and how to
+// recover: a board read from it would be wrong without saying so.
+func (s *store) inspect(ctx context.Context) error {
+	in, err := projections.Inspect(ctx, s.log, s.views)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.where, err)
+	}
+	if err := in.Err(); err != nil {
+		return fmt.Errorf("%s: %w\nNo board is read from a store that lost events. \"summit check\" lists what is wrong; to recover, %s", s.where, err, projections.Recovery)
+	}
+	return nil
 }
 
 // embedded returns the options of the embedded server on the store in dir.
