@@ -50,7 +50,7 @@ func TestTargetsAndTable(t *testing.T) {
 	if err := rep.WriteTable(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"bulk append", "0.70x", ">= 0.8x raw: not met", "p50 0.02  p99 0.06 ms", "rebuild rss"} {
+	for _, s := range []string{"bulk append", "0.70x", ">= 1.2x raw async, >= 0.8x raw fast batch: not met", "p50 0.02  p99 0.06 ms", "rebuild rss"} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("table lacks %q:\n%s", s, b.String())
 		}

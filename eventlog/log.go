@@ -104,6 +104,8 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 		AllowDirect: true,
 		// A command's events land together or not at all.
 		AllowAtomicPublish: true,
+		// A bulk append goes as fast-ingest batches: see [Log.AppendAll].
+		AllowBatchPublish: true,
 		// Events are never deleted one by one; a branch is removed whole
 		// with a subject purge.
 		DenyDelete: true,
