@@ -89,7 +89,8 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 		return 0, err
 	}
 	p := bulk{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}}
-	now := time.Now().UTC()
+	enc := encodeAhead(cmds, time.Now().UTC())
+	defer enc.stop()
 	for i, c := range cmds {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -101,8 +102,12 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 			if p.batch == nil {
 				p.landed = i + 1
 			}
-		case len(c.Events) == 1 && c.Events[0].RefName == "":
-			if err := p.fast(ctx, i, c, now); err != nil {
+		case fastable(c):
+			data, err := enc.next(i)
+			if err == nil {
+				err = p.fast(ctx, i, c, data)
+			}
+			if err != nil {
 				return p.fail(ctx, err)
 			}
 		default:
@@ -152,16 +157,72 @@ type sentMsg struct {
 	data    []byte
 }
 
-// fast adds command i, of one event, to the fast batch.
-func (p *bulk) fast(ctx context.Context, i int, c Pending, now time.Time) error {
+// fastable reports whether c goes in a fast batch: one event, no marker.
+func fastable(c Pending) bool { return len(c.Events) == 1 && c.Events[0].RefName == "" }
+
+// encoder encodes the events of the fast batches on a goroutine of its
+// own, a chunk ahead of the publisher, so that a bulk append uses a
+// second core for it.
+type encoder struct {
+	chunks chan []encoded
+	cur    []encoded
+	base   int
+	done   chan struct{}
+}
+
+type encoded struct {
+	data []byte
+	err  error
+}
+
+const encodeChunk = 256
+
+func encodeAhead(cmds []Pending, now time.Time) *encoder {
+	e := &encoder{chunks: make(chan []encoded, 8), done: make(chan struct{}), base: -encodeChunk}
+	go func() {
+		defer close(e.chunks)
+		for from := 0; from < len(cmds); from += encodeChunk {
+			chunk := make([]encoded, min(encodeChunk, len(cmds)-from))
+			for j := range chunk {
+				c := cmds[from+j]
+				if !fastable(c) {
+					continue
+				}
+				ev := c.Events[0]
+				if ev.Recorded.IsZero() {
+					ev.Recorded = now
+				}
+				chunk[j].data, chunk[j].err = events.Marshal(ev)
+			}
+			select {
+			case e.chunks <- chunk:
+			case <-e.done:
+				return
+			}
+		}
+	}()
+	return e
+}
+
+// next returns command i's encoded event; i only grows.
+func (e *encoder) next(i int) ([]byte, error) {
+	for i >= e.base+len(e.cur) {
+		e.base += encodeChunk
+		e.cur = <-e.chunks
+	}
+	c := e.cur[i-e.base]
+	if c.err != nil {
+		return nil, fmt.Errorf("command %d: append: %w", i, c.err)
+	}
+	return c.data, nil
+}
+
+func (e *encoder) stop() { close(e.done) }
+
+// fast adds command i, of one event encoded as data, to the fast batch.
+func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	e := c.Events[0]
-	if e.Recorded.IsZero() {
-		e.Recorded = now
-	}
-	data, err := events.Marshal(e)
-	if err != nil {
-		return fmt.Errorf("command %d: append: %w", i, err)
-	}
+	var err error
 	subject := Subject(e.Branch, e.Aggregate)
 	h := nats.Header{jetstream.ExpectedLastSeqHeader: []string{strconv.FormatUint(p.next, 10)}}
 	expect, known := p.subjects[subject]
