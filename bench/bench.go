@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"time"
@@ -47,6 +48,10 @@ type Options struct {
 	// Child starts the child process that measures a rebuild's memory
 	// (see [Child]); nil leaves the rss figure out.
 	Child ChildStarter
+	// Summit returns the command that runs the summit binary with args,
+	// for the figure of a whole "summit append" process; nil leaves it
+	// out.
+	Summit func(ctx context.Context, args ...string) *exec.Cmd
 	// Progress receives a line as each step begins; nil discards them.
 	Progress io.Writer
 	// Logger receives the embedded server's log; nil discards it.
@@ -116,7 +121,7 @@ func figure(ours, raw float64, unit, what string) Figure {
 }
 
 // The names of the figures, in the order of the table.
-var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "branch_create", "branch_read", "rebuild_rss"}
+var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "late_report", "append_process", "branch_create", "branch_read", "rebuild_rss"}
 
 // Report is the outcome of [Run].
 type Report struct {
@@ -156,6 +161,9 @@ type run struct {
 	small branchTimes
 	// lastAt is the world time of the record's last event.
 	lastAt events.Time
+	// midAt holds, for each long meeting, the world time of its middle
+	// event: where a late report goes.
+	midAt map[string]events.Time
 }
 
 // Run measures every figure at the size o gives.

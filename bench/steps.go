@@ -1,12 +1,16 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -124,6 +128,17 @@ func (r *run) bulk(ctx context.Context) error {
 	// this are taken with the heap a summit process has, not with a
 	// million generated events held besides.
 	r.lastAt = evs[len(evs)-1].At
+	r.midAt = map[string]events.Time{}
+	seen := map[string]int{}
+	for _, e := range evs {
+		id := e.Aggregate.ID
+		if n, long := seen[id], r.load.Counts[id] >= 200; long {
+			seen[id] = n + 1
+			if n+1 == r.load.Counts[id]/2 {
+				r.midAt[id] = e.At
+			}
+		}
+	}
 	r.load.Events = nil
 	return nil
 }
@@ -478,7 +493,126 @@ func (r *run) liveLag(ctx context.Context) error {
 	f.RawP50, f.RawP99 = ptr(raws.ms(50)), ptr(raws.ms(99))
 	f.Extra = map[string]float64{"samples": float64(len(ours))}
 	r.rep.Figures["live_lag"] = f
+	return r.lateReport(ctx, handler, w)
+}
+
+// lateReport times, with the live runner of liveLag, a late report: a
+// statement dated at the middle of a meeting of 200 events (a hundred
+// events before its latest), from the start of the command until the KV
+// watcher sees the meeting's view change. The handler met none of these
+// meetings before: it decides a late event on the whole history, and the
+// projection folds the meeting again.
+func (r *run) lateReport(ctx context.Context, handler *commands.Handler, w jetstream.KeyWatcher) error {
+	var ours, after latencies
+	i := 0
+	for _, id := range r.load.Long {
+		at, ok := r.midAt[id]
+		if !ok || len(ours) >= min(r.o.Samples, 200) {
+			continue
+		}
+		i++
+		cmd := r.statement(id, 30_000+i)
+		cmd.At = events.At(at.Add(30 * time.Second))
+		cmd.Reported = r.statement(id, 30_000+i).At
+		cmd.Source.Published = cmd.At.Format(time.DateOnly)
+		t0 := time.Now()
+		res, err := handler.Handle(ctx, cmd, commands.Meta{})
+		if err != nil {
+			return fmt.Errorf("late report into %s: %w", id, err)
+		}
+		t1 := time.Now()
+		if err := seen(w, projections.Key(events.Main, id), res.Seq); err != nil {
+			return err
+		}
+		ours, after = append(ours, time.Since(t0)), append(after, time.Since(t1))
+	}
+	if len(ours) == 0 {
+		return nil
+	}
+	f := figure(ours.ms(50), 0, "ms",
+		fmt.Sprintf("ours: a late report (a statement dated at the middle of a meeting of 200 events, in a log of %d), from the start of Handler.Handle until a KV watcher sees the meeting's view change, with a live projections.Runner; after_append: from the append's return to the view", r.o.Events))
+	f.P50, f.P99 = ptr(ours.ms(50)), ptr(ours.ms(99))
+	f.Extra = map[string]float64{"samples": float64(len(ours)), "after_append_p50": after.ms(50), "after_append_p99": after.ms(99)}
+	r.rep.Figures["late_report"] = f
+	return r.appendProcess(ctx)
+}
+
+// appendProcess times "summit append" of an event file of 10 statements
+// about 10 meetings of 200 events, as a whole process (start-up, loading
+// the file, reading the meetings' snapshots, deciding, appending, and
+// waiting for the live projection to show them), against the run's server
+// with liveLag's runner live on it, as against a running "summit serve".
+func (r *run) appendProcess(ctx context.Context) error {
+	if r.o.Summit == nil || len(r.load.Long) < 10 {
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "summit-bench-append-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var took latencies
+	for j := range 21 {
+		var b strings.Builder
+		b.WriteString("sources:\n  tass: {outlet: tass.ru, published: 2020-01-06}\nparties:\n  RUS: {name: Russia}\npeople:\n  peskov: {name: Dmitry Peskov, party: RUS, role: Kremlin spokesman}\ntimeline:\n")
+		day := r.lastAt.AddDate(0, 0, 10+j).Format(time.DateOnly)
+		for k := range 10 {
+			id := r.load.Long[(j*10+k)%len(r.load.Long)]
+			fmt.Fprintf(&b, "  - at: %s\n    event: statement.made\n    by: peskov\n    about: %s\n    stance: noncommittal\n    source: tass\n    quote: \"No dates yet (%d, %d).\"\n", day, id, j, k)
+		}
+		file := filepath.Join(dir, fmt.Sprintf("day-%d.yaml", j))
+		if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+			return err
+		}
+		cmd := r.o.Summit(ctx, "append", file, "--server", r.url, "--json")
+		var out, errs bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errs
+		t0 := time.Now()
+		err := cmd.Run()
+		d := time.Since(t0)
+		if err != nil {
+			return fmt.Errorf("summit append: %w: %s", err, strings.TrimSpace(errs.String()))
+		}
+		var res struct {
+			Events int `json:"events"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil || res.Events < 10 {
+			return fmt.Errorf("summit append: %d events appended, want 10 or more (%v): %s", res.Events, err, out.String())
+		}
+		if j > 0 { // the first warms the page cache for the binary
+			took = append(took, d)
+		}
+	}
+	f := figure(took.ms(50), 0, "ms",
+		fmt.Sprintf("ours: wall-clock of a whole \"summit append FILE --server URL\" process, a file of 10 statements about 10 meetings of 200 events, in a log of %d, with a live projection running (the process waits until the views show its events)", r.o.Events))
+	f.P50, f.P99 = ptr(took.ms(50)), ptr(took.ms(99))
+	f.Extra = map[string]float64{"samples": float64(len(took)), "max": took.ms(100)}
+	r.rep.Figures["append_process"] = f
 	return nil
+}
+
+// seen waits until w sees the view of key at seq or later.
+func seen(w jetstream.KeyWatcher, key string, seq uint64) error {
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case e := <-w.Updates():
+			if e == nil || e.Key() != key {
+				continue
+			}
+			var v struct {
+				Seq uint64 `json:"seq"`
+			}
+			if err := json.Unmarshal(e.Value(), &v); err != nil {
+				return err
+			}
+			if v.Seq >= seq {
+				return nil
+			}
+		case <-timeout:
+			return fmt.Errorf("no change of %s seen 10s after appending seq %d", key, seq)
+		}
+	}
 }
 
 // branchTimes are the branch figures at one size.

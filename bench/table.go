@@ -41,6 +41,8 @@ func (r *Report) Targets() []Target {
 	add("command_cold", "load of 200 events <= 5 ms", func(f Figure) bool { return f.Extra["load_p99"] <= 5 })
 	add("rebuild", ">= 0.7x raw", func(f Figure) bool { return ratio(f) >= 0.7 })
 	add("live_lag", "p99 <= 10 ms", func(f Figure) bool { return *f.P99 <= 10 })
+	add("late_report", "p99 <= 10 ms", func(f Figure) bool { return *f.P99 <= 10 })
+	add("append_process", "p50 <= 50 ms", func(f Figure) bool { return *f.P50 <= 50 })
 	add("branch_create", "the same at 10k and full size", func(f Figure) bool { return f.Ours <= 2*f.Extra["at_10k"]+1 })
 	add("branch_read", "<= a rebuild to the fork", func(f Figure) bool { return f.Extra["ratio_to_rebuild"] <= 1.1 })
 	add("rebuild_rss", "< 300 MB", func(f Figure) bool { return f.Ours < 300 })
@@ -97,6 +99,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if f, ok := r.Figures["command_cold"]; ok {
 		fmt.Fprintf(w, "command cold: load alone (snapshot and the events after it) p50 %.2f ms, p99 %.2f ms; the whole history event by event p50 %.2f ms, p99 %.2f ms; the first load after the restart %.2f ms\n",
 			f.Extra["load_p50"], f.Extra["load_p99"], f.Extra["full_load_p50"], f.Extra["full_load_p99"], f.Extra["first_after_restart_ms"])
+	}
+	if f, ok := r.Figures["late_report"]; ok {
+		fmt.Fprintf(w, "late report: from the append's return to the view p50 %.2f ms, p99 %.2f ms (%.0f samples)\n", f.Extra["after_append_p50"], f.Extra["after_append_p99"], f.Extra["samples"])
 	}
 	if f, ok := r.Figures["branch_create"]; ok {
 		fmt.Fprintf(w, "branch create: %.2f ms at 10k events, %.2f ms at %d\n", f.Extra["at_10k"], f.Ours, r.Events)

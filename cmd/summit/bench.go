@@ -27,6 +27,10 @@ done with plain nats.go on the same server, in the same run:
   rebuild        the projection from an empty bucket to the final board vs an
                  ordered consumer reading the same messages
   live_lag       from a command to its change seen by a key-value watcher
+  late_report    from a late report (dated 100 events back in a meeting of 200)
+                 to its meeting's view changed (p50, p99)
+  append_process a whole "summit append" process of a file of 10 events on 10
+                 meetings of 200, with a live projection (p50, p99)
   branch_create  creating a branch, at 10k events and at the full size
   branch_read    reading a branch's board vs reading the record to its fork
   rebuild_rss    peak memory of a rebuild, in a child process
@@ -38,7 +42,8 @@ same run: on a machine doing other work, compare those.
 
 Output: a table of each figure, ours, raw, their ratio and the target; with
 --json one object keyed by figure (bulk_append, command_warm, command_cold,
-rebuild, live_lag, branch_create, branch_read, rebuild_rss), each
+rebuild, live_lag, late_report, append_process, branch_create, branch_read,
+rebuild_rss), each
 {"ours", "raw", "ratio", "unit"} (latencies also "p50" and "p99"; "raw" and
 "ratio" null where there is no raw counterpart). Progress goes to standard
 error.
@@ -84,6 +89,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 		cmd := exec.CommandContext(ctx, exe, "bench")
 		cmd.Env = append(os.Environ(), env...)
 		return cmd
+	}
+	o.Summit = func(ctx context.Context, args ...string) *exec.Cmd {
+		return exec.CommandContext(ctx, exe, args...)
 	}
 	if !quiet {
 		o.Progress = e.stderr
