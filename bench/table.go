@@ -45,7 +45,12 @@ func (r *Report) Targets() []Target {
 	add("append_process", "p50 <= 50 ms", func(f Figure) bool { return *f.P50 <= 50 })
 	add("branch_create", "the same at 10k and full size", func(f Figure) bool { return f.Ours <= 2*f.Extra["at_10k"]+1 })
 	add("branch_read", "<= a rebuild to the fork", func(f Figure) bool { return f.Extra["ratio_to_rebuild"] <= 1.1 })
-	add("rebuild_rss", "< 300 MB", func(f Figure) bool { return f.Ours < 300 })
+	add("rebuild_rss", "< 300 MB with the embedded server", func(f Figure) bool {
+		if v, ok := f.Extra["with_server_mb"]; ok {
+			return v < 300
+		}
+		return f.Ours < 300
+	})
 	return out
 }
 
@@ -111,7 +116,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 			f.Extra["at_10k"], f.Ours, r.Events, f.Extra["ratio_to_rebuild"], f.Extra["rebuild_ms"])
 	}
 	if f, ok := r.Figures["rebuild_rss"]; ok {
-		fmt.Fprintf(w, "rebuild rss: %.0f MB with the embedded server in the same process (as summit status --data runs)\n", f.Extra["with_server_mb"])
+		fmt.Fprintf(w, "rebuild rss: %.0f MB with the embedded server in the same process (as summit status --data runs); %.0f MB so with GOMEMLIMIT=250MiB (%.1f s against %.1f s)\n",
+			f.Extra["with_server_mb"], f.Extra["with_server_gomemlimit_250mib_mb"], f.Extra["with_server_gomemlimit_250mib_s"], f.Extra["with_server_s"])
 	}
 	return nil
 }
