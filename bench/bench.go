@@ -166,7 +166,8 @@ type run struct {
 	midAt map[string]events.Time
 }
 
-// Run measures every figure at the size o gives.
+// Run measures every figure at the size o gives. If a step fails, it
+// returns the figures taken before it with the error.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	o = o.withDefaults()
 	if err := o.Validate(); err != nil {
@@ -217,7 +218,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		}
 		r.progress("%s", s.name)
 		if err := s.fn(ctx); err != nil {
-			return nil, fmt.Errorf("bench: %s: %w", s.name, err)
+			// The figures taken so far go back with the error.
+			r.rep.Took = time.Since(start)
+			return r.rep, fmt.Errorf("bench: %s: %w", s.name, err)
 		}
 		runtime.GC()
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,13 +98,17 @@ func runBench(ctx context.Context, e env, args []string) error {
 		o.Progress = e.stderr
 	}
 	rep, err := bench.Run(ctx, o)
-	if err != nil {
+	if rep == nil {
 		return err
 	}
+	// A failed step still prints the figures taken before it.
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep.Figures)
+		if jerr := enc.Encode(rep.Figures); jerr != nil {
+			return errors.Join(err, jerr)
+		}
+		return err
 	}
-	return rep.WriteTable(e.stdout)
+	return errors.Join(rep.WriteTable(e.stdout), err)
 }
