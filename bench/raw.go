@@ -188,6 +188,9 @@ func freePort() (int, error) {
 // settle syncs every file under dir to disk.
 func settle(dir string) error {
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // a deleted stream's directory, removed while we walked
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}
