@@ -52,6 +52,10 @@ type Options struct {
 	// for the figure of a whole "summit append" process; nil leaves it
 	// out.
 	Summit func(ctx context.Context, args ...string) *exec.Cmd
+	// Only, if not empty, names the steps to take after the bulk append
+	// (which every run takes: it makes the record): rebuild, rss, cold,
+	// warm, live, branches.
+	Only []string
 	// Progress receives a line as each step begins; nil discards them.
 	Progress io.Writer
 	// Logger receives the embedded server's log; nil discards it.
@@ -66,6 +70,11 @@ func (o Options) Validate() error {
 	}
 	if o.Events < 2*o.Meetings {
 		errs = append(errs, fmt.Errorf("events %d: want at least two per meeting (%d meetings)", o.Events, o.Meetings))
+	}
+	for _, k := range o.Only {
+		if !slices.Contains([]string{"bulk", "rebuild", "rss", "cold", "warm", "live", "branches"}, k) {
+			errs = append(errs, fmt.Errorf("only %q: not a step (bulk, rebuild, rss, cold, warm, live, branches)", k))
+		}
 	}
 	if o.Samples < 10 {
 		errs = append(errs, fmt.Errorf("samples %d: want at least 10", o.Samples))
@@ -201,20 +210,24 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.load = load
 	steps := []struct {
-		name string
-		fn   func(context.Context) error
+		key, name string
+		fn        func(context.Context) error
 	}{
-		{"bulk append (and branches at 10k events)", r.bulk},
-		{"projection rebuild", r.rebuildFigure},
-		{"peak memory of a rebuild", r.rss},
-		{"commands on cold meetings (after a restart of the server)", r.commandCold},
-		{"commands on warm meetings", r.commandWarm},
-		{"live lag", r.liveLag},
-		{"branches at the full size", r.branches},
+		{"bulk", "bulk append (and branches at 10k events)", r.bulk},
+		{"rebuild", "projection rebuild", r.rebuildFigure},
+		{"rss", "peak memory of a rebuild", r.rss},
+		{"cold", "commands on cold meetings (after a restart of the server)", r.commandCold},
+		{"warm", "commands on warm meetings", r.commandWarm},
+		{"live", "live lag, late report and a summit append process", r.liveLag},
+		{"branches", "branches at the full size", r.branches},
 	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			r.rep.Took = time.Since(start)
+			return r.rep, err
+		}
+		if s.key != "bulk" && len(o.Only) > 0 && !slices.Contains(o.Only, s.key) {
+			continue
 		}
 		r.progress("%s", s.name)
 		if err := s.fn(ctx); err != nil {

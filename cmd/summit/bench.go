@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 
 	"github.com/summit-model/summit/bench"
 )
@@ -70,6 +71,8 @@ func runBench(ctx context.Context, e env, args []string) error {
 	fl.IntVar(&o.Meetings, "meetings", 10_000, "`M` meetings")
 	fl.IntVar(&o.Samples, "samples", 1000, "`N` commands timed for each latency figure")
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
+	var only string
+	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated (rebuild, rss, cold, warm, live, branches; default all)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	fl.BoolVar(&quiet, "q", false, "print no progress on standard error")
 	args, err := fl.parse(args)
@@ -78,6 +81,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if len(args) > 0 {
 		return badInputf("bench takes no arguments, got %q", args)
+	}
+	if only != "" {
+		o.Only = strings.Split(only, ",")
 	}
 	if err := o.Validate(); err != nil {
 		return badInput(err)
