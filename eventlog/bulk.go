@@ -144,6 +144,7 @@ type bulk struct {
 	batch *fastBatch
 	start uint64
 	sent  []sentMsg
+	msg   *nats.Msg
 	// landed counts the commands known to be on record: a prefix. upTo
 	// is the end of the commands handled so far.
 	landed, upTo int
@@ -224,11 +225,17 @@ func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	e := c.Events[0]
 	var err error
 	subject := Subject(e.Branch, e.Aggregate)
-	h := nats.Header{jetstream.ExpectedLastSeqHeader: []string{strconv.FormatUint(p.next, 10)}}
-	expect, known := p.subjects[subject]
-	if !known {
-		expect = c.Expect
-		h[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(expect, 10)}
+	// One message and header, reused: the client copies a message out
+	// before PublishMsg returns.
+	if p.msg == nil {
+		p.msg = &nats.Msg{Header: nats.Header{jetstream.ExpectedLastSeqHeader: []string{""}}}
+	}
+	m := p.msg
+	m.Subject, m.Data = subject, data
+	m.Header[jetstream.ExpectedLastSeqHeader][0] = strconv.FormatUint(p.next, 10)
+	delete(m.Header, jetstream.ExpectedLastSubjSeqHeader)
+	if _, known := p.subjects[subject]; !known {
+		m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(c.Expect, 10)}
 	}
 	if p.batch != nil && len(p.sent) >= maxFastBatch {
 		if err := p.flush(ctx); err != nil {
@@ -241,7 +248,7 @@ func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 		}
 		p.start = p.next
 	}
-	ok, err := p.batch.add(ctx, &nats.Msg{Subject: subject, Data: data, Header: h})
+	ok, err := p.batch.add(ctx, m)
 	if err != nil {
 		return err
 	}
