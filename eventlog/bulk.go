@@ -275,12 +275,13 @@ func (p *bulk) flush(ctx context.Context) error {
 	count, seq, refused, acked, err := b.finish(ctx)
 	if err != nil {
 		// The end is lost: read the stream where the rest would be.
-		n, rerr := p.find(ctx, sent, int(acked))
+		n, _ := p.find(ctx, sent, int(acked))
 		p.settle(sent, n)
-		if rerr != nil || n < len(sent) {
-			return fmt.Errorf("command %d: %w", sent[n].cmd, err)
+		if n == len(sent) {
+			// All of it is known to have landed: the end alone was lost.
+			return nil
 		}
-		return nil
+		return fmt.Errorf("command %d: %w", sent[n].cmd, err)
 	}
 	n := int(min(count, uint64(len(sent))))
 	if n > 0 && seq != p.start+uint64(n) {
