@@ -207,10 +207,13 @@ func (b *fastBatch) ping() {
 // acked is what is known to be stored.
 func (b *fastBatch) finish(ctx context.Context) (count, seq uint64, refused *jetstream.APIError, acked uint64, err error) {
 	defer b.sub.Unsubscribe()
+	if b.sent == 0 {
+		return 0, 0, nil, 0, nil
+	}
 	b.mu.Lock()
 	over := b.end != nil || b.failed != 0
 	b.mu.Unlock()
-	if !over && b.sent > 0 {
+	if !over {
 		eob := nats.NewMsg(b.subject)
 		eob.Reply = b.reply(b.sent+1, fastOpEOB)
 		if err := b.nc.PublishMsg(eob); err != nil {
