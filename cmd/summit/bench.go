@@ -21,7 +21,8 @@ with file storage in a temporary directory, bench generates a record of
 decided by the meeting's rules), and takes each figure beside the same work
 done with plain nats.go on the same server, in the same run:
 
-  bulk_append    appending the record (a replay) vs async publish of the same bytes
+  bulk_append    appending the record (a replay) vs async publish of the same bytes,
+                 and vs a raw fast-ingest batch of them (jetstreamext.FastPublisher)
   command_warm   a command on a meeting met before vs a synchronous publish with
                  the same expected-sequence header (p50, p99)
   command_cold   a command with a new handler, after a restart of the server:
