@@ -17,6 +17,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
 	"runtime"
 	"slices"
 	"time"
@@ -50,6 +51,14 @@ type Options struct {
 	// Child starts the child process that measures a rebuild's memory
 	// (see [Child]); nil leaves the rss figure out.
 	Child ChildStarter
+	// Summit returns the command that runs the summit binary with args,
+	// for the figure of a whole "summit append" process; nil leaves it
+	// out.
+	Summit func(ctx context.Context, args ...string) *exec.Cmd
+	// Only, if not empty, names the steps to take after the bulk append
+	// (which every run takes: it makes the record): rebuild, rss, cold,
+	// warm, live, branches.
+	Only []string
 	// Progress receives a line as each step begins; nil discards them.
 	Progress io.Writer
 	// Logger receives the embedded server's log; nil discards it.
@@ -64,6 +73,11 @@ func (o Options) Validate() error {
 	}
 	if o.Events < 2*o.Meetings {
 		errs = append(errs, fmt.Errorf("events %d: want at least two per meeting (%d meetings)", o.Events, o.Meetings))
+	}
+	for _, k := range o.Only {
+		if !slices.Contains([]string{"bulk", "rebuild", "rss", "cold", "warm", "live", "branches"}, k) {
+			errs = append(errs, fmt.Errorf("only %q: not a step (bulk, rebuild, rss, cold, warm, live, branches)", k))
+		}
 	}
 	if o.Samples < 10 {
 		errs = append(errs, fmt.Errorf("samples %d: want at least 10", o.Samples))
@@ -122,7 +136,7 @@ func figure(ours, raw float64, unit, what string) Figure {
 }
 
 // The names of the figures, in the order of the table.
-var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "branch_create", "branch_read", "rebuild_rss", "branches_idle"}
+var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "late_report", "append_process", "branch_create", "branch_read", "rebuild_rss", "branches_idle"}
 
 // Report is the outcome of [Run].
 type Report struct {
@@ -162,9 +176,13 @@ type run struct {
 	small branchTimes
 	// lastAt is the world time of the record's last event.
 	lastAt events.Time
+	// midAt holds, for each long meeting, the world time of its middle
+	// event: where a late report goes.
+	midAt map[string]events.Time
 }
 
-// Run measures every figure at the size o gives.
+// Run measures every figure at the size o gives. If a step fails, it
+// returns the figures taken before it with the error.
 func Run(ctx context.Context, o Options) (*Report, error) {
 	o = o.withDefaults()
 	if err := o.Validate(); err != nil {
@@ -198,25 +216,31 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.load = load
 	steps := []struct {
-		name string
-		fn   func(context.Context) error
+		key, name string
+		fn        func(context.Context) error
 	}{
-		{"bulk append (and branches at 10k events)", r.bulk},
-		{"projection rebuild", r.rebuildFigure},
-		{"peak memory of a rebuild", r.rss},
-		{"commands on cold meetings (after a restart of the server)", r.commandCold},
-		{"commands on warm meetings", r.commandWarm},
-		{"live lag", r.liveLag},
-		{"branches at the full size", r.branches},
-		{"idle branches (a store of their own)", r.manyBranches},
+		{"bulk", "bulk append (and branches at 10k events)", r.bulk},
+		{"rebuild", "projection rebuild", r.rebuildFigure},
+		{"rss", "peak memory of a rebuild", r.rss},
+		{"cold", "commands on cold meetings (after a restart of the server)", r.commandCold},
+		{"warm", "commands on warm meetings", r.commandWarm},
+		{"live", "live lag, late report and a summit append process", r.liveLag},
+		{"branches", "branches at the full size", r.branches},
+		{"idle", "idle branches (a store of their own)", r.manyBranches},
 	}
 	for _, s := range steps {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			r.rep.Took = time.Since(start)
+			return r.rep, err
+		}
+		if s.key != "bulk" && len(o.Only) > 0 && !slices.Contains(o.Only, s.key) {
+			continue
 		}
 		r.progress("%s", s.name)
 		if err := s.fn(ctx); err != nil {
-			return nil, fmt.Errorf("bench: %s: %w", s.name, err)
+			// The figures taken so far go back with the error.
+			r.rep.Took = time.Since(start)
+			return r.rep, fmt.Errorf("bench: %s: %w", s.name, err)
 		}
 		runtime.GC()
 	}

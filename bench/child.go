@@ -139,8 +139,8 @@ func peakRSS() int64 {
 }
 
 // child runs the child process for work, and returns its figures.
-func (r *run) child(ctx context.Context, work string) (childResult, error) {
-	cmd := r.o.Child(ctx, []string{ChildEnv + "=" + work, ChildURLEnv + "=" + r.url, ChildDirEnv + "=" + r.dir})
+func (r *run) child(ctx context.Context, work string, env ...string) (childResult, error) {
+	cmd := r.o.Child(ctx, append([]string{ChildEnv + "=" + work, ChildURLEnv + "=" + r.url, ChildDirEnv + "=" + r.dir}, env...))
 	var out, errs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errs
 	if err := cmd.Run(); err != nil {
@@ -175,6 +175,12 @@ func (r *run) rss(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The same with a soft memory limit, as a process can set for a
+	// rebuild (GOMEMLIMIT): the collector works harder near it.
+	limited, err := r.child(ctx, "rebuild-embedded", "GOMEMLIMIT=250MiB")
+	if err != nil {
+		return err
+	}
 	if err := r.start(ctx); err != nil {
 		return err
 	}
@@ -183,6 +189,7 @@ func (r *run) rss(ctx context.Context) error {
 		"peak RSS (VmHWM) of a child process: ours a projections.Runner.Rebuild of main, raw an ordered consumer reading the same messages; the server runs in the parent. with_server_mb: the rebuild with the embedded server in the child, as summit status --data runs it")
 	f.Extra = map[string]float64{
 		"with_server_mb": mb(embedded.HWM), "with_server_s": embedded.Took.Seconds(),
+		"with_server_gomemlimit_250mib_mb": mb(limited.HWM), "with_server_gomemlimit_250mib_s": limited.Took.Seconds(),
 		"ours_s": ours.Took.Seconds(), "raw_s": raw.Took.Seconds(),
 	}
 	r.rep.Figures["rebuild_rss"] = f

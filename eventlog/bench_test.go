@@ -156,3 +156,35 @@ func BenchmarkLoadAfter(b *testing.B) {
 	}
 	reportLatency(b, ds)
 }
+
+// BenchmarkRawFastBatch publishes the same bytes as one fast-ingest batch
+// with jetstreamext.FastPublisher (flow 500, 4 acks outstanding), no
+// headers: the second raw anchor of BenchmarkAppendAll.
+func BenchmarkRawFastBatch(b *testing.B) {
+	load := generate(b)
+	data := make([][]byte, len(load.Events))
+	for i, e := range load.Events {
+		var err error
+		if data[i], err = events.Marshal(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	n := 0
+	for b.Loop() {
+		js, _ := fresh(b)
+		b.StopTimer()
+		if err := bench.CreateRawStream(context.Background(), js); err != nil {
+			b.Fatal(err)
+		}
+		msgs := make([]*nats.Msg, len(data))
+		for i, e := range load.Events {
+			msgs[i] = &nats.Msg{Subject: bench.RawSubject(eventlog.Subject(events.Main, e.Aggregate)), Data: data[i]}
+		}
+		b.StartTimer()
+		if err := bench.PublishFast(context.Background(), js, msgs); err != nil {
+			b.Fatal(err)
+		}
+		n += len(msgs)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}

@@ -1,6 +1,7 @@
 package eventlog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -31,26 +32,54 @@ type Pending struct {
 // waiting for each to be acknowledged before sending the next. It returns
 // how many commands landed: always a prefix of cmds, so that the caller knows
 // exactly what is on record when it fails. (With [ErrUnavailable], an
-// acknowledgement was lost: the commands after the prefix may have landed
-// too, and no more than the prefix is known.)
+// acknowledgement was lost and the stream could not be read either: the
+// commands after the prefix may have landed too, and no more than the
+// prefix is known.)
 //
-// A pipeline of appends cannot wait to be told each subject's sequence, so
-// AppendAll chains its messages instead: the first expects the stream's
-// last sequence as AppendAll read it (Nats-Expected-Last-Sequence), and
-// each one after expects the one before it to be the stream's last message
-// (Nats-Expected-Last-Msg-Id, the previous event's id). If any other writer
-// slips a message in, or one of ours fails, every message behind it fails
-// too, with [ErrConflict]: what lands is always a prefix, in order. (A chain
-// of predicted sequences would not do: one foreign message would break one
-// link and leave the next one right.) Each aggregate's first message also
-// expects its subject's sequence, so a history that moved on between the
-// caller's read and the append is caught too. Every message carries its
-// event id as Nats-Msg-Id.
+// The commands of one event each go as JetStream fast-ingest batches (see
+// append_fast.go) with gap detection set to fail: the server stores a
+// batch's messages in order, acknowledges every few hundred, and the
+// first message it refuses ends the batch, with nothing after it stored.
 //
-// A command of several events is sent as an atomic batch, after the
-// messages before it are acknowledged: such commands are rare, and a
-// batch costs a round trip (and, on a single server, a staging store) of its
-// own.
+// Each message expects the stream's last sequence to be the one before it
+// (Nats-Expected-Last-Sequence, predicted from the stream's last sequence
+// as AppendAll read it): a message of another writer slipped in between
+// makes the next of ours a conflict, which ends the batch there. In a
+// pipeline of independent publishes a chain of predicted sequences would
+// not do (one foreign message would break one link and leave the next one
+// right); in a batch that a refusal ends, it does, and the server checks
+// it at less cost than a chain of message ids. Each aggregate's first
+// message also expects its subject's sequence, so a history that moved on
+// between the caller's read and the append is caught too. What lands is
+// therefore always a prefix of the batch, at consecutive sequences from
+// the one AppendAll read.
+//
+// How AppendAll knows what landed, and why a retry stores nothing twice:
+//
+//   - The batch's end (its publish acknowledgement) counts the messages
+//     stored; a refusal says which message ended it. The commands before
+//     it landed, the rest did not.
+//   - If the end is lost (a server stopping), the flow acknowledgements
+//     say what is stored for sure, and AppendAll reads the stream at the
+//     predicted sequences after it, comparing subject and bytes: a prefix
+//     again. If the stream cannot be read either, it reports the
+//     acknowledged prefix with [ErrUnavailable].
+//   - A retry (the caller's, with the same events) cannot store an event
+//     twice, without relying on message ids or a duplicates window: the
+//     first command of the retry that already landed finds its aggregate's
+//     subject moved on past what it expects (its own event is there) and
+//     is refused, and the batch ends at it. A retry that skips what
+//     AppendAll reported landed and expects where it landed ([Pending.Seq])
+//     goes on from there. [commands.Handler.HandleAll] retries by deciding
+//     again on fresh histories, where an event on record is recognised by
+//     its identity.
+//
+// The bulk messages carry no Nats-Msg-Id: the server keeps no duplicates
+// entry for them, which a restart would rebuild from the whole window.
+//
+// A command of several events (or an event with a ref name's marker) is
+// sent as an atomic batch, after the fast batch before it has ended: such
+// commands are rare, and a fast batch is not atomic.
 func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 	if len(cmds) == 0 {
 		return 0, nil
@@ -59,153 +88,284 @@ func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	p := pipeline{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}}
+	p := bulk{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}}
+	enc := encodeAhead(cmds, time.Now().UTC())
+	defer enc.stop()
 	for i, c := range cmds {
-		if len(c.Events) == 0 {
-			p.skip(i)
-			continue
-		}
-		msgs, err := messages(c.Events)
-		if err != nil {
-			return p.fail(ctx, i, err)
-		}
-		subject := msgs[0].Subject
-		expect, known := p.subjects[subject]
-		if !known {
-			expect = c.Expect
-		}
-		if len(msgs) > 1 {
-			if err := p.wait(ctx); err != nil {
-				return p.landed, err
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return p.fail(ctx, err)
 			}
-			msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
-			seq, err := l.send(ctx, expect, c.Events, msgs)
+		}
+		switch {
+		case len(c.Events) == 0:
+			if p.batch == nil {
+				p.landed = i + 1
+			}
+		case fastable(c):
+			data, err := enc.next(i)
+			if err == nil {
+				err = p.fast(ctx, i, c, data)
+			}
 			if err != nil {
-				return p.landed, fmt.Errorf("command %d: %w", i, err)
+				return p.fail(ctx, err)
 			}
-			p.next, p.subjects[subject], p.prevID = seq, lastEvent(msgs, seq), ""
-			cmds[i].Seq = p.subjects[subject]
-			p.landed = i + 1
-			continue
-		}
-		m := msgs[0]
-		if p.prevID == "" {
-			m.Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
-		} else {
-			m.Header.Set(jetstream.ExpectedLastMsgIDHeader, p.prevID)
-		}
-		p.prevID = m.Header.Get(jetstream.MsgIDHeader)
-		if !known {
-			m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
-		}
-		f, err := l.js.PublishMsgAsync(m)
-		if err != nil {
-			return p.fail(ctx, i, err)
-		}
-		p.next++
-		p.subjects[subject] = p.next
-		p.inflight = append(p.inflight, inflight{cmd: i, seq: p.next, future: f, msg: m})
-		if len(p.inflight) >= 1024 {
-			if err := p.settle(ctx, 512); err != nil {
+		default:
+			if err := p.flush(ctx); err != nil {
+				return p.landed, err
+			}
+			if err := p.atomic(ctx, i, c); err != nil {
 				return p.landed, err
 			}
 		}
+		p.upTo = i + 1
 	}
-	if err := p.wait(ctx); err != nil {
+	if err := p.flush(ctx); err != nil {
 		return p.landed, err
 	}
 	return len(cmds), nil
 }
 
-type inflight struct {
-	cmd    int
-	seq    uint64
-	future jetstream.PubAckFuture
-	msg    *nats.Msg
-}
+// maxFastBatch is how many messages a fast batch takes before AppendAll
+// ends it and begins another: what it keeps to tell what landed stays
+// bounded.
+const maxFastBatch = 32 << 10
 
-// pipeline is AppendAll's state: the sequence the next message will take,
-// each subject's predicted last sequence, and the appends not yet
-// acknowledged.
-type pipeline struct {
-	log      *Log
-	cmds     []Pending
+// bulk is AppendAll's state.
+type bulk struct {
+	log  *Log
+	cmds []Pending
+	// next is the stream sequence the next message takes; subjects each
+	// subject's last sequence, as predicted.
 	next     uint64
 	subjects map[string]uint64
-	// prevID is the id of the last message sent, which the next expects
-	// to be the stream's last; empty when the next expects a sequence.
-	prevID   string
-	inflight []inflight
-	// landed counts the commands known to be on record: a prefix.
-	landed int
+	// batch is the fast batch under way, its first message at stream
+	// sequence start+1, and sent what it holds.
+	batch *fastBatch
+	start uint64
+	sent  []sentMsg
+	msg   *nats.Msg
+	// landed counts the commands known to be on record: a prefix. upTo
+	// is the end of the commands handled so far.
+	landed, upTo int
 }
 
-// skip records command i, which has no events, as landed once everything
-// before it has.
-func (p *pipeline) skip(i int) {
-	if len(p.inflight) == 0 {
-		p.landed = i + 1
-	}
+// sentMsg is a message of the fast batch under way: whose it is, and what
+// it was, to find it in the stream.
+type sentMsg struct {
+	cmd     int
+	subject string
+	data    []byte
 }
 
-// settle waits until at most keep appends are unacknowledged.
-func (p *pipeline) settle(ctx context.Context, keep int) error {
-	for len(p.inflight) > keep {
-		in := p.inflight[0]
-		p.inflight = p.inflight[1:]
-		select {
-		case ack := <-in.future.Ok():
-			if ack.Sequence != in.seq && !ack.Duplicate {
-				return p.abort(ctx, fmt.Errorf("command %d landed at %d, not at %d as predicted: %w", in.cmd, ack.Sequence, in.seq, ErrConflict))
+// fastable reports whether c goes in a fast batch: one event, no marker.
+func fastable(c Pending) bool { return len(c.Events) == 1 && c.Events[0].RefName == "" }
+
+// encoder encodes the events of the fast batches on a goroutine of its
+// own, a chunk ahead of the publisher, so that a bulk append uses a
+// second core for it.
+type encoder struct {
+	chunks chan []encoded
+	cur    []encoded
+	base   int
+	done   chan struct{}
+}
+
+type encoded struct {
+	data []byte
+	err  error
+}
+
+const encodeChunk = 256
+
+func encodeAhead(cmds []Pending, now time.Time) *encoder {
+	e := &encoder{chunks: make(chan []encoded, 8), done: make(chan struct{}), base: -encodeChunk}
+	go func() {
+		defer close(e.chunks)
+		for from := 0; from < len(cmds); from += encodeChunk {
+			chunk := make([]encoded, min(encodeChunk, len(cmds)-from))
+			for j := range chunk {
+				c := cmds[from+j]
+				if !fastable(c) {
+					continue
+				}
+				ev := c.Events[0]
+				if ev.Recorded.IsZero() {
+					ev.Recorded = now
+				}
+				chunk[j].data, chunk[j].err = events.Marshal(ev)
 			}
-			p.cmds[in.cmd].Seq = ack.Sequence
-			p.landed = in.cmd + 1
-		case err := <-in.future.Err():
-			return p.abort(ctx, fmt.Errorf("command %d: %w", in.cmd, translate(err, in.msg.Subject)))
-		case <-ctx.Done():
-			return p.abort(ctx, ctx.Err())
-		case <-time.After(p.log.timeout):
-			// An acknowledgement lost with a server that stopped never
-			// comes: the client sets no timeout on its own.
-			return p.abort(ctx, fmt.Errorf("command %d: append to %s: %w: no acknowledgement after %s", in.cmd, in.msg.Subject, ErrUnavailable, p.log.timeout))
+			select {
+			case e.chunks <- chunk:
+			case <-e.done:
+				return
+			}
 		}
+	}()
+	return e
+}
+
+// next returns command i's encoded event; i only grows.
+func (e *encoder) next(i int) ([]byte, error) {
+	for i >= e.base+len(e.cur) {
+		e.base += encodeChunk
+		e.cur = <-e.chunks
+	}
+	c := e.cur[i-e.base]
+	if c.err != nil {
+		return nil, fmt.Errorf("command %d: append: %w", i, c.err)
+	}
+	return c.data, nil
+}
+
+func (e *encoder) stop() { close(e.done) }
+
+// fast adds command i, of one event encoded as data, to the fast batch.
+func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
+	e := c.Events[0]
+	var err error
+	subject := Subject(e.Branch, e.Aggregate)
+	// One message and header, reused: the client copies a message out
+	// before PublishMsg returns.
+	if p.msg == nil {
+		p.msg = &nats.Msg{Header: nats.Header{jetstream.ExpectedLastSeqHeader: []string{""}}}
+	}
+	m := p.msg
+	m.Subject, m.Data = subject, data
+	m.Header[jetstream.ExpectedLastSeqHeader][0] = strconv.FormatUint(p.next, 10)
+	delete(m.Header, jetstream.ExpectedLastSubjSeqHeader)
+	if _, known := p.subjects[subject]; !known {
+		m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(c.Expect, 10)}
+	}
+	if p.batch != nil && len(p.sent) >= maxFastBatch {
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if p.batch == nil {
+		if p.batch, err = newFastBatch(p.log.js.Conn(), p.log.timeout); err != nil {
+			return err
+		}
+		p.start = p.next
+	}
+	ok, err := p.batch.add(ctx, m)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		// The server ended the batch at a refusal: flush says which.
+		if err := p.flush(ctx); err != nil {
+			return err
+		}
+		return fmt.Errorf("command %d: append to %s: the fast batch ended before it: %w", i, subject, ErrConflict)
+	}
+	p.sent = append(p.sent, sentMsg{cmd: i, subject: subject, data: data})
+	p.next++
+	p.subjects[subject] = p.next
+	return nil
+}
+
+// flush ends the fast batch under way, and records what of it landed.
+func (p *bulk) flush(ctx context.Context) error {
+	if p.batch == nil {
+		return nil
+	}
+	b, sent := p.batch, p.sent
+	p.batch, p.sent = nil, nil
+	count, seq, refused, acked, err := b.finish(ctx)
+	if err != nil {
+		// The end is lost: read the stream where the rest would be.
+		n, _ := p.find(ctx, sent, int(acked))
+		p.settle(sent, n)
+		if n == len(sent) {
+			// All of it is known to have landed: the end alone was lost.
+			return nil
+		}
+		return fmt.Errorf("command %d: %w", sent[n].cmd, err)
+	}
+	n := int(min(count, uint64(len(sent))))
+	if n > 0 && seq != p.start+uint64(n) {
+		p.settle(sent, 0)
+		return fmt.Errorf("command %d: a fast batch of %d landed with its last at %d, not at %d as predicted: %w", sent[0].cmd, n, seq, p.start+uint64(n), ErrConflict)
+	}
+	p.settle(sent, n)
+	if n < len(sent) {
+		var why error = refused
+		if refused == nil {
+			why = fmt.Errorf("the batch ended after %d of %d messages", n, len(sent))
+		}
+		return fmt.Errorf("command %d: %w", sent[n].cmd, translate(why, sent[n].subject))
 	}
 	return nil
 }
 
-// wait waits until every append is acknowledged.
-func (p *pipeline) wait(ctx context.Context) error { return p.settle(ctx, 0) }
-
-// abort drains the appends still in flight after a failure (they fail too,
-// their expected sequence broken) and returns err.
-func (p *pipeline) abort(ctx context.Context, err error) error {
-	// One wait for them all: after a server stopped, every answer may be
-	// lost.
-	drain := time.NewTimer(p.log.timeout)
-	defer drain.Stop()
-wait:
-	for _, in := range p.inflight {
-		select {
-		case <-in.future.Ok():
-			// Cannot happen after a broken chain (only after an
-			// acknowledgement lost), but a landed append must not be
-			// reported as lost.
-			err = errors.Join(err, fmt.Errorf("command %d landed after an earlier one failed", in.cmd))
-		case <-in.future.Err():
-		case <-ctx.Done():
-			break wait
-		case <-drain.C:
-			break wait
-		}
+// settle records the first n messages of sent as landed, at consecutive
+// sequences from p.start+1.
+func (p *bulk) settle(sent []sentMsg, n int) {
+	for j := range n {
+		p.cmds[sent[j].cmd].Seq = p.start + uint64(j) + 1
 	}
-	p.inflight = nil
-	return err
+	switch {
+	case n == len(sent):
+		p.landed = p.upTo
+	case n > 0 || len(sent) > 0:
+		// The commands before the first message that did not land (the
+		// empty ones among them too).
+		p.landed = sent[n].cmd
+	}
+	p.next = p.start + uint64(n)
 }
 
-// fail reports command i's error once the appends before it are settled.
-func (p *pipeline) fail(ctx context.Context, i int, err error) (int, error) {
-	if werr := p.wait(ctx); werr != nil {
-		return p.landed, werr
+// find returns how many of sent are in the stream, at the sequences
+// predicted, knowing that the first known are.
+func (p *bulk) find(ctx context.Context, sent []sentMsg, known int) (int, error) {
+	n := min(known, len(sent))
+	for n < len(sent) {
+		rctx, cancel := p.log.request(ctx)
+		m, err := p.log.stream.GetMsg(rctx, p.start+uint64(n)+1)
+		cancel()
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			break
+		}
+		if err != nil {
+			return min(known, len(sent)), unavailable(err)
+		}
+		if m.Subject != sent[n].subject || !bytes.Equal(m.Data, sent[n].data) {
+			break
+		}
+		n++
 	}
-	return p.landed, fmt.Errorf("command %d: %w", i, err)
+	return n, nil
+}
+
+// atomic appends command i, of several messages, as an atomic batch.
+func (p *bulk) atomic(ctx context.Context, i int, c Pending) error {
+	msgs, err := messages(c.Events)
+	if err != nil {
+		return fmt.Errorf("command %d: %w", i, err)
+	}
+	subject := msgs[0].Subject
+	expect, known := p.subjects[subject]
+	if !known {
+		expect = c.Expect
+	}
+	msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
+	seq, err := p.log.send(ctx, expect, c.Events, msgs)
+	if err != nil {
+		return fmt.Errorf("command %d: %w", i, err)
+	}
+	p.next = seq
+	p.subjects[subject] = lastEvent(msgs, seq)
+	p.cmds[i].Seq = p.subjects[subject]
+	p.landed = i + 1
+	return nil
+}
+
+// fail ends the fast batch under way after err, and returns what landed
+// with err.
+func (p *bulk) fail(ctx context.Context, err error) (int, error) {
+	if ferr := p.flush(ctx); ferr != nil && !errors.Is(err, ErrConflict) {
+		err = errors.Join(err, ferr)
+	}
+	return p.landed, err
 }

@@ -37,7 +37,12 @@ type Options struct {
 	// record): 1 on a single server, 3 on a cluster. Default 1.
 	Replicas int
 	// Duplicates is the window in which a re-append with the same event id
-	// is recognised and not stored twice. Default 10 minutes.
+	// is recognised and not stored twice. Default 2 minutes (JetStream's
+	// own): what a command's retries need ([commands.Handler] asks again
+	// for 30 seconds at most). A bulk append does not rely on it (see
+	// [Log.AppendAll]) and its messages carry no id; the server keeps an
+	// entry per id in the window, and a restarted server rebuilds them
+	// all, so a longer window costs memory for nothing.
 	Duplicates time.Duration
 	// Timeout bounds each request to JetStream, however long the caller's
 	// context lasts: an answer lost with a server that stopped is
@@ -83,7 +88,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 		o.Replicas = 1
 	}
 	if o.Duplicates == 0 {
-		o.Duplicates = 10 * time.Minute
+		o.Duplicates = 2 * time.Minute
 	}
 	if o.Timeout == 0 {
 		o.Timeout = 5 * time.Second
@@ -104,6 +109,8 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 		AllowDirect: true,
 		// A command's events land together or not at all.
 		AllowAtomicPublish: true,
+		// A bulk append goes as fast-ingest batches: see [Log.AppendAll].
+		AllowBatchPublish: true,
 		// Events are never deleted one by one; a branch is removed whole
 		// with a subject purge.
 		DenyDelete: true,

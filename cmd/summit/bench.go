@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 
 	"github.com/summit-model/summit/bench"
 )
@@ -19,7 +21,8 @@ with file storage in a temporary directory, bench generates a record of
 decided by the meeting's rules), and takes each figure beside the same work
 done with plain nats.go on the same server, in the same run:
 
-  bulk_append    appending the record (a replay) vs async publish of the same bytes
+  bulk_append    appending the record (a replay) vs async publish of the same bytes,
+                 and vs a raw fast-ingest batch of them (jetstreamext.FastPublisher)
   command_warm   a command on a meeting met before vs a synchronous publish with
                  the same expected-sequence header (p50, p99)
   command_cold   a command with a new handler, after a restart of the server:
@@ -27,6 +30,10 @@ done with plain nats.go on the same server, in the same run:
   rebuild        the projection from an empty bucket to the final board vs an
                  ordered consumer reading the same messages
   live_lag       from a command to its change seen by a key-value watcher
+  late_report    from a late report (dated 100 events back in a meeting of 200)
+                 to its meeting's view changed (p50, p99)
+  append_process a whole "summit append" process of a file of 10 events on 10
+                 meetings of 200, with a live projection (p50, p99)
   branch_create  creating a branch, at 10k events and at the full size
   branch_read    reading a branch's board vs reading the record to its fork
   rebuild_rss    peak memory of a rebuild, in a child process
@@ -41,7 +48,8 @@ same run: on a machine doing other work, compare those.
 
 Output: a table of each figure, ours, raw, their ratio and the target; with
 --json one object keyed by figure (bulk_append, command_warm, command_cold,
-rebuild, live_lag, branch_create, branch_read, rebuild_rss, branches_idle), each
+rebuild, live_lag, late_report, append_process, branch_create, branch_read,
+rebuild_rss, branches_idle), each
 {"ours", "raw", "ratio", "unit"} (latencies also "p50" and "p99"; "raw" and
 "ratio" null where there is no raw counterpart). Progress goes to standard
 error.
@@ -68,6 +76,8 @@ func runBench(ctx context.Context, e env, args []string) error {
 	fl.IntVar(&o.Samples, "samples", 1000, "`N` commands timed for each latency figure")
 	fl.IntVar(&o.Branches, "branches", 10_000, "`N` idle branches for the branches_idle figure")
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
+	var only string
+	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated (rebuild, rss, cold, warm, live, branches; default all)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	fl.BoolVar(&quiet, "q", false, "print no progress on standard error")
 	args, err := fl.parse(args)
@@ -76,6 +86,9 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if len(args) > 0 {
 		return badInputf("bench takes no arguments, got %q", args)
+	}
+	if only != "" {
+		o.Only = strings.Split(only, ",")
 	}
 	if err := o.Validate(); err != nil {
 		return badInput(err)
@@ -89,17 +102,24 @@ func runBench(ctx context.Context, e env, args []string) error {
 		cmd.Env = append(os.Environ(), env...)
 		return cmd
 	}
+	o.Summit = func(ctx context.Context, args ...string) *exec.Cmd {
+		return exec.CommandContext(ctx, exe, args...)
+	}
 	if !quiet {
 		o.Progress = e.stderr
 	}
 	rep, err := bench.Run(ctx, o)
-	if err != nil {
+	if rep == nil {
 		return err
 	}
+	// A failed step still prints the figures taken before it.
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(rep.Figures)
+		if jerr := enc.Encode(rep.Figures); jerr != nil {
+			return errors.Join(err, jerr)
+		}
+		return err
 	}
-	return rep.WriteTable(e.stdout)
+	return errors.Join(rep.WriteTable(e.stdout), err)
 }
