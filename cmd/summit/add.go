@@ -61,7 +61,7 @@ func runAdd(ctx context.Context, e env, args []string) error {
 	if len(rest) > 0 {
 		return badInputf("unexpected arguments %q: every value is a flag (summit add %s -h)", rest, kind)
 	}
-	now := time.Now().UTC()
+	now := e.clock()().UTC()
 	var given []scenarios.Flag
 	fl.Visit(func(fl *flag.Flag) {
 		if v, ok := values[fl.Name]; ok {
@@ -88,7 +88,7 @@ func runAdd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	reportWrite(e.stderr, "summit add "+string(kind), out, s.where, "")
-	return projections.CatchUp(ctx, s.log, s.views, eventlog.Main(), projections.RunnerOptions{Logger: f.logger()})
+	return projections.CatchUp(ctx, s.log, s.views, eventlog.Main(), f.runner())
 }
 
 // kindFlags registers the flags of spec's kind on fs (the entry keys every
