@@ -118,8 +118,10 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 		default:
 		}
 	})
-	nc.SetDisconnectErrHandler(func(*nats.Conn, error) {
-		if o.Notice != nil {
+	nc.SetDisconnectErrHandler(func(c *nats.Conn, _ error) {
+		// A connection closed as the watch ends (Ctrl-C) is not a
+		// server gone.
+		if o.Notice != nil && wctx.Err() == nil && !c.IsClosed() {
 			o.Notice("server gone, reconnecting")
 		}
 	})
