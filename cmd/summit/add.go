@@ -37,10 +37,12 @@ refuses (nothing recorded); 3 the store failed.
 // runAdd records the event args describe.
 func runAdd(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		printKinds(e.stdout)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			printKinds(e.stdout)
 			return flag.ErrHelp
 		}
+		// Bad input: the kinds go with the error, on standard error.
+		printKinds(e.stderr)
 		return badInputf("want a KIND first: summit add KIND [flags] (the kinds are listed above)")
 	}
 	kind := events.Kind(args[0])
