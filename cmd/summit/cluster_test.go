@@ -113,8 +113,11 @@ func TestServeAndWatchOnACluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Stop(leader)
+	t0 := time.Now()
 	retry(ctx, t, "append", statement(t, "putin", "postponed", 23), "--server", servers)
+	t.Logf("append after the stop: %s", time.Since(t0))
 	watch.waitFor(t, "claim of putin: postponed")
+	t.Logf("watch saw it: %s", time.Since(t0))
 	if n := strings.Count(watch.stdout.String(), "claim of putin: postponed"); n != 1 {
 		t.Errorf("the change shown %d times:\n%s", n, watch.stdout.String())
 	}
