@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io/fs"
@@ -190,5 +192,20 @@ func TestRefusedAppendsNothing(t *testing.T) {
 	}
 	if got := must(t, "timeline", "--all", "--data", data); !strings.Contains(got, "(no events)") {
 		t.Errorf("a refused scenario left events:\n%s", got)
+	}
+}
+
+// TestInterruptedExitStatus: a verb stopped by SIGINT exits 130, by
+// SIGTERM 143, as a shell reports a process the signal killed.
+func TestInterruptedExitStatus(t *testing.T) {
+	for sig, want := range map[os.Signal]int{os.Interrupt: exitInterrupted, syscall.SIGTERM: exitTerminated} {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out, errs bytes.Buffer
+		e := testEnv(&out, &errs)
+		e.signal = func() os.Signal { return sig }
+		if code := run(ctx, []string{"replay", "budapest-2025", "--pace", "1d=1s"}, e); code != want {
+			t.Errorf("%v: exit %d, want %d\n%s", sig, code, want, errs.String())
+		}
 	}
 }

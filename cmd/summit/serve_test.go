@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,5 +150,36 @@ func TestServeRestartResumesFromCheckpoints(t *testing.T) {
 	}
 	if must(t, "status", "--server", url, "--json") != mainBefore || must(t, "status", "--branch", "prep-held", "--server", url, "--json") != branchBefore {
 		t.Errorf("the boards changed across a restart")
+	}
+}
+
+// TestInterruptedReplaySaysWhatLanded: a paced replay stopped part way
+// (Ctrl-C) exits 130, says how much landed and how to resume; run again,
+// it appends the rest, and the counts add up (issue 12, item 9).
+func TestInterruptedReplaySaysWhatLanded(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "store")
+	// The story's first day lands at once, the next two months later: a
+	// day a 20 ms, it waits 1.2 s for it.
+	replay := start(t, "replay", "budapest-2025", "--pace", "1d=20ms", "--data", data)
+	waitUntil(t, "the first day landed", func() bool {
+		return strings.Contains(replay.stderr.String(), "2025-08-15 meeting.held alaska-summit")
+	}, replay.stderr.String)
+	code := replay.stop(t)
+	errs := replay.stderr.String()
+	m := regexp.MustCompile(`interrupted: (\d+) of (\d+) steps of \S+ landed \((\d+) events appended\): run the same command again`).FindStringSubmatch(errs)
+	if code != exitInterrupted || m == nil {
+		t.Fatalf("exit %d, want %d and what landed:\n%s", code, exitInterrupted, errs)
+	}
+	if replay.stdout.String() != "" {
+		t.Errorf("an interrupted replay printed a board:\n%s", replay.stdout.String())
+	}
+	landed, _ := strconv.Atoi(m[3])
+	code, _, errs = summit(t, "replay", "budapest-2025", "--data", data)
+	r := regexp.MustCompile(`: (\d+) events appended to the store in \S+ \((\d+) entr(?:y|ies) already on record\)`).FindStringSubmatch(errs)
+	if code != exitOK || r == nil {
+		t.Fatalf("the resumed replay: exit %d\n%s", code, errs)
+	}
+	if rest, _ := strconv.Atoi(r[1]); landed+rest != 24 || landed == 0 || rest == 0 {
+		t.Errorf("%d events landed, then %d: want 24 in all", landed, rest)
 	}
 }
