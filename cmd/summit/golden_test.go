@@ -152,6 +152,18 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestGoldenHelp checks the help pages: summit's, and each verb's.
+func TestGoldenHelp(t *testing.T) {
+	code, out, errs := summit(t, "help")
+	golden(t, "help.txt", code, out, errs, nil)
+	for _, v := range verbs() {
+		code, out, errs := summit(t, v.name, "-h")
+		golden(t, "help-"+v.name+".txt", code, out, errs, nil)
+	}
+	code, out, errs = summit(t, "add", "statement.made", "-h")
+	golden(t, "help-add-statement.made.txt", code, out, errs, nil)
+}
+
 // TestGoldenWatch follows a bounded run of watch, text and JSON: the
 // current state of a replayed store, then the changes two appended
 // statements make, on a server that summit reaches with --server.

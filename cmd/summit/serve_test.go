@@ -127,9 +127,13 @@ func TestServeRestartResumesFromCheckpoints(t *testing.T) {
 	must(t, "inject", "--branch", "prep-held", "--fork-at", "2025-10-21", prepHeld, "--server", url)
 	mainBefore := must(t, "status", "--server", url, "--json")
 	branchBefore := must(t, "status", "--branch", "prep-held", "--server", url, "--json")
-	if code := serve.stop(t); code != exitOK {
+	code := serve.stop(t)
+	if code != exitOK {
 		t.Fatalf("serve: exit %d\n%s", code, serve.stderr.String())
 	}
+	// Its standard error is a log, with times: the golden file holds its
+	// standard output only.
+	golden(t, "serve.txt", code, serve.stdout.String(), "", map[string]string{dir: "$DATA", url: "$URL"})
 	if !strings.Contains(serve.stderr.String(), "projections saved their checkpoints") {
 		t.Errorf("serve did not say it saved its checkpoints:\n%s", serve.stderr.String())
 	}
