@@ -40,17 +40,25 @@ func leaseKey(branch string) string { return branch + ".lease" }
 func (s *Store) acquire(ctx context.Context, branch, owner string, ttl time.Duration) (*lease, error) {
 	l := &lease{state: s.state, key: leaseKey(branch), owner: owner, ttl: ttl}
 	data := l.value()
-	rev, err := s.state.Create(ctx, l.key, data)
-	if err == nil {
-		l.rev, l.renewed = rev, time.Now()
-		return l, nil
-	}
-	if !errors.Is(err, jetstream.ErrKeyExists) {
-		return nil, fmt.Errorf("lease %s: %w", l.key, err)
-	}
-	e, err := s.state.Get(ctx, l.key)
-	if err != nil {
-		return nil, fmt.Errorf("lease %s: %w", l.key, err)
+	var e jetstream.KeyValueEntry
+	for attempt := 0; ; attempt++ {
+		rev, err := s.state.Create(ctx, l.key, data)
+		if err == nil {
+			l.rev, l.renewed = rev, time.Now()
+			return l, nil
+		}
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return nil, fmt.Errorf("lease %s: %w", l.key, err)
+		}
+		e, err = s.state.Get(ctx, l.key)
+		// The holder released the lease between the two: take it again.
+		if errors.Is(err, jetstream.ErrKeyNotFound) && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("lease %s: %w", l.key, err)
+		}
+		break
 	}
 	var held leaseValue
 	if err := json.Unmarshal(e.Value(), &held); err != nil {
@@ -59,7 +67,7 @@ func (s *Store) acquire(ctx context.Context, branch, owner string, ttl time.Dura
 	if held.Owner != owner && time.Now().Before(held.Expires) {
 		return nil, fmt.Errorf("%w: %s holds %s until %s", ErrBusy, held.Owner, l.key, held.Expires.Format(time.RFC3339))
 	}
-	rev, err = s.state.Update(ctx, l.key, data, e.Revision())
+	rev, err := s.state.Update(ctx, l.key, data, e.Revision())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s was taken while it expired", ErrBusy, l.key)
 	}

@@ -187,3 +187,20 @@ func TestInterruptedReplaySaysWhatLanded(t *testing.T) {
 		t.Errorf("%d events landed, then %d: want 24 in all", landed, rest)
 	}
 }
+
+// TestDeleteABranchJustMade deletes a branch a moment after it was made,
+// while serve starts its projection: the delete succeeds whatever state
+// the projection is in (issue 15, item 2), again and again.
+func TestDeleteABranchJustMade(t *testing.T) {
+	_, _, url := serveOn(t)
+	must(t, "replay", "budapest-2025", "--server", url)
+	for i := range 3 {
+		must(t, "inject", "--branch", "tmp1", "--fork-at", "2025-10-21", prepHeld, "--server", url)
+		if code, _, errs := summit(t, "branch", "delete", "tmp1", "--server", url); code != exitOK {
+			t.Fatalf("delete %d: exit %d\n%s", i+1, code, errs)
+		}
+	}
+	if list := must(t, "branches", "--server", url); !strings.HasPrefix(list, "(no branches") {
+		t.Errorf("branches after the deletes:\n%s", list)
+	}
+}
