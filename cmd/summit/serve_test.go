@@ -1,7 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -202,5 +205,36 @@ func TestDeleteABranchJustMade(t *testing.T) {
 	}
 	if list := must(t, "branches", "--server", url); !strings.HasPrefix(list, "(no branches") {
 		t.Errorf("branches after the deletes:\n%s", list)
+	}
+}
+
+// TestStoreFromTheEnvironment reaches a server through $NATS_URL and
+// through a NATS CLI context, as the NATS tools do.
+func TestStoreFromTheEnvironment(t *testing.T) {
+	_, _, url := serveOn(t)
+	must(t, "replay", "budapest-2025", "--server", url)
+	want := must(t, "status", "--server", url)
+
+	var out, errs bytes.Buffer
+	e := testEnv(&out, &errs)
+	e.getenv = func(k string) string { return map[string]string{"NATS_URL": url}[k] }
+	if code := run(context.Background(), []string{"status"}, e); code != exitOK || out.String() != want {
+		t.Errorf("status with $NATS_URL: exit %d\n%s%s", code, out.String(), errs.String())
+	}
+
+	config := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", config)
+	if err := os.MkdirAll(filepath.Join(config, "nats", "context"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(config, "nats", "context", "summit.json"), []byte(`{"url": "`+url+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := must(t, "status", "--context", "summit"); got != want {
+		t.Errorf("status with --context:\n%s", got)
+	}
+	code, _, stderr := summit(t, "status", "--context", "nope")
+	if code != exitBadInput || !strings.Contains(stderr, "--context nope") {
+		t.Errorf("an unknown context: exit %d\n%s", code, stderr)
 	}
 }
