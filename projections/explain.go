@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
@@ -37,6 +38,9 @@ type Explanation struct {
 	// with no changes: corrected (CorrectedBy; the correction follows it,
 	// in its place) or withdrawn (Retracted).
 	History []Step `json:"history"`
+	// dated is whether the read asked for a date (as of, known at): the
+	// text then says which, not "now".
+	dated bool
 }
 
 // Reason is what made one part of a view what it is: the event that last
@@ -64,7 +68,7 @@ func Explain(ctx context.Context, log *eventlog.Log, q Query, id string) (Explan
 	if err != nil {
 		return Explanation{}, fmt.Errorf("explain %s: %w", id, err)
 	}
-	x := Explanation{Meeting: id, Branch: branch.Name, AsOf: q.AsOfLabel(), KnownAt: q.KnownLabel(), Why: []Reason{}, History: []Step{}}
+	x := Explanation{Meeting: id, Branch: branch.Name, AsOf: q.AsOfLabel(), KnownAt: q.KnownLabel(), Why: []Reason{}, History: []Step{}, dated: !q.AsOf.IsZero() || !q.KnownAt.IsZero()}
 	v, ok := b.View(id, q.Cutoff(), x.AsOf)
 	if !ok {
 		return Explanation{}, unknownMeeting(id, branch.Name, x.AsOf, b.IDs())
@@ -157,7 +161,12 @@ func (x Explanation) WriteText(w io.Writer) error {
 	if v.Overdue {
 		overdue = "OVERDUE"
 	}
-	p.printf("now: %s, %s, readiness %s\n", v.Status, overdue, v.Readiness)
+	// A plain read is the meeting now; a read of a date says which.
+	label := "now"
+	if x.dated {
+		label = "as of " + x.AsOf + prefixed(", as known on ", x.KnownAt)
+	}
+	p.printf("%s: %s, %s, readiness %s\n", label, v.Status, overdue, v.Readiness)
 	if len(x.Why) > 0 {
 		p.printf("\nwhy\n")
 		width := 0
@@ -188,6 +197,17 @@ func (x Explanation) WriteText(w io.Writer) error {
 		p.printf("      => %s\n", strings.Join(parts, "; "))
 	}
 	return p.err
+}
+
+// oneLine returns a quote as it prints on one line: as said, its quotation
+// marks unescaped, with line breaks and other control characters as spaces.
+func oneLine(quote string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, quote)
 }
 
 // describe reads as "2025-10-21 statement.made by peskov (ref pk),
@@ -267,10 +287,4 @@ func (p *printer) printf(format string, args ...any) {
 	if p.err == nil {
 		_, p.err = fmt.Fprintf(p.w, format, args...)
 	}
-}
-
-// oneLine returns a quote as one line of text: its own quotation marks kept
-// as they are, line breaks and tabs as spaces.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -127,12 +127,22 @@ func (t TimelineView) WriteText(w io.Writer) error {
 		return p.err
 	}
 	p.printf("\n")
-	for _, c := range t.Events {
-		who := c.Aggregate.ID
-		if c.By != "" && c.By != who {
-			who = c.By + " -> " + who
+	// The columns are as wide as their widest value, so that none runs
+	// into the next.
+	who := func(c Cited) string {
+		if c.By != "" && c.By != c.Aggregate.ID {
+			return c.By + " -> " + c.Aggregate.ID
 		}
-		line := fmt.Sprintf("%s%-10s  %-20s %-32s %s", gutter(c), c.At, c.Kind, who, c.Summary)
+		return c.Aggregate.ID
+	}
+	var wAt, wKind, wWho int
+	for _, c := range t.Events {
+		wAt = max(wAt, len(c.At.String()))
+		wKind = max(wKind, len(c.Kind))
+		wWho = max(wWho, len(who(c)))
+	}
+	for _, c := range t.Events {
+		line := fmt.Sprintf("%s%-*s  %-*s  %-*s  %s", gutter(c), wAt, c.At, wKind, c.Kind, wWho, who(c), c.Summary)
 		var marks []string
 		if c.Status != "" {
 			s := "=> " + string(c.Status)

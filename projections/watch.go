@@ -126,8 +126,9 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 		}
 	})
 	nc.SetDisconnectErrHandler(func(c *nats.Conn, _ error) {
-		// A connection closed because the watch ends is not a lost server.
-		if o.Notice != nil && !c.IsClosed() && ctx.Err() == nil {
+		// A connection closed as the watch ends (Ctrl-C) is not a
+		// server gone.
+		if o.Notice != nil && wctx.Err() == nil && !c.IsClosed() {
 			o.Notice("server gone, reconnecting")
 		}
 	})

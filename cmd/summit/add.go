@@ -37,10 +37,12 @@ refuses (nothing recorded); 3 the store failed.
 // runAdd records the event args describe.
 func runAdd(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		printKinds(e.stdout)
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+			printKinds(e.stdout)
 			return flag.ErrHelp
 		}
+		// Bad input: the kinds go with the error, on standard error.
+		printKinds(e.stderr)
 		return badInputf("want a KIND first: summit add KIND [flags] (the kinds are listed above)")
 	}
 	kind := events.Kind(args[0])
@@ -61,7 +63,7 @@ func runAdd(ctx context.Context, e env, args []string) error {
 	if len(rest) > 0 {
 		return badInputf("unexpected arguments %q: every value is a flag (summit add %s -h)", rest, kind)
 	}
-	now := time.Now().UTC()
+	now := e.clock()().UTC()
 	var given []scenarios.Flag
 	fl.Visit(func(fl *flag.Flag) {
 		if v, ok := values[fl.Name]; ok {
@@ -88,7 +90,7 @@ func runAdd(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	reportWrite(e.stderr, "summit add "+string(kind), out, s.where, "")
-	return projections.CatchUp(ctx, s.log, s.views, eventlog.Main(), projections.RunnerOptions{Logger: f.logger()})
+	return projections.CatchUp(ctx, s.log, s.views, eventlog.Main(), f.runner())
 }
 
 // kindFlags registers the flags of spec's kind on fs (the entry keys every

@@ -63,7 +63,7 @@ func runAppend(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	reportWrite(e.stderr, args[0], out, s.where, "")
-	if err := projections.CatchUp(ctx, s.log, s.views, eventlog.Main(), projections.RunnerOptions{Logger: f.logger()}); err != nil {
+	if err := projections.CatchUp(ctx, s.log, s.views, eventlog.Main(), f.runner()); err != nil {
 		return err
 	}
 	if f.json {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // The exit statuses, each with one meaning.
@@ -60,6 +61,17 @@ type env struct {
 	// signal is set once the process was told to stop (SIGINT or SIGTERM),
 	// for the exit status.
 	signal func() os.Signal
+	// now is the clock of "today" (a plain read's date, overdue flags,
+	// summit add's defaults); nil is time.Now. Tests give a fixed one.
+	now func() time.Time
+}
+
+// clock returns the clock e reads "today" from.
+func (e env) clock() func() time.Time {
+	if e.now == nil {
+		return time.Now
+	}
+	return e.now
 }
 
 // verbs returns summit's verbs, in the order of the help page.

@@ -53,14 +53,14 @@ func runDiff(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	mine, err := boardView(ctx, s, q, f.logger())
+	mine, err := boardView(ctx, s, q, f.runner())
 	if err != nil {
 		return err
 	}
 	if q.Branch, err = s.branch(ctx, *against); err != nil {
 		return err
 	}
-	theirs, err := boardView(ctx, s, q, f.logger())
+	theirs, err := boardView(ctx, s, q, f.runner())
 	if err != nil {
 		return err
 	}

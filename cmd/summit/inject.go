@@ -97,7 +97,7 @@ func runInject(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	reportWrite(e.stderr, args[0], out, s.where, q.Branch.Name)
-	board, err := boardView(ctx, s, q, f.logger())
+	board, err := boardView(ctx, s, q, f.runner())
 	if err != nil {
 		return err
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"time"
 
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
@@ -60,7 +58,7 @@ func (f *readFlags) register(fl *flags, e env, opts readOpt) {
 // query returns what the flags ask to read, but for the branch: the dates,
 // read as days of --timezone.
 func (f *readFlags) query() (projections.Query, error) {
-	q := projections.Query{Now: time.Now()}
+	q := projections.Query{Now: f.env.clock()()}
 	loc, err := events.Location(f.timezone)
 	if err != nil {
 		return q, badInputf("--timezone: %w", err)
@@ -118,11 +116,11 @@ func checkNames(what string, names ...string) error {
 
 // boardView reads q's board: as it stands now from the live projection,
 // brought up to date first, or, for a date, folded from the log.
-func boardView(ctx context.Context, s *store, q projections.Query, logger *slog.Logger) (projections.BoardView, error) {
+func boardView(ctx context.Context, s *store, q projections.Query, ro projections.RunnerOptions) (projections.BoardView, error) {
 	if !q.AsOf.IsZero() || !q.KnownAt.IsZero() {
 		return projections.FoldView(ctx, s.log, q)
 	}
-	if err := projections.CatchUp(ctx, s.log, s.views, q.Branch, projections.RunnerOptions{Logger: logger}); err != nil {
+	if err := projections.CatchUp(ctx, s.log, s.views, q.Branch, ro); err != nil {
 		return projections.BoardView{}, err
 	}
 	views, err := s.views.Views(ctx, q.Branch.Name)

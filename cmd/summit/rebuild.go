@@ -46,7 +46,7 @@ func runRebuild(ctx context.Context, e env, args []string) error {
 	}
 	defer s.Close()
 	started := time.Now()
-	r := projections.NewRunner(s.log, s.views, q.Branch, projections.RunnerOptions{Logger: f.logger()})
+	r := projections.NewRunner(s.log, s.views, q.Branch, f.runner())
 	if err := r.Rebuild(ctx); err != nil {
 		if errors.Is(err, projections.ErrBusy) {
 			return badInput(err)

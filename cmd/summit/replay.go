@@ -102,7 +102,7 @@ func runReplay(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	reportWrite(e.stderr, sc.Name, out, s.where, "")
-	board, err := boardView(ctx, s, q, f.logger())
+	board, err := boardView(ctx, s, q, f.runner())
 	if err != nil {
 		return err
 	}

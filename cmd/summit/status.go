@@ -57,7 +57,7 @@ func runStatus(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	b, err := boardView(ctx, s, q, f.logger())
+	b, err := boardView(ctx, s, q, f.runner())
 	if err != nil {
 		return err
 	}

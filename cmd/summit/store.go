@@ -156,6 +156,12 @@ func (f *storeFlags) validate() error {
 	return nil
 }
 
+// runner returns the options of a projection the verb runs: its logger
+// and its clock.
+func (f *storeFlags) runner() projections.RunnerOptions {
+	return projections.RunnerOptions{Logger: f.logger(), Now: f.env.clock()}
+}
+
 // logger returns where the verb's libraries log: standard error with -v,
 // nowhere otherwise.
 func (f *storeFlags) logger() *slog.Logger {

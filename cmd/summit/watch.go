@@ -63,7 +63,7 @@ func runWatch(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	o := projections.WatchOptions{Meetings: meetings, KeepLive: true, Runner: projections.RunnerOptions{Logger: f.logger()}, Logger: f.logger()}
+	o := projections.WatchOptions{Meetings: meetings, KeepLive: true, Runner: f.runner(), Logger: f.logger(), Now: e.clock()}
 	o.Notice = func(msg string) { fmt.Fprintln(e.stderr, "summit watch: "+msg) }
 	if !q.KnownAt.IsZero() {
 		if o.Initial, err = initialKnown(ctx, s, q); err != nil {

@@ -74,11 +74,17 @@ func reportWrite(w io.Writer, file string, out commands.Outcome, where, branch s
 	if branch != "" && branch != events.Main {
 		on = " on branch " + branch
 	}
+	// Known counts the file's entries on record, not events: a first
+	// append counts the declarations' events too (24 events of 11 entries).
+	entries := fmt.Sprintf("%d entries", out.Known)
+	if out.Known == 1 {
+		entries = "1 entry"
+	}
 	switch {
 	case out.Appended == 0 && out.Known > 0:
-		fmt.Fprintf(w, "%s: %s already holds every event of it%s (%s): nothing appended\n", file, where, on, plural(out.Known, "event"))
+		fmt.Fprintf(w, "%s: %s already holds every event of it%s (%s on record): nothing appended\n", file, where, on, entries)
 	case out.Known > 0:
-		fmt.Fprintf(w, "%s: %s appended to %s%s (%s already there)\n", file, plural(out.Appended, "event"), where, on, plural(out.Known, "event"))
+		fmt.Fprintf(w, "%s: %s appended to %s%s (%s already on record)\n", file, plural(out.Appended, "event"), where, on, entries)
 	default:
 		fmt.Fprintf(w, "%s: %s appended to %s%s\n", file, plural(out.Appended, "event"), where, on)
 	}
