@@ -123,7 +123,15 @@ func (h *hub) run(f *feed, branch eventlog.Branch) {
 	s := h.s
 	o := projections.WatchOptions{KeepLive: s.o.KeepLive, Runner: s.o.Runner, Logger: s.o.Logger, Now: s.o.Now}
 	o.Notice = func(msg string) { s.o.Logger.Info("live watch: "+msg, "branch", branch.Name) }
-	err := projections.Watch(h.ctx, s.log, s.store, branch, o, f.publish)
+	// The current state is the projection's views: bring them up to the
+	// end of the log first (Watch does so itself when it keeps them live).
+	var err error
+	if !o.KeepLive {
+		err = projections.CatchUp(h.ctx, s.log, s.store, branch, s.o.Runner)
+	}
+	if err == nil {
+		err = projections.Watch(h.ctx, s.log, s.store, branch, o, f.publish)
+	}
 	if err != nil {
 		s.o.Logger.Warn("live watch ended", "branch", branch.Name, "err", err)
 	}
