@@ -355,6 +355,20 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 		p(`<text x="%.1f" y="%.1f">%s</text>`, lx+13, legendY+4, esc(short))
 		lx += 20 + 6*float64(len(short))
 	}
+	if len(speakers) > 0 {
+		// The colours of the claims in the speakers' lanes.
+		lx = math.Max(lx+10, picWidth/2)
+		p(`<text x="%.1f" y="%.1f">claims:</text>`, lx, legendY+4)
+		lx += 46
+		for _, c := range []struct{ word, fill string }{{"held, scheduled, agreed, willing", "#16a34a"}, {"postponed, unscheduled", "#ca8a04"}, {"cancelled, declined, ruled-out", "#dc2626"}, {"none", "#64748b"}} {
+			if lx > picWidth-60 {
+				break
+			}
+			shapeSVG(&sb, "diamond", lx+5, legendY, c.fill, "#1e293b")
+			p(`<text x="%.1f" y="%.1f">%s</text>`, lx+13, legendY+4, esc(strings.SplitN(c.word, ",", 2)[0]))
+			lx += 20 + 6*float64(len(strings.SplitN(c.word, ",", 2)[0]))
+		}
+	}
 	p(`</g></svg>`)
 	return template.HTML(sb.String())
 }
