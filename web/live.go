@@ -39,7 +39,7 @@ type feed struct {
 	branch string
 	ready  chan struct{} // closed once the watch is live, or ended
 	mu     sync.Mutex
-	subs   map[chan projections.WatchLine]struct{}
+	subs   map[chan sseEvent]struct{}
 	state  map[string]projections.WatchLine // each meeting's latest line
 	ended  bool
 	err    error
@@ -63,7 +63,7 @@ func (h *hub) close() {
 // subscribe returns a channel of branch's live lines, the current state to
 // send first (a "state" line per meeting, then "live"), and the function
 // that ends the subscription. The channel closes when the feed ends.
-func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan projections.WatchLine, []projections.WatchLine, func(), error) {
+func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan sseEvent, []projections.WatchLine, func(), error) {
 	h.mu.Lock()
 	f, ok := h.feeds[branch.Name]
 	if !ok {
@@ -71,7 +71,7 @@ func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan pro
 			h.mu.Unlock()
 			return nil, nil, nil, &apiError{Status: http.StatusServiceUnavailable, Message: "the server is shutting down"}
 		}
-		f = &feed{branch: branch.Name, ready: make(chan struct{}), subs: map[chan projections.WatchLine]struct{}{}, state: map[string]projections.WatchLine{}}
+		f = &feed{branch: branch.Name, ready: make(chan struct{}), subs: map[chan sseEvent]struct{}{}, state: map[string]projections.WatchLine{}}
 		h.feeds[branch.Name] = f
 		h.wg.Add(1)
 		go h.run(f, branch)
@@ -91,7 +91,7 @@ func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan pro
 		}
 		return nil, nil, nil, err
 	}
-	ch := make(chan projections.WatchLine, subscriberBuffer)
+	ch := make(chan sseEvent, subscriberBuffer)
 	f.subs[ch] = struct{}{}
 	ids := make([]string, 0, len(f.state))
 	for id := range f.state {
@@ -169,12 +169,17 @@ func (f *feed) publish(l projections.WatchLine) error {
 		st.Type, st.Changes, st.Cause = "state", nil, nil
 		f.state[l.Meeting] = st
 	}
-	if l.Type == "state" {
-		return nil // sent to each page when it subscribes
+	if l.Type == "state" || len(f.subs) == 0 {
+		return nil // the state is sent to each page when it subscribes
+	}
+	// One encoding for every page.
+	ev, err := encodeEvent(l)
+	if err != nil {
+		return err
 	}
 	for ch := range f.subs {
 		select {
-		case ch <- l:
+		case ch <- ev:
 		default:
 			delete(f.subs, ch)
 			close(ch)
@@ -218,7 +223,11 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 1000\n\n")
 	for _, l := range initial {
-		if err := writeEvent(w, l); err != nil {
+		ev, err := encodeEvent(l)
+		if err != nil {
+			return
+		}
+		if _, err := w.Write(ev); err != nil {
 			return
 		}
 	}
@@ -236,16 +245,16 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			fl.Flush()
-		case l, ok := <-ch:
+		case ev, ok := <-ch:
 			if !ok {
 				return
 			}
-			if err := writeEvent(w, l); err != nil {
+			if _, err := w.Write(ev); err != nil {
 				return
 			}
 			// Send what is queued with it in one flush.
 			for n := len(ch); n > 0; n-- {
-				if err := writeEvent(w, <-ch); err != nil {
+				if _, err := w.Write(<-ch); err != nil {
 					return
 				}
 			}
@@ -254,11 +263,15 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeEvent writes l as one Server-Sent Event.
-func writeEvent(w http.ResponseWriter, l projections.WatchLine) error {
+// sseEvent is one Server-Sent Event, encoded.
+type sseEvent []byte
+
+// encodeEvent encodes l as one Server-Sent Event: its JSON as data, the
+// sequence of the view it shows as id.
+func encodeEvent(l projections.WatchLine) (sseEvent, error) {
 	b, err := json.Marshal(l)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var sb strings.Builder
 	if l.Seq > 0 {
@@ -267,6 +280,5 @@ func writeEvent(w http.ResponseWriter, l projections.WatchLine) error {
 	sb.WriteString("data: ")
 	sb.Write(b)
 	sb.WriteString("\n\n")
-	_, err = w.Write([]byte(sb.String()))
-	return err
+	return sseEvent(sb.String()), nil
 }
