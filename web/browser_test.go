@@ -248,7 +248,7 @@ timeline:
     about: budapest-summit
     stance: noncommittal
     claim: postponed
-    quote: not now
+    quote: "<img src=x onerror=window.pwned=1>not now"
 `)
 		var ln2 net.Listener
 		for deadline := time.Now().Add(5 * time.Second); ; {
@@ -267,6 +267,13 @@ timeline:
 			return document.body.dataset.live === "live" && c && c.classList.contains("changed") &&
 				c.textContent.includes("lavrov") && !n.hidden && n.textContent.includes("budapest-summit");
 		})()`)
+		// The quote is on the card as text, not markup.
+		if !eval[bool](t, page, `document.querySelector('article[data-id="budapest-summit"]').textContent.includes("<img src=x onerror=window.pwned=1>not now")`) {
+			t.Error("the quote is not on the card as text")
+		}
+		if eval[bool](t, page, `window.pwned === 1 || document.querySelector('article img') !== null`) {
+			t.Error("a quote from an event became markup on the board")
+		}
 	})
 }
 
