@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -213,6 +214,64 @@ func (s *Server) apiDiff(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, d)
+}
+
+// datesOf returns the days of the events of branch, sorted: the stops of
+// the board's slider. They are read once per branch and end of the log.
+func (s *Server) datesOf(r *http.Request, q projections.Query) ([]string, error) {
+	last, err := s.log.LastSeq(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	key := q.Branch.Name + "@" + strconv.FormatUint(q.Branch.Gen, 10)
+	s.datesMu.Lock()
+	c, ok := s.dates[key]
+	s.datesMu.Unlock()
+	if ok && c.last == last {
+		return c.days, nil
+	}
+	t, err := projections.Timeline(r.Context(), s.log, projections.Query{Branch: q.Branch, Now: q.Now}, "", projections.TimelineOptions{})
+	if err != nil {
+		return nil, err
+	}
+	days := []string{}
+	for _, e := range t.Events {
+		d := e.At.String()
+		if len(d) > 10 {
+			d = d[:10]
+		}
+		if n := len(days); n == 0 || days[n-1] != d {
+			days = append(days, d)
+		}
+	}
+	slices.Sort(days)
+	days = slices.Compact(days)
+	s.datesMu.Lock()
+	s.dates[key] = datesCache{last: last, days: days}
+	s.datesMu.Unlock()
+	return days, nil
+}
+
+// apiDates is the days the branch's story has events on: {"branch",
+// "dates": ["2025-10-16", ...]}, for the board's slider.
+func (s *Server) apiDates(w http.ResponseWriter, r *http.Request) {
+	q, err := s.query(r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	days, err := s.datesOf(r, q)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, map[string]any{"branch": q.Branch.Name, "dates": days})
+}
+
+// datesCache is the days of a branch's events as of the log's end.
+type datesCache struct {
+	last uint64
+	days []string
 }
 
 // writeCSV answers the CSV write makes; a failure before anything is sent

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/summit-model/summit/eventlog"
@@ -40,6 +41,9 @@ type Server struct {
 	mux   *http.ServeMux
 	live  *hub
 	pages *pages
+
+	datesMu sync.Mutex
+	dates   map[string]datesCache
 }
 
 // New returns the web board over log and store.
@@ -57,7 +61,7 @@ func New(log *eventlog.Log, store *projections.Store, o Options) (*Server, error
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: log, store: store, o: o, mux: http.NewServeMux(), pages: p}
+	s := &Server{log: log, store: store, o: o, mux: http.NewServeMux(), pages: p, dates: map[string]datesCache{}}
 	s.live = newHub(s)
 	s.routes()
 	return s, nil
@@ -79,6 +83,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /api/branches", s.apiBranches)
 	s.mux.HandleFunc("GET /api/diff", s.apiDiff)
 	s.mux.HandleFunc("GET /api/events", s.apiEvents)
+	s.mux.HandleFunc("GET /api/dates", s.apiDates)
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"net/http"
 	"strings"
 	"testing"
@@ -324,5 +325,25 @@ timeline:
 			}
 			return
 		}
+	}
+}
+
+// /api/dates lists the days of the branch's events, for the slider.
+func TestDates(t *testing.T) {
+	r := newRig(t)
+	_, hs := r.serve()
+	resp, body := get(t, hs.URL, "/api/dates?branch=prep-held", "")
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var d struct {
+		Branch string   `json:"branch"`
+		Dates  []string `json:"dates"`
+	}
+	if err := json.Unmarshal(body, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Branch != "prep-held" || !slices.IsSorted(d.Dates) || !slices.Contains(d.Dates, "2025-10-21") || !slices.Contains(d.Dates, "2025-10-25") {
+		t.Errorf("dates %+v", d)
 	}
 }

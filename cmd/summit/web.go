@@ -30,6 +30,7 @@ The API (every read takes branch, as_of, known_at and timezone):
   /api/timeline            the events (meeting=ID for one meeting; format=csv)
   /api/branches            the what-if branches
   /api/diff?branch=B       a branch against main (against=NAME for another)
+  /api/dates               the days of the events (the board's slider)
   /api/events              each change, as Server-Sent Events (summit watch --json)
 A bad parameter is 400, an unknown meeting or branch 404, each with a JSON
 error {"error", "parameter", "status"}.

@@ -66,9 +66,8 @@
 
   // --- the slider: the story's dates, then "today" ---
   async function loadDates() {
-    const t = await getJSON("/api/timeline?" + params(false));
-    const days = new Set();
-    for (const e of t.events || []) if (e.at) days.add(String(e.at).slice(0, 10));
+    const d = await getJSON("/api/dates?" + params(false));
+    const days = new Set(d.dates || []);
     if (state.asOf) days.add(state.asOf.slice(0, 10));
     state.dates = Array.from(days).sort();
     const s = $("asof");
