@@ -124,6 +124,18 @@ func TestBrowser(t *testing.T) {
 		if got := eval[[]string](t, page, cards); slices.Equal(got, cardsOf(then)) {
 			t.Fatalf("the board today is the board of 2025-10-21 (%q): the test shows nothing", got)
 		}
+		// The filters: by status, then by party.
+		visible := `Array.from(document.querySelectorAll('article.card')).filter(c => !c.hidden).map(c => c.dataset.id)`
+		eval[bool](t, page, `(() => { const s = document.getElementById('f-status'); s.value = 'held'; s.dispatchEvent(new Event('change')); return true; })()`)
+		if got := eval[[]string](t, page, visible); !slices.Equal(got, []string{"alaska-summit"}) {
+			t.Errorf("status held shows %q", got)
+		}
+		eval[bool](t, page, `(() => { const s = document.getElementById('f-status'); s.value = ''; s.dispatchEvent(new Event('change'));
+			const p = document.getElementById('f-party'); p.value = 'RUS'; p.dispatchEvent(new Event('change')); return true; })()`)
+		if got := eval[[]string](t, page, visible); len(got) != 3 {
+			t.Errorf("party RUS shows %q, want the three meetings", got)
+		}
+		eval[bool](t, page, `(() => { const p = document.getElementById('f-party'); p.value = ''; p.dispatchEvent(new Event('change')); return true; })()`)
 		// Drag the slider to 21 October: the board as it stood.
 		found := eval[bool](t, page, `(() => {
 			const s = document.getElementById('asof');
