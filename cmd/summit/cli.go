@@ -84,6 +84,7 @@ func verbs() []verb {
 		{"inject", "append an event file to a what-if branch, marked hypothetical", runInject},
 		{"watch", "print each change of the meeting board as it happens", runWatch},
 		{"serve", "run the NATS server with JetStream and keep every projection live", runServe},
+		{"web", "serve the web board and its HTTP API (JSON, CSV, live events)", runWeb},
 		{"explain", "show the events that made a meeting's status, readiness and claims", runExplain},
 		{"timeline", "list the events in world-time order, with their sources", runTimeline},
 		{"diff", "compare a branch's board with the record's, meeting by meeting", runDiff},

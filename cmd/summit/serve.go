@@ -11,8 +11,8 @@ import (
 )
 
 const serveHelp = `
-Usage: summit serve [--data DIR] [--listen HOST:PORT]
-       summit serve --server URL[,URL...] [--replicas 3]
+Usage: summit serve [--data DIR] [--listen HOST:PORT] [--http HOST:PORT]
+       summit serve --server URL[,URL...] [--replicas 3] [--http HOST:PORT]
 
 Run summit's NATS server: the embedded server with JetStream, its store in
 DIR (default ./summit-data), listening on HOST:PORT (default 127.0.0.1:4222,
@@ -27,6 +27,9 @@ an existing NATS deployment live (a cluster, say, with --replicas 3 and its
 credentials), and several serve processes may run at once: one projects
 each branch, the others stand by and take over if it stops.
 
+With --http HOST:PORT (127.0.0.1:8080, say) it also serves the web board
+and its HTTP API from the same process: see "summit web -h".
+
 It logs to standard error. SIGINT or SIGTERM (Ctrl-C) shuts it down cleanly:
 each projection saves its checkpoint, then the server stops; started again on
 the same store, it resumes from the checkpoints. It listens on loopback
@@ -40,6 +43,7 @@ another process; 3 the server failed.
 Examples:
   summit serve
   summit serve --data /var/lib/summit --listen 127.0.0.1:4333 --sync always
+  summit serve --http 127.0.0.1:8080
   summit serve --server nats://a:4222,nats://b:4222,nats://c:4222 --replicas 3 --creds summit.creds
 `
 
@@ -50,6 +54,7 @@ func runServe(ctx context.Context, e env, args []string) error {
 	f.register(fl, e, false, true)
 	fl.StringVar(&f.listen, "listen", "127.0.0.1:4222", "`HOST:PORT` the embedded server listens on (port 0: any free port)")
 	logJSON := fl.Bool("log-json", false, "log JSON lines instead of text")
+	httpAddr := fl.String("http", "", "also serve the web board on `HOST:PORT` (127.0.0.1:8080, say)")
 	args, err := fl.parse(args)
 	if err != nil {
 		return err
@@ -83,6 +88,13 @@ func runServe(ctx context.Context, e env, args []string) error {
 		}
 		ln.Close()
 	}
+	var webLn net.Listener
+	if *httpAddr != "" {
+		if webLn, err = listenHTTP(*httpAddr, logger); err != nil {
+			return err
+		}
+		defer webLn.Close()
+	}
 	f.log = logger.With("component", "nats")
 	s, err := f.open(ctx)
 	if err != nil {
@@ -100,7 +112,20 @@ func runServe(ctx context.Context, e env, args []string) error {
 	}
 
 	keeper := projections.NewKeeper(s.log, s.views, projections.RunnerOptions{Logger: logger.With("component", "projection")})
-	err = keeper.Run(ctx)
+	if webLn != nil {
+		// The web board runs beside the keeper; either failing stops both.
+		kctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		webDone := make(chan error, 1)
+		go func() { webDone <- serveWeb(kctx, e, s, webLn, logger, false); cancel() }()
+		err = keeper.Run(kctx)
+		cancel()
+		if werr := <-webDone; werr != nil && err == nil && ctx.Err() == nil {
+			err = werr
+		}
+	} else {
+		err = keeper.Run(ctx)
+	}
 	logger.Info("shutting down: projections saved their checkpoints")
 	// Let what the keeper wrote reach the server before it stops.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
