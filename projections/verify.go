@@ -130,7 +130,6 @@ const Recovery = "restore the store from a copy (a stopped server's store direct
 	"or, to accept the loss and read what is left, run \"summit check --repair\" " +
 	"(it rebuilds the views from the log as it now stands, and quarantines what it cannot read)"
 
-
 func sortedNames[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

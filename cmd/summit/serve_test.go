@@ -142,7 +142,10 @@ func TestServeRestartResumesFromCheckpoints(t *testing.T) {
 	}
 	serve = start(t, "serve", "--data", dir, "--listen", strings.TrimPrefix(url, "nats://"))
 	serve.waitFor(t, "listening on")
-	for _, branch := range []string{"main", "prep-held"} {
+	// Main's projection resumes; an idle branch's costs nothing until it
+	// has new events (its views and checkpoint stay), so only main is
+	// waited for, and the branch's board is compared below.
+	for _, branch := range []string{"main"} {
 		waitUntil(t, "projection of "+branch+" resuming", func() bool {
 			for _, l := range strings.Split(serve.stderr.String(), "\n") {
 				if strings.Contains(l, "projection resumes") && strings.Contains(l, "branch="+branch) {
