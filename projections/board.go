@@ -161,12 +161,14 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		// Past the cutoff: the meeting stands as it was.
 		return nil, nil
 	}
-	h, err := fold(s.h, e)
-	if err != nil {
-		return nil, b.refold(s, id, r.Seq)
-	}
 	late := false
-	if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
+	if b.appendInPlace(s, e) {
+		// The common case, the event is the latest in world order: its
+		// state follows from the last one, and the tail grows in place.
+		s.m = aggregates.Evolve(s.m, e)
+	} else if h, err := fold(s.h, e); err != nil {
+		return nil, b.refold(s, id, r.Seq)
+	} else if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
 		// The common case: the event is the latest; its state follows
 		// from the last one.
 		s.h = h.Trim(b.tail)
@@ -201,6 +203,34 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		s.holdSeq = r.Seq
 	}
 	return b.changed(id, s, before), nil
+}
+
+// appendInPlace appends e to the tail of s's partial history if e is the
+// latest of the meeting in world order, and reports whether it did. The
+// tail grows in place up to twice the board's tail, and is then trimmed
+// into a new slice, so that an event costs no copy of the tail (a rebuild
+// applies a million), and a tail handed out before (a snapshot) never
+// changes under its holder: appending writes only past its length.
+func (b *Board) appendInPlace(s *slot, e events.Event) bool {
+	h := s.h
+	if h.IsWhole() {
+		return false
+	}
+	if n := len(h.Tail); n > 0 {
+		if aggregates.Before(e, h.Tail[n-1]) {
+			return false
+		}
+	} else if h.Base.LastVersion > 0 && aggregates.Before(e, lastOf(h.Base)) {
+		return false
+	}
+	tail := append(h.Tail, e)
+	if len(tail) > 2*b.tail {
+		h = aggregates.Partial(h.Base, tail).Trim(b.tail)
+	} else {
+		h = aggregates.Partial(h.Base, tail)
+	}
+	s.h = h
+	return true
 }
 
 // lateInTail reports whether e, placed in tail (a meeting's latest events
@@ -255,7 +285,7 @@ func lastOf(m aggregates.Meeting) events.Event {
 
 // trimSeqs forgets the sequences of events no longer in the tail.
 func (b *Board) trimSeqs(s *slot) {
-	if len(s.seqs) <= 2*b.tail {
+	if len(s.seqs) <= 4*b.tail {
 		return
 	}
 	keep := map[uint64]bool{}

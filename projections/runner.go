@@ -73,6 +73,10 @@ type Runner struct {
 	store  *Store
 	branch eventlog.Branch
 	o      RunnerOptions
+	// torn is set when a view or snapshot write was not acknowledged: the
+	// views may lag the board, so no checkpoint may be saved past them.
+	// The next run resumes from the last checkpoint and writes again.
+	torn bool
 
 	board *Board
 	cp    Checkpoint
@@ -161,6 +165,7 @@ func (r *Runner) Board() *Board { return r.board }
 
 func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
 	name := r.branch.Name
+	r.torn = false
 	r.lease, err = r.store.acquire(ctx, name, r.o.Owner, r.o.LeaseTTL)
 	for follow && errors.Is(err, ErrBusy) {
 		r.o.Logger.Info("waiting for the projection lease", "branch", name, "reason", err)
@@ -180,7 +185,7 @@ func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
 		// the branch is gone.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if r.board != nil && !r.inCommand && !errors.Is(err, ErrBranchGone) {
+		if r.board != nil && !r.inCommand && !r.torn && !errors.Is(err, ErrBranchGone) {
 			if serr := r.save(sctx, r.board.Seq()); serr != nil && err == nil {
 				err = serr
 			}
@@ -284,9 +289,11 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	// A runner that resumes on a later day than its views were written
 	// as of writes again those whose deadline passed in between.
 	r.deadlines()
-	if !follow {
+	if !follow && r.cp.Seq > 0 {
 		// Nothing new on the branch's subjects: up to date with no
-		// consumer (a keeper catching up 10,000 branches, a status).
+		// consumer (a keeper catching up 10,000 branches, a status). A
+		// projection from nothing (a rebuild) reads the log whatever the
+		// last message says, so that a damaged one is found.
 		last, err := r.log.LastOn(ctx, eventlog.BranchSubjects(r.branch.Name))
 		if err != nil {
 			return err
@@ -590,8 +597,10 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
+			r.torn = true
 			return fmt.Errorf("write view: %w", err)
 		case <-wctx.Done():
+			r.torn = true
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
