@@ -32,7 +32,8 @@ type RunnerOptions struct {
 	// random suffix.
 	Owner string
 	// Idle is how long a live runner waits for an event before it saves its
-	// checkpoint and looks at its clock. Default 100ms.
+	// checkpoint and looks at its clock. Default 20ms: a writer that waits
+	// for the projection (summit append, then status) waits about this long.
 	Idle time.Duration
 	// CatchUpEvents and CatchUpEvery bound the work a runner catching up
 	// with a backlog does between checkpoints: it writes its views and
@@ -125,7 +126,7 @@ func (o RunnerOptions) withDefaults() RunnerOptions {
 		o.Owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), uuid.NewString()[:8])
 	}
 	if o.Idle == 0 {
-		o.Idle = 100 * time.Millisecond
+		o.Idle = 20 * time.Millisecond
 	}
 	if o.CatchUpEvents == 0 {
 		o.CatchUpEvents = 1_000_000
