@@ -63,52 +63,53 @@ func (s *Server) meetingView(r *http.Request, q projections.Query, id string) (p
 	return b, notFound("meeting", projections.UnknownMeeting(id, b.Branch, b.AsOf, ids))
 }
 
-// apiMeeting is "summit status MEETING --json".
-func (s *Server) apiMeeting(w http.ResponseWriter, r *http.Request) {
+// meetingRead returns what a meeting's JSON route reads: the meeting id of
+// the path, and the query of the parameters (which take no CSV).
+func (s *Server) meetingRead(r *http.Request) (string, projections.Query, error) {
 	id, err := meetingID(r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return "", projections.Query{}, err
 	}
 	q, err := s.query(r)
 	if err != nil {
-		writeError(w, err)
-		return
+		return "", projections.Query{}, err
 	}
 	if _, err := format(r, false); err != nil {
-		writeError(w, err)
-		return
+		return "", projections.Query{}, err
 	}
-	b, err := s.meetingView(r, q, id)
+	return id, q, nil
+}
+
+// serveJSON writes what read returns as JSON, or its error.
+func serveJSON[T any](w http.ResponseWriter, read func() (T, error)) {
+	v, err := read()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeJSON(w, b)
+	writeJSON(w, v)
+}
+
+// apiMeeting is "summit status MEETING --json".
+func (s *Server) apiMeeting(w http.ResponseWriter, r *http.Request) {
+	serveJSON(w, func() (projections.BoardView, error) {
+		id, q, err := s.meetingRead(r)
+		if err != nil {
+			return projections.BoardView{}, err
+		}
+		return s.meetingView(r, q, id)
+	})
 }
 
 // apiExplain is "summit explain MEETING --json".
 func (s *Server) apiExplain(w http.ResponseWriter, r *http.Request) {
-	id, err := meetingID(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	q, err := s.query(r)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	if _, err := format(r, false); err != nil {
-		writeError(w, err)
-		return
-	}
-	x, err := projections.Explain(r.Context(), s.log, q, id)
-	if err != nil {
-		writeError(w, err)
-		return
-	}
-	writeJSON(w, x)
+	serveJSON(w, func() (projections.Explanation, error) {
+		id, q, err := s.meetingRead(r)
+		if err != nil {
+			return projections.Explanation{}, err
+		}
+		return projections.Explain(r.Context(), s.log, q, id)
+	})
 }
 
 // timeline reads the timeline r asks for: of the meeting parameter (or of
