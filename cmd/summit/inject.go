@@ -72,19 +72,9 @@ func runInject(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	var o writeOptions
-	branch, err := s.log.Branch(ctx, f.branch)
-	switch {
-	case errors.Is(err, eventlog.ErrUnknownBranch):
-		// A new branch is made only once the file is known to be good.
-		if branch, err = s.log.ForkPoint(ctx, f.branch, fork); err != nil {
-			return err
-		}
-		o.prepare = func(ctx context.Context) (eventlog.Branch, error) { return s.log.CreateBranch(ctx, branch) }
-	case err != nil:
+	branch, o, err := target(ctx, s, f.branch, *forkAt != "", fork)
+	if err != nil {
 		return err
-	case *forkAt != "" && (branch.Latest || !branch.ForkAt.Equal(fork.Time)):
-		return badInputf("branch %s exists, forked at %s: --fork-at %s cannot move it (delete it, or inject without --fork-at)", branch.Name, branch.ForkAt, fork)
 	}
 	if err := forkRule(sc, branch); err != nil {
 		return err
@@ -102,6 +92,27 @@ func runInject(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return printBoard(e.stdout, board, f.json)
+}
+
+// target returns the branch an inject appends to: the one on record, or,
+// if there is none, the fork point of a new one, which the write options
+// make only once the file is known to be good. --fork-at (forked) cannot
+// move a branch that exists.
+func target(ctx context.Context, s *store, name string, forked bool, fork events.Time) (eventlog.Branch, writeOptions, error) {
+	var o writeOptions
+	branch, err := s.log.Branch(ctx, name)
+	switch {
+	case errors.Is(err, eventlog.ErrUnknownBranch):
+		if branch, err = s.log.ForkPoint(ctx, name, fork); err != nil {
+			return branch, o, err
+		}
+		o.prepare = func(ctx context.Context) (eventlog.Branch, error) { return s.log.CreateBranch(ctx, branch) }
+	case err != nil:
+		return branch, o, err
+	case forked && (branch.Latest || !branch.ForkAt.Equal(fork.Time)):
+		return branch, o, badInputf("branch %s exists, forked at %s: --fork-at %s cannot move it (delete it, or inject without --fork-at)", branch.Name, branch.ForkAt, fork)
+	}
+	return branch, o, nil
 }
 
 // forkRule refuses an entry dated before a branch's fork: a branch adds to

@@ -69,16 +69,9 @@ func runReplay(ctx context.Context, e env, args []string) error {
 	if len(args) != 1 {
 		return badInputf("want one SCENARIO, got %d arguments (summit replay -h for help)", len(args))
 	}
-	var o writeOptions
-	if *paceFlag != "" {
-		if o.pace, err = scenarios.ParsePace(*paceFlag); err != nil {
-			return badInputf("--pace: %w", err)
-		}
-		o.landed = func(_ scenarios.Step, evs []events.Event) {
-			for _, ev := range evs {
-				fmt.Fprintf(e.stderr, "%s %s %s\n", ev.At, ev.Kind(), ev.Aggregate.ID)
-			}
-		}
+	o, err := paced(e, *paceFlag)
+	if err != nil {
+		return err
 	}
 	sc, err := scenarios.Open(args[0])
 	if err != nil {
@@ -121,6 +114,25 @@ func runReplay(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "%s: all %d expectations met\n", sc.Name, len(sc.Expect))
 	return nil
+}
+
+// paced returns the write options of --pace: none, or the pace and a line
+// on standard error for each event as it lands.
+func paced(e env, pace string) (writeOptions, error) {
+	var o writeOptions
+	if pace == "" {
+		return o, nil
+	}
+	var err error
+	if o.pace, err = scenarios.ParsePace(pace); err != nil {
+		return o, badInputf("--pace: %w", err)
+	}
+	o.landed = func(_ scenarios.Step, evs []events.Event) {
+		for _, ev := range evs {
+			fmt.Fprintf(e.stderr, "%s %s %s\n", ev.At, ev.Kind(), ev.Aggregate.ID)
+		}
+	}
+	return o, nil
 }
 
 // countLines counts the expectations (lines) among failures: one

@@ -71,22 +71,8 @@ func runServe(ctx context.Context, e env, args []string) error {
 		handler = slog.NewJSONHandler(e.stderr, nil)
 	}
 	logger := slog.New(handler)
-	if f.servers == "" {
-		host, _, err := net.SplitHostPort(f.listen)
-		if err != nil {
-			return badInputf("--listen %q: %w", f.listen, err)
-		}
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			logger.Warn("listening beyond loopback, without authentication", "listen", f.listen)
-		}
-	}
-	if f.servers == "" && f.context == "" {
-		// A port in use is found before the store is: nothing is made.
-		ln, err := net.Listen("tcp", f.listen)
-		if err != nil {
-			return badInputf("--listen %s: %w (is another summit serve running? give another port with --listen 127.0.0.1:4333)", f.listen, err)
-		}
-		ln.Close()
+	if err := checkListen(&f, logger); err != nil {
+		return err
 	}
 	var webLn net.Listener
 	if *httpAddr != "" {
@@ -111,27 +97,56 @@ func runServe(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "summit serve: keeping the projections of %s\n", url)
 	}
 
-	keeper := projections.NewKeeper(s.log, s.views, projections.RunnerOptions{Logger: logger.With("component", "projection")})
-	if webLn != nil {
-		// The web board runs beside the keeper; either failing stops both.
-		kctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		webDone := make(chan error, 1)
-		go func() { webDone <- serveWeb(kctx, e, s, webLn, logger, false); cancel() }()
-		err = keeper.Run(kctx)
-		cancel()
-		if werr := <-webDone; werr != nil && err == nil && ctx.Err() == nil {
-			err = werr
-		}
-	} else {
-		err = keeper.Run(ctx)
-	}
+	err = keep(ctx, e, s, webLn, logger)
 	logger.Info("shutting down: projections saved their checkpoints")
 	// Let what the keeper wrote reach the server before it stops.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if ferr := s.nc.FlushWithContext(dctx); ferr != nil && err == nil {
 		err = ferr
+	}
+	return err
+}
+
+// checkListen checks the embedded server's --listen address: a warning
+// beyond loopback, and a port in use found before the store is opened, so
+// that nothing is made.
+func checkListen(f *storeFlags, logger *slog.Logger) error {
+	if f.servers != "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(f.listen)
+	if err != nil {
+		return badInputf("--listen %q: %w", f.listen, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		logger.Warn("listening beyond loopback, without authentication", "listen", f.listen)
+	}
+	if f.context != "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return badInputf("--listen %s: %w (is another summit serve running? give another port with --listen 127.0.0.1:4333)", f.listen, err)
+	}
+	return ln.Close()
+}
+
+// keep keeps every projection of s live until ctx ends, with the web board
+// beside it on webLn if there is one: either failing stops both.
+func keep(ctx context.Context, e env, s *store, webLn net.Listener, logger *slog.Logger) error {
+	keeper := projections.NewKeeper(s.log, s.views, projections.RunnerOptions{Logger: logger.With("component", "projection")})
+	if webLn == nil {
+		return keeper.Run(ctx)
+	}
+	kctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	webDone := make(chan error, 1)
+	go func() { webDone <- serveWeb(kctx, e, s, webLn, logger, false); cancel() }()
+	err := keeper.Run(kctx)
+	cancel()
+	if werr := <-webDone; werr != nil && err == nil && ctx.Err() == nil {
+		err = werr
 	}
 	return err
 }
