@@ -185,11 +185,13 @@ func encodeAhead(cmds []Pending, now time.Time) *encoder {
 		for from := 0; from < len(cmds); from += encodeChunk {
 			chunk := make([]encoded, min(encodeChunk, len(cmds)-from))
 			for j := range chunk {
-				c := cmds[from+j]
-				if !fastable(c) {
+				// Only the command's events are read here: its Seq is
+				// written meanwhile by the publisher.
+				evs := cmds[from+j].Events
+				if !fastable(Pending{Events: evs}) {
 					continue
 				}
-				ev := c.Events[0]
+				ev := evs[0]
 				if ev.Recorded.IsZero() {
 					ev.Recorded = now
 				}
