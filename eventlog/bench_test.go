@@ -71,34 +71,7 @@ func BenchmarkAppendAll(b *testing.B) {
 
 // BenchmarkRawPublishAsync publishes the same bytes with PublishMsgAsync,
 // no headers, the same window.
-func BenchmarkRawPublishAsync(b *testing.B) {
-	load := generate(b)
-	data := make([][]byte, len(load.Events))
-	for i, e := range load.Events {
-		var err error
-		if data[i], err = events.Marshal(e); err != nil {
-			b.Fatal(err)
-		}
-	}
-	n := 0
-	for b.Loop() {
-		js, _ := fresh(b)
-		b.StopTimer()
-		if err := bench.CreateRawStream(context.Background(), js); err != nil {
-			b.Fatal(err)
-		}
-		msgs := make([]*nats.Msg, len(data))
-		for i, e := range load.Events {
-			msgs[i] = &nats.Msg{Subject: bench.RawSubject(eventlog.Subject(events.Main, e.Aggregate)), Data: data[i]}
-		}
-		b.StartTimer()
-		if err := bench.PublishAsync(context.Background(), js, msgs); err != nil {
-			b.Fatal(err)
-		}
-		n += len(msgs)
-	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
-}
+func BenchmarkRawPublishAsync(b *testing.B) { benchmarkRaw(b, bench.PublishAsync) }
 
 // reportLatency reports the 50th and 99th percentiles of ds.
 func reportLatency(b *testing.B, ds []time.Duration) {
@@ -160,7 +133,11 @@ func BenchmarkLoadAfter(b *testing.B) {
 // BenchmarkRawFastBatch publishes the same bytes as one fast-ingest batch
 // with jetstreamext.FastPublisher (flow 500, 4 acks outstanding), no
 // headers: the second raw anchor of BenchmarkAppendAll.
-func BenchmarkRawFastBatch(b *testing.B) {
+func BenchmarkRawFastBatch(b *testing.B) { benchmarkRaw(b, bench.PublishFast) }
+
+// benchmarkRaw publishes the generated record's bytes, with no headers,
+// by publish, into a fresh raw stream each round.
+func benchmarkRaw(b *testing.B, publish func(context.Context, jetstream.JetStream, []*nats.Msg) error) {
 	load := generate(b)
 	data := make([][]byte, len(load.Events))
 	for i, e := range load.Events {
@@ -181,7 +158,7 @@ func BenchmarkRawFastBatch(b *testing.B) {
 			msgs[i] = &nats.Msg{Subject: bench.RawSubject(eventlog.Subject(events.Main, e.Aggregate)), Data: data[i]}
 		}
 		b.StartTimer()
-		if err := bench.PublishFast(context.Background(), js, msgs); err != nil {
+		if err := publish(context.Background(), js, msgs); err != nil {
 			b.Fatal(err)
 		}
 		n += len(msgs)

@@ -514,17 +514,17 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 				s.err = err
 				return Record{}, err
 			}
-			if pending+s.owed > 0 && last <= s.seq && len(s.records) == 0 && s.seq == 0 {
-				// Nothing delivered at all: a consumer that a cluster is
-				// still placing after a leader change looks the same as a
-				// log whose first events are lost, and the check on open
-				// (Inspect) finds the latter. Say the store does not
-				// deliver, which a reader asks again.
-				s.err = fmt.Errorf("read %s: %w: the server counts %d events to deliver and delivered none in %s",
-					s.filter, ErrUnavailable, pending, s.stall)
-				return Record{}, s.err
-			}
 			if pending+s.owed > 0 && last <= s.seq && len(s.records) == 0 {
+				if s.seq == 0 {
+					// Nothing delivered at all: a consumer that a cluster
+					// is still placing after a leader change looks the
+					// same as a log whose first events are lost, and the
+					// check on open (Inspect) finds the latter. Say the
+					// store does not deliver, which a reader asks again.
+					s.err = fmt.Errorf("read %s: %w: the server counts %d events to deliver and delivered none in %s",
+						s.filter, ErrUnavailable, pending, s.stall)
+					return Record{}, s.err
+				}
 				s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",
 					s.filter, ErrDamaged, max(pending, s.owed), last, s.stall)
 				return Record{}, s.err

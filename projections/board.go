@@ -169,8 +169,8 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	} else if h, err := fold(s.h, e); err != nil {
 		return nil, b.refold(s, id, r.Seq)
 	} else if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
-		// The common case: the event is the latest; its state follows
-		// from the last one.
+		// A whole history (after a refold) with the event the latest: its
+		// state follows from the last one.
 		s.h = h.Trim(b.tail)
 		s.m = aggregates.Evolve(s.m, e)
 	} else {

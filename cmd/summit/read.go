@@ -114,26 +114,8 @@ func checkNames(what string, names ...string) error {
 	return nil
 }
 
-// boardView reads q's board: as it stands now from the live projection,
-// brought up to date first, or, for a date, folded from the log.
+// boardView reads q's board from s: the live projection brought up to
+// date, or, for a date, the fold of the log ([projections.ReadBoard]).
 func boardView(ctx context.Context, s *store, q projections.Query, ro projections.RunnerOptions) (projections.BoardView, error) {
-	if !q.AsOf.IsZero() || !q.KnownAt.IsZero() {
-		return projections.FoldView(ctx, s.log, q)
-	}
-	if err := projections.CatchUp(ctx, s.log, s.views, q.Branch, ro); err != nil {
-		return projections.BoardView{}, err
-	}
-	views, err := s.views.Views(ctx, q.Branch.Name)
-	if err != nil {
-		return projections.BoardView{}, err
-	}
-	b := projections.BoardView{Branch: q.Branch.Name, AsOf: q.AsOfLabel(), Meetings: views}
-	for i := range b.Meetings {
-		b.Meetings[i].SetAsOf(q.Cutoff(), b.AsOf)
-		b.Meetings[i].Cause = nil
-	}
-	if b.Meetings == nil {
-		b.Meetings = []projections.View{}
-	}
-	return b, nil
+	return projections.ReadBoard(ctx, s.log, s.views, q, ro)
 }
