@@ -517,16 +517,20 @@ func (r *run) liveLag(ctx context.Context) error {
 	f.RawP50, f.RawP99 = ptr(raws.ms(50)), ptr(raws.ms(99))
 	f.Extra = map[string]float64{"samples": float64(len(ours))}
 	r.rep.Figures["live_lag"] = f
-	return r.lateReport(ctx, handler, w)
+	return r.lateReport(ctx, w)
 }
 
 // lateReport times, with the live runner of liveLag, a late report: a
 // statement dated at the middle of a meeting of 200 events (a hundred
 // events before its latest), from the start of the command until the KV
-// watcher sees the meeting's view change. The handler met none of these
-// meetings before: it decides a late event on the whole history, and the
-// projection folds the meeting again.
-func (r *run) lateReport(ctx context.Context, handler *commands.Handler, w jetstream.KeyWatcher) error {
+// watcher sees the meeting's view change. The handler, as the verbs make
+// it, reads the projection's snapshots, and met none of these meetings
+// before: it decides a late event on the whole history, read by the
+// sequences the snapshot lists, and the projection folds the meeting
+// again.
+func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
+	handler := commands.NewHandler(r.log, eventlog.Main())
+	handler.Snapshots = r.store
 	var ours, after latencies
 	i := 0
 	for _, id := range r.load.Long {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -85,4 +86,101 @@ func TestHandlerReadsSnapshots(t *testing.T) {
 			}
 		})
 	}
+}
+
+// swappedList is a store's snapshot of a meeting with the list of event
+// sequences (and fingerprints) of another meeting: a list that does not
+// match the log.
+type swappedList struct {
+	store *projections.Store
+	other string
+}
+
+func (s swappedList) Snapshot(ctx context.Context, b eventlog.Branch, id string) (projections.Snapshot, bool, error) {
+	snap, ok, err := s.store.Snapshot(ctx, b, id)
+	if err != nil || !ok {
+		return snap, ok, err
+	}
+	other, _, err := s.store.Snapshot(ctx, b, s.other)
+	snap.Keys, snap.Seqs = other.Keys, other.Seqs
+	return snap, true, err
+}
+
+// TestHandlerReadsListedHistory decides late events that fall before the
+// tail, which need the meeting's whole history: read by the sequences a
+// snapshot lists, and when the list does not match the log, with a scan.
+// Either way the decision and the state are those of the whole history.
+func TestHandlerReadsListedHistory(t *testing.T) {
+	for name, snapshots := range map[string]func(*projections.Store) Snapshots{
+		"the snapshot's list":              func(s *projections.Store) Snapshots { return s },
+		"a list of another meeting's seqs": func(s *projections.Store) Snapshots { return swappedList{store: s, other: "n"} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			l, store := listedHistory(t)
+			h := NewHandler(l, eventlog.Main())
+			h.Snapshots = snapshots(store)
+			// Held on the 18th, before the meeting was scheduled on the
+			// 19th: refused.
+			held := act("m", 18, "trump", "USA", &events.MeetingHeld{})
+			held.Reported = events.Date(2025, 10, 28)
+			if _, err := h.Handle(ctx, held, Meta{}); !errors.Is(err, aggregates.ErrFinal) {
+				t.Fatalf("a holding before a later scheduling: %v, want ErrFinal", err)
+			}
+			// Accepted on the 17th, reported on the 28th: accepted, in its
+			// place.
+			late := act("m", 17, "putin", "RUS", &events.MeetingAccepted{})
+			late.Reported = events.Date(2025, 10, 28)
+			if res := handle(t, h, late); len(res.Events) != 1 {
+				t.Fatalf("late acceptance: %d events, want 1", len(res.Events))
+			}
+			c, folded := stateOf(t, h, l, "m")
+			if diff := cmp.Diff(folded, c, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("state decided on the listed history differs from the fold (-fold +handler):\n%s", diff)
+			}
+			if folded.Status != aggregates.StatusScheduled || len(folded.Accepted) == 0 {
+				t.Errorf("status %s, accepted by %v; want scheduled, accepted", folded.Status, folded.Accepted)
+			}
+		})
+	}
+}
+
+// listedHistory returns a log with two meetings, m and n, of 13 events
+// each, interleaved, and a store with their snapshots, each listing its
+// events' sequences; m has one event more after its snapshot.
+func listedHistory(t *testing.T) (*eventlog.Log, *projections.Store) {
+	t.Helper()
+	ctx := context.Background()
+	js := natstest.JetStream(t, natstest.Start(t))
+	l, err := eventlog.Open(ctx, js, eventlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewHandler(l, eventlog.Main())
+	for _, m := range []string{"m", "n"} {
+		handle(t, w, declare(m))
+		handle(t, w, act(m, 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 30}}))
+	}
+	for d := 17; d < 27; d++ {
+		handle(t, w, say("m", d, "peskov", "RUS"))
+		handle(t, w, say("n", d, "peskov", "RUS"))
+		if d == 19 {
+			handle(t, w, act("m", d, "trump", "USA", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 11, 30))}))
+			handle(t, w, say("n", d, "lavrov", "RUS"))
+		}
+	}
+	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if snap, ok, err := store.Snapshot(ctx, eventlog.Main(), "m"); err != nil || !ok {
+		t.Fatalf("no snapshot of m: %v", err)
+	} else if seqs, ok := snap.History(); !ok || len(seqs) != 13 {
+		t.Fatalf("the snapshot lists %d sequences (%t), want 13", len(seqs), ok)
+	}
+	handle(t, w, say("m", 27, "lavrov", "RUS"))
+	return l, store
 }

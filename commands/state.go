@@ -200,7 +200,9 @@ func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) er
 	h.mu.Unlock()
 	var hist eventlog.History
 	err := h.persist(ctx, out, func() (err error) {
-		hist, err = h.log.Load(ctx, branch, st.ref)
+		if hist, err = h.loadListed(ctx, branch, st); errors.Is(err, eventlog.ErrNotThere) {
+			hist, err = h.log.Load(ctx, branch, st.ref)
+		}
 		return err
 	})
 	if err != nil {
@@ -223,6 +225,43 @@ func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) er
 		st.actor = aggregates.FoldActor(st.records)
 	}
 	return nil
+}
+
+// loadListed reads st's whole history by the sequences its snapshot lists
+// ([eventlog.Log.LoadSeqs]), and the events after the snapshot. It returns
+// an error wrapping [eventlog.ErrNotThere] when st has no such snapshot or
+// the log does not match it: read the history with a scan instead.
+func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *aggregate) (eventlog.History, error) {
+	var seqs []uint64
+	if st.snap != nil {
+		seqs, _ = st.snap.History()
+	}
+	if len(seqs) == 0 {
+		return eventlog.History{}, fmt.Errorf("%s: no list of its events: %w", st.ref, eventlog.ErrNotThere)
+	}
+	listed, err := h.log.LoadSeqs(ctx, branch, st.ref, seqs)
+	if err != nil {
+		return listed, err
+	}
+	rest, err := h.log.LoadAfter(ctx, branch, st.ref, st.snap.Seq)
+	if err != nil {
+		return rest, err
+	}
+	version := st.snap.State().Version
+	switch {
+	case len(listed.Malformed) > 0 || listed.Version != version:
+		return listed, fmt.Errorf("%s: the snapshot's events end at version %d, not %d: %w", st.ref, listed.Version, version, eventlog.ErrNotThere)
+	case len(rest.Events) > 0 && rest.Events[0].Version != version+1:
+		return listed, fmt.Errorf("%s: the events after the snapshot begin at version %d, not %d: %w", st.ref, rest.Events[0].Version, version+1, eventlog.ErrNotThere)
+	}
+	listed.Events = append(listed.Events, rest.Events...)
+	listed.Records = append(listed.Records, rest.Records...)
+	listed.Malformed = rest.Malformed
+	listed.Expect = rest.Expect
+	if len(rest.Events) > 0 {
+		listed.Version = rest.Version
+	}
+	return listed, nil
 }
 
 // persist runs op until it returns anything but [eventlog.ErrUnavailable],

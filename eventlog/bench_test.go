@@ -110,6 +110,38 @@ func BenchmarkLoad(b *testing.B) {
 	reportLatency(b, ds)
 }
 
+// BenchmarkLoadSeqs reads the same histories as BenchmarkLoad by the
+// sequences of their events, as a reader holding a snapshot's list does:
+// one direct get by sequence per event, sent at once.
+func BenchmarkLoadSeqs(b *testing.B) {
+	load, _, l := loaded(b)
+	ctx := context.Background()
+	seqs := map[string][]uint64{}
+	for _, id := range load.Long {
+		h, err := l.Load(ctx, eventlog.Main(), events.Meeting(id))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range h.Records {
+			seqs[id] = append(seqs[id], r.Seq)
+		}
+	}
+	var ds []time.Duration
+	i := 0
+	b.ResetTimer()
+	for b.Loop() {
+		id := load.Long[i%len(load.Long)]
+		i++
+		t0 := time.Now()
+		h, err := l.LoadSeqs(ctx, eventlog.Main(), events.Meeting(id), seqs[id])
+		if err != nil || len(h.Events) != load.Counts[id] {
+			b.Fatalf("%s: %d events, %v", id, len(h.Events), err)
+		}
+		ds = append(ds, time.Since(t0))
+	}
+	reportLatency(b, ds)
+}
+
 // BenchmarkLoadAfter reads what follows a current snapshot of a long
 // meeting: the subject's last message.
 func BenchmarkLoadAfter(b *testing.B) {

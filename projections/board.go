@@ -87,8 +87,11 @@ type slot struct {
 	hasHeld bool
 	holdSeq uint64
 	// keys holds a fingerprint of each event's identity, for a command
-	// deciding on a snapshot to tell an event it holds already.
+	// deciding on a snapshot to tell an event it holds already; recs, when
+	// it is as long as keys, the stream sequence of each, for a reader to
+	// read the meeting's history back without a scan ([Board.Seqs]).
 	keys []uint32
+	recs []uint64
 }
 
 // NewBoard returns an empty board of branch.
@@ -145,13 +148,13 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	}
 	s.seq = r.Seq
 	s.keys = append(s.keys, Fingerprint(e.Key))
+	s.recs = append(s.recs, r.Seq)
 	if !b.reads(e) {
 		return nil, nil
 	}
 	before := s.m
 	if !isDeclaration(e) && !s.m.Declared() && !s.h.IsWhole() && len(s.h.Tail) == 0 {
-		s.seq = r.Seq - 1
-		s.keys = s.keys[:len(s.keys)-1]
+		b.unapply(s, r.Seq)
 		return nil, fmt.Errorf("meeting %q: %w", id, ErrUndeclared)
 	}
 	if e.Corrects != "" || e.Kind() == events.KindEventRetracted {
@@ -264,9 +267,27 @@ func (b *Board) Cause(r eventlog.Record) Activity {
 // refold undoes the start of Apply of the event at seq, which the board
 // cannot place, and asks for the meeting's history.
 func (b *Board) refold(s *slot, id string, seq uint64) error {
+	b.unapply(s, seq)
+	return &RefoldError{Meeting: id}
+}
+
+// unapply undoes the start of Apply of the event at seq.
+func (b *Board) unapply(s *slot, seq uint64) {
 	s.seq = seq - 1
 	s.keys = s.keys[:len(s.keys)-1]
-	return &RefoldError{Meeting: id}
+	s.recs = s.recs[:len(s.recs)-1]
+}
+
+// Seqs returns the stream sequences of the events of meeting id the board
+// has applied, in record order, and false if it does not know them all (a
+// snapshot written before they were kept): what [eventlog.Log.LoadSeqs]
+// reads back as the meeting's history.
+func (b *Board) Seqs(id string) ([]uint64, bool) {
+	s := b.slots[id]
+	if s == nil || len(s.recs) != len(s.keys) {
+		return nil, false
+	}
+	return slices.Clone(s.recs), true
 }
 
 // fold returns h with e in its place, or an error if h does not hold
@@ -308,7 +329,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	before := s.m
 	records := make([]events.Event, 0, len(history))
 	s.seqs = map[uint64]uint64{}
-	s.keys = s.keys[:0]
+	s.keys, s.recs = s.keys[:0], s.recs[:0]
 	s.lastSeq, s.holdSeq = 0, 0
 	// What each name (a ref, an id) names: its kind, to tell the
 	// corrections and retractions of a holding, and whether the read
@@ -330,6 +351,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 		records = append(records, e)
 		s.seqs[e.Version] = r.Seq
 		s.keys = append(s.keys, Fingerprint(e.Key))
+		s.recs = append(s.recs, r.Seq)
 		s.seq = max(s.seq, r.Seq)
 		if !b.reads(e) {
 			continue

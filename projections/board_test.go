@@ -1,8 +1,10 @@
 package projections
 
 import (
+	"encoding/base64"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -405,5 +407,81 @@ func TestChanges(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+}
+
+func TestBoardListsEachEventsSeq(t *testing.T) {
+	// Whatever the board went through (events in place, late ones within
+	// the tail, refolds, a restore), it lists the sequence of every event
+	// of a meeting it applied, and its snapshot lists the same.
+	s := lateStory()
+	seqsOf := func(recs []eventlog.Record) []uint64 {
+		var out []uint64
+		for _, r := range recs {
+			out = append(out, r.Seq)
+		}
+		return out
+	}
+	for stop := 1; stop <= len(s.recs); stop++ {
+		b := NewBoard(events.Main, BoardOptions{Tail: 2})
+		s.feed(t, b, s.recs[:stop])
+		for _, id := range []string{"summit", "prep"} {
+			want := seqsOf(s.history(id, uint64(stop)))
+			if len(want) == 0 {
+				continue
+			}
+			got, ok := b.Seqs(id)
+			if diff := cmp.Diff(want, got); !ok || diff != "" {
+				t.Fatalf("after %d events, %s's sequences (known %t) (-want +got):\n%s", stop, id, ok, diff)
+			}
+			snap, ok := b.Snapshot(id, uint64(stop))
+			if !ok {
+				continue // not declared yet
+			}
+			if listed, ok := snap.History(); !ok || !slices.Equal(listed, want) {
+				t.Fatalf("after %d events, %s's snapshot lists %v (%t), want %v", stop, id, listed, ok, want)
+			}
+			restored := NewBoard(events.Main, BoardOptions{Tail: 2})
+			if err := restored.Restore(id, snap); err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := restored.Seqs(id); !ok || !slices.Equal(got, want) {
+				t.Fatalf("after %d events, restored %s lists %v (%t), want %v", stop, id, got, ok, want)
+			}
+		}
+	}
+}
+
+func TestSnapshotWithoutAList(t *testing.T) {
+	// A snapshot written before the list was kept, or with one that does
+	// not fit its events: the board does not know the sequences, and says
+	// so, until it folds the meeting again.
+	s := summitFirst()
+	b := s.board(t, Read{})
+	snap, _ := b.Snapshot("summit", b.Seq())
+	for name, seqs := range map[string]string{
+		"no list":            "",
+		"not base64":         "%%%",
+		"one sequence short": encodeSeqs([]uint64{1, 2}),
+		"not increasing":     base64.StdEncoding.EncodeToString([]byte{3, 0}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			old := snap
+			old.Seqs = seqs
+			if got, ok := old.History(); ok {
+				t.Errorf("History() = %v, want none", got)
+			}
+			restored := NewBoard(events.Main, BoardOptions{Tail: 2})
+			if err := restored.Restore("summit", old); err != nil {
+				t.Fatal(err)
+			}
+			if got, ok := restored.Seqs("summit"); ok {
+				t.Errorf("restored board lists %v, want none", got)
+			}
+			restored.Refold("summit", s.history("summit", b.Seq()))
+			if _, ok := restored.Seqs("summit"); !ok {
+				t.Error("after a refold the board still lists no sequences")
+			}
+		})
 	}
 }

@@ -178,14 +178,14 @@ func foldBoards(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, 
 			}
 			h, ok := history[refold.Meeting]
 			if !ok {
-				loaded, err := log.LoadUpTo(ctx, branch, events.Meeting(refold.Meeting), r.Seq)
+				loaded, err := readHistory(ctx, log, branch, b, r)
 				if err != nil {
 					return fmt.Errorf("seq %d: meeting %s: %w", r.Seq, refold.Meeting, err)
 				}
 				if history == nil {
 					history = map[string][]eventlog.Record{}
 				}
-				h = loaded.Records
+				h = loaded
 				history[refold.Meeting] = h
 			}
 			b.Refold(refold.Meeting, h)

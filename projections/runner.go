@@ -373,11 +373,11 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	changed, err := r.board.Apply(rec)
 	var refold *RefoldError
 	if errors.As(err, &refold) {
-		h, err := r.log.LoadUpTo(ctx, r.branch, events.Meeting(refold.Meeting), rec.Seq)
+		h, err := readHistory(ctx, r.log, r.branch, r.board, rec)
 		if err != nil {
 			return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
 		}
-		changed = r.board.Refold(refold.Meeting, h.Records)
+		changed = r.board.Refold(refold.Meeting, h)
 	} else if errors.Is(err, ErrUndeclared) {
 		return r.skip(ctx, rec, err)
 	} else if err != nil {

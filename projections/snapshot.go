@@ -33,6 +33,27 @@ type Snapshot struct {
 	// ([Fingerprint]), as big-endian uint32s, base64: so that a command can
 	// tell an event appended again from a new one without the history.
 	Keys string `json:"keys,omitempty"`
+	// Seqs holds the stream sequence of each of the meeting's events, in
+	// record order, as base64 of uvarint differences: so that a reader
+	// that needs the whole history reads it by sequence
+	// ([eventlog.Log.LoadSeqs]) instead of scanning the stream. A
+	// snapshot written before Seqs was kept has none.
+	Seqs string `json:"seqs,omitempty"`
+}
+
+// History returns the stream sequences of the meeting's events the
+// snapshot reflects, in record order, and false if it does not list them.
+func (s Snapshot) History() ([]uint64, bool) {
+	seqs, err := decodeSeqs(s.Seqs)
+	if err != nil || len(seqs) == 0 {
+		return nil, false
+	}
+	// One sequence for each event the keys fingerprint, or the list is
+	// not the snapshot's.
+	if keys, err := decodeKeys(s.Keys); err != nil || len(keys) != len(seqs) {
+		return nil, false
+	}
+	return seqs, true
 }
 
 // State returns the meeting the snapshot holds.
@@ -83,6 +104,35 @@ func encodeKeys(keys []uint32) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
+func encodeSeqs(seqs []uint64) string {
+	b := make([]byte, 0, 3*len(seqs))
+	var last uint64
+	for _, seq := range seqs {
+		b = binary.AppendUvarint(b, seq-last)
+		last = seq
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func decodeSeqs(s string) ([]uint64, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot seqs: not base64: %w", err)
+	}
+	var seqs []uint64
+	var last uint64
+	for len(b) > 0 {
+		d, n := binary.Uvarint(b)
+		if n <= 0 || d == 0 {
+			return nil, fmt.Errorf("snapshot seqs: not increasing uvarints")
+		}
+		last += d
+		seqs = append(seqs, last)
+		b = b[n:]
+	}
+	return seqs, nil
+}
+
 func decodeKeys(s string) ([]uint32, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil || len(b)%4 != 0 {
@@ -103,6 +153,9 @@ func (b *Board) Snapshot(id string, seq uint64) (Snapshot, bool) {
 		return Snapshot{}, false
 	}
 	snap := Snapshot{Branch: b.branch, Seq: max(seq, s.seq), LastSeq: s.lastSeq, Meeting: stateOf(s.m), Keys: encodeKeys(s.keys)}
+	if len(s.recs) == len(s.keys) {
+		snap.Seqs = encodeSeqs(s.recs)
+	}
 	if s.hasLast {
 		a := s.last
 		snap.Last = &a
@@ -125,6 +178,9 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	}
 	m := snap.State()
 	s := &slot{h: aggregates.Partial(m, nil), m: m, seq: snap.Seq, lastSeq: snap.LastSeq, visible: m.Declared(), keys: keys}
+	if seqs, err := decodeSeqs(snap.Seqs); err == nil && len(seqs) == len(keys) {
+		s.recs = seqs
+	}
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
 	}
