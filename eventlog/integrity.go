@@ -66,8 +66,10 @@ type Integrity struct {
 	// Deleted is how many sequences between FirstSeq and LastSeq hold no
 	// message: a deleted branch's events, purged, or events lost.
 	Deleted uint64 `json:"deleted"`
-	// Main is the state of each aggregate subject on main, by subject.
-	Main map[string]SubjectState `json:"-"`
+	// Main is the state of each aggregate subject on main, by subject;
+	// MainMsgs counts every message on main's subjects, events or not.
+	Main     map[string]SubjectState `json:"-"`
+	MainMsgs uint64                  `json:"-"`
 	// Branches counts the events on each branch's own subjects, by branch
 	// name (main not among them).
 	Branches map[string]uint64 `json:"-"`
@@ -140,7 +142,11 @@ func (l *Log) Inspect(ctx context.Context) (Integrity, error) {
 	}
 	in.Main = map[string]SubjectState{}
 	in.Branches = map[string]uint64{}
+	mainPrefix := strings.TrimSuffix(BranchSubjects(events.Main), ">")
 	for subject, n := range st.Subjects {
+		if strings.HasPrefix(subject, mainPrefix) {
+			in.MainMsgs += n
+		}
 		// A subject that names no aggregate holds forged messages, which
 		// no projection reads: a full check lists them; they lose nothing.
 		if branch, _, ok := parseSubject(subject); ok && branch == events.Main {

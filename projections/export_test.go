@@ -17,3 +17,14 @@ func (s *Store) WithJetStream(js jetstream.JetStream) *Store {
 	c.js = js
 	return &c
 }
+
+// Uncount makes branch's checkpoint one written before checkpoints counted
+// the messages read.
+func (s *Store) Uncount(ctx context.Context, branch string) error {
+	cp, err := s.Checkpoint(ctx, branch)
+	if err != nil {
+		return err
+	}
+	cp.Events = nil
+	return s.saveCheckpoint(ctx, branch, cp)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -196,7 +197,9 @@ func TestDeleteBranchPurgesEachView(t *testing.T) {
 	if err := projections.DeleteBranch(ctx, r.log, r.store, "tmp1"); err != nil {
 		t.Fatal(err)
 	}
-	var purged []string
+	// A marker for each view. (The runner of the branch, finding it
+	// gone, may drop the views too: a key can have two markers.)
+	purged := map[string]bool{}
 	timeout := time.After(10 * time.Second)
 	for len(purged) < len(keys) {
 		select {
@@ -205,15 +208,14 @@ func TestDeleteBranchPurgesEachView(t *testing.T) {
 				continue
 			}
 			if e.Operation() == jetstream.KeyValuePurge || e.Operation() == jetstream.KeyValueDelete {
-				purged = append(purged, e.Key())
+				if !slices.Contains(keys, e.Key()) {
+					t.Errorf("a purge marker for %s, which held no view", e.Key())
+				}
+				purged[e.Key()] = true
 			}
 		case <-timeout:
-			t.Fatalf("the watcher saw markers for %v, want one for each of %v", purged, keys)
+			t.Fatalf("the watcher saw markers for %v, want one for each of %v", slices.Sorted(maps.Keys(purged)), keys)
 		}
-	}
-	slices.Sort(purged)
-	if !slices.Equal(purged, keys) {
-		t.Errorf("purge markers for %v, want %v", purged, keys)
 	}
 	r.noTrace(t, "tmp1")
 }

@@ -81,6 +81,9 @@ type Runner struct {
 
 	board *Board
 	cp    Checkpoint
+	// read counts the messages read on the branch's own subjects, for the
+	// checkpoint ([Checkpoint.Events]).
+	read readCount
 	// dirty maps each meeting whose view changed since it was last written
 	// to the cause of the change; changed holds the meetings whose
 	// snapshot changed since the last checkpoint.
@@ -233,9 +236,13 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 	}
 	if rebuild || cp.Gen != r.branch.Gen || cp.Seq == 0 && !cp.Based {
 		r.cp = Checkpoint{Based: r.branch.IsMain(), Gen: r.branch.Gen}
+		r.read = readCount{counted: true}
 		return r.store.dropViews(ctx, name)
 	}
 	r.cp = cp
+	if err := r.count(ctx); err != nil {
+		return err
+	}
 	// The views were written as of cp.Day: if that was before today,
 	// the next round of deadlines writes again those the days between
 	// made overdue.
@@ -339,6 +346,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 			}
 			return err
 		}
+		r.read.n, r.read.seq = r.read.n+1, rec.Seq
 		if err := r.apply(ctx, rec, live); err != nil {
 			return err
 		}
@@ -614,5 +622,52 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 		return nil
 	}
 	r.cp.Seq, r.cp.Gen, r.cp.Day = seq, r.branch.Gen, r.day
+	r.cp.Events = r.read.upTo(seq)
 	return r.store.saveCheckpoint(ctx, r.branch.Name, r.cp)
+}
+
+// count takes up the checkpoint's count of the messages read. A checkpoint
+// that does not count them (written before checkpoints did) is counted
+// now if nothing followed it on the branch's subjects: the stream's count
+// of them, taken before the check that nothing followed, is then the
+// count up to the checkpoint. (The check on open has just compared the
+// store with every snapshot.)
+func (r *Runner) count(ctx context.Context) error {
+	if r.cp.Events != nil {
+		r.read = readCount{n: *r.cp.Events, counted: true}
+		return nil
+	}
+	r.read = readCount{}
+	subjects := eventlog.BranchSubjects(r.branch.Name)
+	n, err := r.log.Count(ctx, subjects)
+	if err != nil {
+		return err
+	}
+	last, err := r.log.LastOn(ctx, subjects)
+	if err != nil {
+		return err
+	}
+	if last <= r.cp.Seq {
+		r.read = readCount{n: n, seq: last, counted: true}
+	}
+	return nil
+}
+
+// readCount counts the messages a runner read on its branch's own
+// subjects: n of them, the last at seq. It is not counted when the runner
+// resumed from a checkpoint that did not count them.
+type readCount struct {
+	n, seq  uint64
+	counted bool
+}
+
+// upTo returns the count for a checkpoint at seq, or nil if it is not
+// known: not counted, or read past seq (which a checkpoint never is).
+func (c *readCount) upTo(seq uint64) *uint64 {
+	if !c.counted || c.seq > seq {
+		c.counted = false
+		return nil
+	}
+	n := c.n
+	return &n
 }

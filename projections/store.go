@@ -143,6 +143,12 @@ type Checkpoint struct {
 	// that resumes on a later day writes again those whose deadline
 	// passed meanwhile.
 	Day string `json:"day,omitempty"`
+	// Events counts the messages on the branch's own subjects, up to Seq,
+	// that the projection read (events, and messages that are none): a
+	// stream that holds fewer lost some ([Inspect]). Nil when the count
+	// is not known (a checkpoint written before it was kept, until a
+	// rebuild).
+	Events *uint64 `json:"events,omitempty"`
 }
 
 func checkpointKey(branch string) string { return branch + ".checkpoint" }

@@ -43,9 +43,40 @@ func Inspect(ctx context.Context, log *eventlog.Log, store *Store) (eventlog.Int
 				Detail: fmt.Sprintf("the projection of %s reflects the log up to sequence %d, but the log %s", branch, cp.Seq, gone)})
 		}
 	}
-	snaps, err := store.snapshotsOf(rctx, events.Main)
+	if err := inspectMeetings(rctx, store, cps[events.Main], &in); err != nil {
+		return in, err
+	}
+	accepted, err := store.AcceptedDamage(rctx)
 	if err != nil {
 		return in, fmt.Errorf("inspect the projections: %w", err)
+	}
+	keep := in.Damage[:0]
+	for _, d := range in.Damage {
+		if !accepted[d.Key()] {
+			keep = append(keep, d)
+		}
+	}
+	in.Damage = keep
+	return in, nil
+}
+
+// inspectMeetings checks main's meetings against what the projection
+// read. When main's checkpoint counts the messages it read (cp.Events),
+// the stream holding as many is enough, at the cost of nothing more than
+// the stream info Inspect read already; when it holds fewer, or the count
+// is not known, each meeting's snapshot says which lost events (a read of
+// every snapshot: 0.2 s for 2,000 meetings).
+func inspectMeetings(ctx context.Context, store *Store, cp Checkpoint, in *eventlog.Integrity) error {
+	if cp.Events != nil && in.MainMsgs >= *cp.Events {
+		return nil
+	}
+	if cp.Events != nil {
+		in.Damage = append(in.Damage, eventlog.Damage{Kind: "lost", Subject: events.Main, Missing: *cp.Events - in.MainMsgs,
+			Detail: fmt.Sprintf("the projection of main read %d messages up to sequence %d, but the log holds %d on main", *cp.Events, cp.Seq, in.MainMsgs)})
+	}
+	snaps, err := store.snapshotsOf(ctx, events.Main)
+	if err != nil {
+		return fmt.Errorf("inspect the projections: %w", err)
 	}
 	for _, id := range sortedNames(snaps) {
 		snap := snaps[id]
@@ -64,18 +95,7 @@ func Inspect(ctx context.Context, log *eventlog.Log, store *Store) (eventlog.Int
 				Detail: fmt.Sprintf("the projection folded meeting %s up to its event at sequence %d, but the log's last event of it is at %d", id, snap.LastSeq, s.LastSeq)})
 		}
 	}
-	accepted, err := store.AcceptedDamage(rctx)
-	if err != nil {
-		return in, fmt.Errorf("inspect the projections: %w", err)
-	}
-	keep := in.Damage[:0]
-	for _, d := range in.Damage {
-		if !accepted[d.Key()] {
-			keep = append(keep, d)
-		}
-	}
-	in.Damage = keep
-	return in, nil
+	return nil
 }
 
 // acceptedKey is the key, in [StateBucket], of the damage a repair
