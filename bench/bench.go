@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -56,14 +57,16 @@ type Options struct {
 	// out.
 	Summit func(ctx context.Context, args ...string) *exec.Cmd
 	// Only, if not empty, names the steps to take after the bulk append
-	// (which every run takes: it makes the record): rebuild, rss, cold,
-	// warm, live, branches.
+	// (which every run takes: it makes the record), of [Steps].
 	Only []string
 	// Progress receives a line as each step begins; nil discards them.
 	Progress io.Writer
 	// Logger receives the embedded server's log; nil discards it.
 	Logger *slog.Logger
 }
+
+// Steps are the steps of a run, in order, as [Options.Only] names them.
+var Steps = []string{"bulk", "rebuild", "rss", "cold", "warm", "live", "web", "branches", "idle"}
 
 // Validate reports every problem with o, after defaults.
 func (o Options) Validate() error {
@@ -75,8 +78,8 @@ func (o Options) Validate() error {
 		errs = append(errs, fmt.Errorf("events %d: want at least two per meeting (%d meetings)", o.Events, o.Meetings))
 	}
 	for _, k := range o.Only {
-		if !slices.Contains([]string{"bulk", "rebuild", "rss", "cold", "warm", "live", "branches"}, k) {
-			errs = append(errs, fmt.Errorf("only %q: not a step (bulk, rebuild, rss, cold, warm, live, branches)", k))
+		if !slices.Contains(Steps, k) {
+			errs = append(errs, fmt.Errorf("only %q: not a step (%s)", k, strings.Join(Steps, ", ")))
 		}
 	}
 	if o.Samples < 10 {
@@ -136,7 +139,7 @@ func figure(ours, raw float64, unit, what string) Figure {
 }
 
 // The names of the figures, in the order of the table.
-var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "late_report", "append_process", "branch_create", "branch_read", "rebuild_rss", "branches_idle"}
+var Names = []string{"bulk_append", "command_warm", "command_cold", "rebuild", "live_lag", "late_report", "append_process", "web_live", "branch_create", "branch_read", "rebuild_rss", "branches_idle"}
 
 // Report is the outcome of [Run].
 type Report struct {
@@ -215,20 +218,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return nil, err
 	}
 	r.load = load
-	steps := []struct {
-		key, name string
-		fn        func(context.Context) error
-	}{
-		{"bulk", "bulk append (and branches at 10k events)", r.bulk},
-		{"rebuild", "projection rebuild", r.rebuildFigure},
-		{"rss", "peak memory of a rebuild", r.rss},
-		{"cold", "commands on cold meetings (after a restart of the server)", r.commandCold},
-		{"warm", "commands on warm meetings", r.commandWarm},
-		{"live", "live lag, late report and a summit append process", r.liveLag},
-		{"branches", "branches at the full size", r.branches},
-		{"idle", "idle branches (a store of their own)", r.manyBranches},
-	}
-	for _, s := range steps {
+	for _, s := range r.steps() {
 		if err := ctx.Err(); err != nil {
 			r.rep.Took = time.Since(start)
 			return r.rep, err
@@ -246,6 +236,28 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	r.rep.Took = time.Since(start)
 	return r.rep, nil
+}
+
+// step is one step of a run: its key in [Steps], what it measures, and
+// the function that does.
+type step struct {
+	key, name string
+	fn        func(context.Context) error
+}
+
+// steps returns the run's steps, in the order of [Steps].
+func (r *run) steps() []step {
+	return []step{
+		{"bulk", "bulk append (and branches at 10k events)", r.bulk},
+		{"rebuild", "projection rebuild", r.rebuildFigure},
+		{"rss", "peak memory of a rebuild", r.rss},
+		{"cold", "commands on cold meetings (after a restart of the server)", r.commandCold},
+		{"warm", "commands on warm meetings", r.commandWarm},
+		{"live", "live lag, late report and a summit append process", r.liveLag},
+		{"web", "the web board's live pages", r.webLive},
+		{"branches", "branches at the full size", r.branches},
+		{"idle", "idle branches (a store of their own)", r.manyBranches},
+	}
 }
 
 func (r *run) progress(format string, args ...any) {

@@ -43,6 +43,9 @@ func (r *Report) Targets() []Target {
 	add("live_lag", "p99 <= 10 ms", func(f Figure) bool { return *f.P99 <= 10 })
 	add("late_report", "p99 <= 10 ms", func(f Figure) bool { return *f.P99 <= 10 })
 	add("append_process", "p50 <= 50 ms", func(f Figure) bool { return *f.P50 <= 50 })
+	add("web_live", "p99 <= 20 ms; live lag p99 <= 10 ms with the pages open", func(f Figure) bool {
+		return *f.P99 <= 20 && f.Extra["live_lag_with_pages_p99"] <= 10
+	})
 	add("branch_create", "the same at 10k and full size", func(f Figure) bool { return f.Ours <= 2*f.Extra["at_10k"]+1 })
 	add("branch_read", "<= a rebuild to the fork", func(f Figure) bool { return f.Extra["ratio_to_rebuild"] <= 1.1 })
 	add("rebuild_rss", "< 300 MB with the embedded server", func(f Figure) bool {
@@ -110,6 +113,10 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	if f, ok := r.Figures["late_report"]; ok {
 		fmt.Fprintf(w, "late report: from the append's return to the view p50 %.2f ms, p99 %.2f ms (%.0f samples)\n", f.Extra["after_append_p50"], f.Extra["after_append_p99"], f.Extra["samples"])
+	}
+	if f, ok := r.Figures["web_live"]; ok {
+		fmt.Fprintf(w, "web live: %.0f pages open; the last page has the change p50 %.2f ms, p99 %.2f ms; live lag with the pages open p50 %.2f ms, p99 %.2f ms\n",
+			f.Extra["pages"], f.Extra["last_page_p50"], f.Extra["last_page_p99"], f.Extra["live_lag_with_pages_p50"], f.Extra["live_lag_with_pages_p99"])
 	}
 	if f, ok := r.Figures["branch_create"]; ok {
 		fmt.Fprintf(w, "branch create: %.2f ms at 10k events, %.2f ms at %d\n", f.Extra["at_10k"], f.Ours, r.Events)

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ func TestTargetsAndTable(t *testing.T) {
 		"live_lag":       lat(0.1, 0.02, 12),
 		"late_report":    lat(2, 0, 8),
 		"append_process": lat(40, 0, 60),
+		"web_live":       {Ours: 5, Unit: "ms", P50: ptr(5), P99: ptr(18), Extra: map[string]float64{"live_lag_with_pages_p99": 11}},
 		"branch_create":  {Ours: 0.07, Unit: "ms", Extra: map[string]float64{"at_10k": 0.06}},
 		"branch_read":    {Ours: 90, Unit: "ms", Extra: map[string]float64{"ratio_to_rebuild": 0.9}},
 		"rebuild_rss":    figure(350, 20, "MB", ""),
@@ -42,7 +44,7 @@ func TestTargetsAndTable(t *testing.T) {
 	}}
 	want := map[string]bool{
 		"bulk_append": false, "command_warm": true, "command_cold": false, "rebuild": true,
-		"live_lag": false, "late_report": true, "append_process": true, "branch_create": true, "branch_read": true, "rebuild_rss": false,
+		"live_lag": false, "late_report": true, "append_process": true, "web_live": false, "branch_create": true, "branch_read": true, "rebuild_rss": false,
 		"branches_idle": true,
 	}
 	for _, tg := range rep.Targets() {
@@ -67,5 +69,18 @@ func TestOptionsValidate(t *testing.T) {
 	}
 	if err := (Options{Events: 10, Meetings: 20, Samples: 1}).Validate(); err == nil || !strings.Contains(err.Error(), "samples") || !strings.Contains(err.Error(), "events") {
 		t.Errorf("bad options: %v", err)
+	}
+}
+
+func TestStepsAreTheRunsSteps(t *testing.T) {
+	var keys []string
+	for _, s := range (&run{}).steps() {
+		keys = append(keys, s.key)
+	}
+	if !slices.Equal(keys, Steps) {
+		t.Errorf("the run's steps %v, Steps %v", keys, Steps)
+	}
+	if err := (Options{Only: []string{"idle", "web"}}).withDefaults().Validate(); err != nil {
+		t.Errorf("--only idle,web: %v", err)
 	}
 }

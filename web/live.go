@@ -40,7 +40,7 @@ type feed struct {
 	ready  chan struct{} // closed once the watch is live, or ended
 	mu     sync.Mutex
 	subs   map[chan sseEvent]struct{}
-	state  map[string]projections.WatchLine // each meeting's latest line
+	state  map[string]sseEvent // each meeting's latest state, encoded once for every page
 	ended  bool
 	err    error
 }
@@ -61,9 +61,9 @@ func (h *hub) close() {
 }
 
 // subscribe returns a channel of branch's live lines, the current state to
-// send first (a "state" line per meeting, then "live"), and the function
-// that ends the subscription. The channel closes when the feed ends.
-func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan sseEvent, []projections.WatchLine, func(), error) {
+// send first, encoded (a "state" event per meeting, then "live"), and the
+// function that ends the subscription. The channel closes when the feed ends.
+func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan sseEvent, []sseEvent, func(), error) {
 	h.mu.Lock()
 	f, ok := h.feeds[branch.Name]
 	if !ok {
@@ -71,7 +71,7 @@ func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan sse
 			h.mu.Unlock()
 			return nil, nil, nil, &apiError{Status: http.StatusServiceUnavailable, Message: "the server is shutting down"}
 		}
-		f = &feed{branch: branch.Name, ready: make(chan struct{}), subs: map[chan sseEvent]struct{}{}, state: map[string]projections.WatchLine{}}
+		f = &feed{branch: branch.Name, ready: make(chan struct{}), subs: map[chan sseEvent]struct{}{}, state: map[string]sseEvent{}}
 		h.feeds[branch.Name] = f
 		h.wg.Add(1)
 		go h.run(f, branch)
@@ -98,12 +98,16 @@ func (h *hub) subscribe(ctx context.Context, branch eventlog.Branch) (<-chan sse
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	initial := make([]projections.WatchLine, 0, len(ids)+1)
+	initial := make([]sseEvent, 0, len(ids)+1)
 	for _, id := range ids {
 		initial = append(initial, f.state[id])
 	}
 	now := h.s.o.Now().UTC().Format("2006-01-02")
-	initial = append(initial, projections.WatchLine{Type: "live", Branch: branch.Name, Meetings: len(ids), AsOf: now})
+	live, err := encodeEvent(projections.WatchLine{Type: "live", Branch: branch.Name, Meetings: len(ids), AsOf: now})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	initial = append(initial, live)
 	cancel := func() {
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -167,7 +171,11 @@ func (f *feed) publish(l projections.WatchLine) error {
 	case "state", "change":
 		st := l
 		st.Type, st.Changes, st.Cause = "state", nil, nil
-		f.state[l.Meeting] = st
+		ev, err := encodeEvent(st)
+		if err != nil {
+			return err
+		}
+		f.state[l.Meeting] = ev
 	}
 	if l.Type == "state" || len(f.subs) == 0 {
 		return nil // the state is sent to each page when it subscribes
@@ -222,11 +230,7 @@ func (s *Server) apiEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 1000\n\n")
-	for _, l := range initial {
-		ev, err := encodeEvent(l)
-		if err != nil {
-			return
-		}
+	for _, ev := range initial {
 		if _, err := w.Write(ev); err != nil {
 			return
 		}

@@ -34,6 +34,8 @@ done with plain nats.go on the same server, in the same run:
                  to its meeting's view changed (p50, p99)
   append_process a whole "summit append" process of a file of 10 events on 10
                  meetings of 200, with a live projection (p50, p99)
+  web_live       from a command to its change on the first (and the last) of
+                 100 open web board pages (SSE), and the live lag with them open
   branch_create  creating a branch, at 10k events and at the full size
   branch_read    reading a branch's board vs reading the record to its fork
   rebuild_rss    peak memory of a rebuild, in a child process
@@ -41,15 +43,15 @@ done with plain nats.go on the same server, in the same run:
                  on a small store of their own; with its consumers, memory per
                  branch, the time to list them and an idle branch's live lag
 
-The default size (1,000,000 events, 10,000 meetings) takes about a minute
-and a half on two cores, 3 GB of memory and 3 GB of disk; --events 20000
+The default size (1,000,000 events, 10,000 meetings) takes about ten
+minutes on two cores, 3 GB of memory and 3 GB of disk; --events 20000
 --meetings 200 takes seconds. The figures are ratios to raw nats.go in the
 same run: on a machine doing other work, compare those.
 
 Output: a table of each figure, ours, raw, their ratio and the target; with
 --json one object keyed by figure (bulk_append, command_warm, command_cold,
-rebuild, live_lag, late_report, append_process, branch_create, branch_read,
-rebuild_rss, branches_idle), each
+rebuild, live_lag, late_report, append_process, web_live, branch_create,
+branch_read, rebuild_rss, branches_idle), each
 {"ours", "raw", "ratio", "unit"} (latencies also "p50" and "p99"; "raw" and
 "ratio" null where there is no raw counterpart). Progress goes to standard
 error.
@@ -77,7 +79,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	fl.IntVar(&o.Branches, "branches", 10_000, "`N` idle branches for the branches_idle figure")
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
 	var only string
-	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated (rebuild, rss, cold, warm, live, branches; default all)")
+	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated ("+strings.Join(bench.Steps[1:], ", ")+"; default all)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	fl.BoolVar(&quiet, "q", false, "print no progress on standard error")
 	args, err := fl.parse(args)
