@@ -96,6 +96,15 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 		}()
 		defer func() { cancel(); <-stopped }()
 	}
+	// revision is the bucket's revision the watch has seen up to, from
+	// the bucket's last before the current state is read: the watch
+	// follows from there (a view written meanwhile is shown once), and a
+	// watch made again after the server's restart resumes there.
+	bucket, err := store.js.Stream(ctx, "KV_"+MeetingBucket)
+	if err != nil {
+		return fmt.Errorf("watch %s: %w", MeetingBucket, err)
+	}
+	revision := bucket.CachedInfo().State.LastSeq
 	initial := o.Initial
 	if initial == nil {
 		views, err := store.Views(ctx, branch.Name)
@@ -114,27 +123,15 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 			keys = append(keys, Key(branch.Name, m))
 		}
 	}
+	// The connection's status, for this watch alone: a watch does not
+	// take the connection's handlers, which another watch on it (the web
+	// board watches a branch each) would take from it.
 	nc := store.js.Conn()
-	reconnected := make(chan struct{}, 1)
-	nc.SetReconnectHandler(func(*nats.Conn) {
-		if o.Notice != nil {
-			o.Notice("server back: watching again")
-		}
-		select {
-		case reconnected <- struct{}{}:
-		default:
-		}
-	})
-	nc.SetDisconnectErrHandler(func(c *nats.Conn, _ error) {
-		// A connection closed as the watch ends (Ctrl-C) is not a
-		// server gone.
-		if o.Notice != nil && wctx.Err() == nil && !c.IsClosed() {
-			o.Notice("server gone, reconnecting")
-		}
-	})
+	status := nc.StatusChanged(nats.CONNECTED, nats.RECONNECTING, nats.DISCONNECTED)
+	defer nc.RemoveStatusListener(status)
+	gone := false
 	// WatchFiltered prefixes the keys it is given in place: it gets a copy.
-	// Updates only: the current state is the initial one.
-	w, err := store.meetings.WatchFiltered(wctx, slices.Clone(keys), jetstream.UpdatesOnly())
+	w, err := store.meetings.WatchFiltered(wctx, slices.Clone(keys), jetstream.IncludeHistory(), jetstream.ResumeFromRevision(revision+1))
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", MeetingBucket, err)
 	}
@@ -144,7 +141,6 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 	if err := wp.start(initial, fn); err != nil {
 		return err
 	}
-	var revision uint64
 	for {
 		select {
 		case <-ctx.Done():
@@ -157,9 +153,22 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 				return fmt.Errorf("branch %s: %w", branch.Name, ErrBranchGone)
 			}
 			return fmt.Errorf("keeping the projection live: %w", err)
-		case <-reconnected:
-			if revision == 0 {
+		case st := <-status:
+			if st != nats.CONNECTED {
+				// A connection closed as the watch ends (Ctrl-C) is not
+				// a server gone.
+				if !gone && o.Notice != nil && wctx.Err() == nil && !nc.IsClosed() {
+					o.Notice("server gone, reconnecting")
+				}
+				gone = true
 				continue
+			}
+			if !gone {
+				continue
+			}
+			gone = false
+			if o.Notice != nil {
+				o.Notice("server back: watching again")
 			}
 			nw, err := store.meetings.WatchFiltered(wctx, slices.Clone(keys), jetstream.IncludeHistory(), jetstream.ResumeFromRevision(revision+1))
 			if err != nil {
@@ -202,6 +211,10 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 // after a passing failure (a cluster electing a leader, say), as summit
 // serve does; while another process holds the lease, the runner waits.
 func keepLive(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog.Branch, o RunnerOptions, logger *slog.Logger) error {
+	// One owner for every runner it starts: a runner started again after
+	// the server restarted takes up its predecessor's lease at once,
+	// rather than waiting for it to expire.
+	o = o.withDefaults()
 	for {
 		err := NewRunner(log, store, branch, o).Run(ctx)
 		if err == nil || ctx.Err() != nil || errors.Is(err, ErrBranchGone) {
