@@ -305,14 +305,17 @@ func countKeys(ctx context.Context, kv jetstream.KeyValue, filter string) (int, 
 // idleCPU returns the process's CPU time per second of wall time over d,
 // by getrusage.
 func idleCPU(d time.Duration) float64 {
-	cpu := func() time.Duration {
-		var ru syscall.Rusage
-		_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	c0, t0 := cpu(), time.Now()
+	c0, t0 := processCPU(), time.Now()
 	time.Sleep(d)
-	return float64(cpu()-c0) / float64(time.Since(t0))
+	return float64(processCPU()-c0) / float64(time.Since(t0))
+}
+
+// processCPU returns the CPU time the process has used, user and system,
+// by getrusage.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // rss returns the process's resident memory in bytes, from

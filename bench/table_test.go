@@ -84,3 +84,54 @@ func TestStepsAreTheRunsSteps(t *testing.T) {
 		t.Errorf("--only idle,web: %v", err)
 	}
 }
+
+func TestWriteScale(t *testing.T) {
+	rep := func(events int, cpu, rss float64) *Report {
+		return &Report{Events: events, Meetings: events / 100, Figures: map[string]Figure{
+			"rebuild":      {Ours: 1, Ratio: ptr(0.5), Extra: map[string]float64{"cpu_us_per_event": cpu}},
+			"command_cold": {P99: ptr(2)},
+			"rebuild_rss":  {Extra: map[string]float64{"with_server_mb": rss}},
+		}}
+	}
+	var b bytes.Buffer
+	if err := WriteScale(&b, []*Report{rep(100_000, 10, 100), rep(1_000_000, 12, 400)}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"100k events", "1M events",
+		"rebuild CPU per event (µs)", "10.00", "12.00", "1.20x", // grows 1.2x
+		"per meeting (kB)", "100.00", "40.00", "0.40x", // 100 MB over 1,000 meetings, 400 MB over 10,000
+		"branch creation (ms)", // no figure: a dash
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("scale table lacks %q:\n%s", want, out)
+		}
+	}
+	if got := count(3_000_000); got != "3M" {
+		t.Errorf("count(3M) = %q", got)
+	}
+}
+
+func TestScaleRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two small benches")
+	}
+	reps, err := Scale(t.Context(), Options{Samples: 10, Branches: 10}, []int{2000, 4000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reps) != 2 || reps[1].Events != 4000 || reps[1].Meetings != 40 {
+		t.Fatalf("%d reports, the last of %d events of %d meetings; want 2, 4000 of 40", len(reps), reps[len(reps)-1].Events, reps[len(reps)-1].Meetings)
+	}
+	for _, r := range reps {
+		for _, name := range []string{"rebuild", "command_cold", "branch_create"} {
+			if _, ok := r.Figures[name]; !ok {
+				t.Errorf("at %d events: no %s figure", r.Events, name)
+			}
+		}
+		if r.Figures["rebuild"].Extra["cpu_us_per_event"] <= 0 {
+			t.Errorf("at %d events: no rebuild CPU per event", r.Events)
+		}
+	}
+}

@@ -48,6 +48,13 @@ minutes on two cores, 3 GB of memory and 3 GB of disk; --events 20000
 --meetings 200 takes seconds. The figures are ratios to raw nats.go in the
 same run: on a machine doing other work, compare those.
 
+With --scale, bench runs the figures that say how cost grows (rebuild,
+rebuild_rss, command_cold, branch_create, branch_read) at 100k, 1M and 3M
+events, a meeting for each hundred, each on a store of its own, and prints
+one row a figure, one column a size: rebuild CPU per event, cold command
+p99 and branch creation should stay flat, memory grow with meetings. It
+takes most of an hour and 10 GB of disk.
+
 Output: a table of each figure, ours, raw, their ratio and the target; with
 --json one object keyed by figure (bulk_append, command_warm, command_cold,
 rebuild, live_lag, late_report, append_process, web_live, branch_create,
@@ -62,6 +69,7 @@ benchmark failed.
 Examples:
   summit bench --events 20000 --meetings 200
   summit bench --json > bench.json
+  summit bench --scale
 `
 
 // runBench measures and prints the figures.
@@ -80,6 +88,8 @@ func runBench(ctx context.Context, e env, args []string) error {
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
 	var only string
 	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated ("+strings.Join(bench.Steps[1:], ", ")+"; default all)")
+	var scale bool
+	fl.BoolVar(&scale, "scale", false, "measure how cost grows: the rebuild, memory, cold command and branch figures at 100k, 1M and 3M events (--events, --meetings and --only do not apply)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
 	fl.BoolVar(&quiet, "q", false, "print no progress on standard error")
 	args, err := fl.parse(args)
@@ -109,6 +119,15 @@ func runBench(ctx context.Context, e env, args []string) error {
 	}
 	if !quiet {
 		o.Progress = e.stderr
+	}
+	if scale {
+		reps, err := bench.Scale(ctx, o, bench.ScaleSizes)
+		if asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return errors.Join(enc.Encode(reps), err)
+		}
+		return errors.Join(bench.WriteScale(e.stdout, reps), err)
 	}
 	rep, err := bench.Run(ctx, o)
 	if rep == nil {
