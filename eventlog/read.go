@@ -282,6 +282,10 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 // stream sequence from, in order, until it has delivered every event up to
 // stream sequence to (0: the stream's last when Read began) or fn returns
 // [ErrStop].
+//
+// A read that the store stops delivering ([ErrUnavailable]: a cluster
+// placing the read's consumer after a leader change) asks again, from
+// where it got to, twice.
 func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(Record) error) error {
 	if to == 0 {
 		last, err := l.LastSeq(ctx)
@@ -290,6 +294,20 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 		}
 		to = last
 	}
+	next := from
+	for attempt := 0; ; attempt++ {
+		err := l.read(ctx, filter, &next, to, fn)
+		if err == nil || !errors.Is(err, ErrUnavailable) || ctx.Err() != nil || attempt == 2 {
+			return err
+		}
+		l.log.Warn("the store did not deliver a read: asking again", "filter", filter, "from", next, "err", err)
+	}
+}
+
+// read is one subscription of [Log.Read], from *next, which it moves past
+// each event it delivers.
+func (l *Log) read(ctx context.Context, filter string, next *uint64, to uint64, fn func(Record) error) error {
+	from := *next
 	if from > to {
 		return nil
 	}
@@ -315,6 +333,7 @@ func (l *Log) Read(ctx context.Context, filter string, from, to uint64, fn func(
 			return nil
 		}
 		delivered++
+		*next = r.Seq + 1
 		if err := fn(r); err != nil {
 			if errors.Is(err, ErrStop) {
 				return nil
