@@ -64,11 +64,14 @@ type slot struct {
 	// of events after it, in world order; m is h's state.
 	h aggregates.History
 	m aggregates.Meeting
+	// cut, when cutOK, is the state after the first Tail+1 events of h's
+	// tail, taken as they were appended: the base h's tail is trimmed to
+	// at twice the board's Tail, without folding those events again.
+	cut   aggregates.Meeting
+	cutOK bool
 	// seq is the stream sequence the slot is current to: an event at or
-	// before it is already in m. seqs holds the stream sequence of each
-	// event of the tail, by version.
-	seq  uint64
-	seqs map[uint64]uint64
+	// before it is already in m.
+	seq uint64
 	// lastSeq is the sequence of the last event folded; visible reports
 	// that an event of the meeting (not only its declaration) falls in the
 	// read, or its declaration does.
@@ -169,29 +172,27 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		// The common case, the event is the latest in world order: its
 		// state follows from the last one, and the tail grows in place.
 		s.m = aggregates.Evolve(s.m, e)
+		if len(s.h.Tail) == b.tail+1 {
+			s.cut, s.cutOK = s.m, true
+		}
 	} else if h, err := fold(s.h, e); err != nil {
 		return nil, b.refold(s, id, r.Seq)
 	} else if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
 		// A whole history (after a refold) with the event the latest: its
 		// state follows from the last one.
-		s.h = h.Trim(b.tail)
+		s.h, s.cutOK = h.Trim(b.tail), false
 		s.m = aggregates.Evolve(s.m, e)
 	} else {
 		// Placed before events already folded: every event after it in
 		// world order is in the tail, which tells whether it is a late
 		// report.
 		late = lateInTail(h.Tail, e)
-		s.h = h.Trim(b.tail)
+		s.h, s.cutOK = h.Trim(b.tail), false
 		s.m = s.h.State()
 	}
 	if late {
 		b.lateSeq = r.Seq
 	}
-	if s.seqs == nil {
-		s.seqs = map[uint64]uint64{}
-	}
-	s.seqs[e.Version] = r.Seq
-	b.trimSeqs(s)
 	s.lastSeq = r.Seq
 	if b.inTime(e) {
 		s.visible = true
@@ -227,9 +228,15 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 		return false
 	}
 	tail := append(h.Tail, e)
-	if len(tail) > 2*b.tail {
+	switch {
+	case len(tail) > 2*b.tail && s.cutOK && len(tail) == 2*b.tail+1:
+		// The state after the events trimmed was kept as they came.
+		h = aggregates.Partial(s.cut, slices.Clone(tail[b.tail+1:]))
+		s.cutOK = false
+	case len(tail) > 2*b.tail:
 		h = aggregates.Partial(h.Base, tail).Trim(b.tail)
-	} else {
+		s.cutOK = false
+	default:
 		h = aggregates.Partial(h.Base, tail)
 	}
 	s.h = h
@@ -304,22 +311,6 @@ func lastOf(m aggregates.Meeting) events.Event {
 	return events.Event{At: m.Last, Reported: m.LastKnown, Version: m.LastVersion, Payload: &events.MeetingFloated{}}
 }
 
-// trimSeqs forgets the sequences of events no longer in the tail.
-func (b *Board) trimSeqs(s *slot) {
-	if len(s.seqs) <= 4*b.tail {
-		return
-	}
-	keep := map[uint64]bool{}
-	for _, e := range s.h.Tail {
-		keep[e.Version] = true
-	}
-	for v := range s.seqs {
-		if !keep[v] {
-			delete(s.seqs, v)
-		}
-	}
-}
-
 // Refold replaces meeting id's state with the fold of its whole history,
 // history being every event of the meeting the branch holds up to the
 // board's sequence, in record order, and returns the meetings whose view
@@ -328,7 +319,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	s := b.slot(id)
 	before := s.m
 	records := make([]events.Event, 0, len(history))
-	s.seqs = map[uint64]uint64{}
+	seqs := make(map[uint64]uint64, len(history)) // each event's sequence, by version
 	s.keys, s.recs = s.keys[:0], s.recs[:0]
 	s.lastSeq, s.holdSeq = 0, 0
 	// What each name (a ref, an id) names: its kind, to tell the
@@ -349,7 +340,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	for _, r := range history {
 		e := r.Event
 		records = append(records, e)
-		s.seqs[e.Version] = r.Seq
+		seqs[e.Version] = r.Seq
 		s.keys = append(s.keys, Fingerprint(e.Key))
 		s.recs = append(s.recs, r.Seq)
 		s.seq = max(s.seq, r.Seq)
@@ -407,26 +398,25 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 			kept = append(kept, e)
 		}
 	}
-	s.h = aggregates.Partial(aggregates.Meeting{}, kept).Trim(b.tail)
+	s.h, s.cutOK = aggregates.Partial(aggregates.Meeting{}, kept).Trim(b.tail), false
 	s.m = s.h.State()
 	s.hasLast, s.hasHeld = false, false
 	if n := len(kept); n > 0 {
 		e := kept[n-1]
-		seq := s.seqs[e.Version]
+		seq := seqs[e.Version]
 		s.last, s.hasLast = activity(seq, e, ""), true
 		s.last.Late = late[seq]
 	}
 	if s.m.HeldAt != nil {
 		for i := len(kept) - 1; i >= 0; i-- {
 			if e := kept[i]; e.Kind() == events.KindMeetingHeld {
-				seq := s.seqs[e.Version]
+				seq := seqs[e.Version]
 				s.held, s.hasHeld = activity(seq, e, ""), true
 				s.held.Late = late[seq]
 				break
 			}
 		}
 	}
-	b.trimSeqs(s)
 	return b.changed(id, s, before)
 }
 

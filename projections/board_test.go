@@ -13,6 +13,7 @@ import (
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/workload"
 )
 
 // story builds a log of events by hand, numbering versions per meeting and
@@ -483,5 +484,63 @@ func TestSnapshotWithoutAList(t *testing.T) {
 				t.Error("after a refold the board still lists no sequences")
 			}
 		})
+	}
+}
+
+func TestBoardHistoryHoldsItsState(t *testing.T) {
+	// However the tail grows and is trimmed (in place, from the state kept
+	// as events came, or folded again), a meeting's history makes its
+	// state, holds no event twice, and stays within twice the tail.
+	load, err := workload.Generate(workload.Options{Meetings: 20, Events: 2000, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	recs := make([]eventlog.Record, len(load.Events))
+	for i, e := range load.Events {
+		recs[i] = eventlog.Record{Seq: uint64(i + 1), Event: e}
+	}
+	// One event in ten reported a little late: swapped with the next.
+	for i := 0; i+1 < len(recs); i++ {
+		if rng.IntN(10) == 0 {
+			recs[i].Event, recs[i+1].Event = recs[i+1].Event, recs[i].Event
+		}
+	}
+	history := func(id string, upTo uint64) []eventlog.Record {
+		var out []eventlog.Record
+		for _, r := range recs {
+			if r.Event.Aggregate.ID == id && r.Seq <= upTo {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	for _, tail := range []int{1, 2, 8} {
+		b := NewBoard(events.Main, BoardOptions{Tail: tail})
+		for _, r := range recs {
+			_, err := b.Apply(r)
+			var refold *RefoldError
+			if errors.As(err, &refold) {
+				b.Refold(refold.Meeting, history(refold.Meeting, r.Seq))
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			id := r.Event.Aggregate.ID
+			s := b.slots[id]
+			if s == nil || s.h.IsWhole() {
+				continue
+			}
+			if n := len(s.h.Tail); n > 2*tail {
+				t.Fatalf("tail %d, after seq %d: %s's tail holds %d events", tail, r.Seq, id, n)
+			}
+			for _, e := range s.h.Tail {
+				if s.h.Base.LastVersion != 0 && e.Version == s.h.Base.LastVersion {
+					t.Fatalf("tail %d, after seq %d: %s's event %d is in its base and its tail", tail, r.Seq, id, e.Version)
+				}
+			}
+			if diff := cmp.Diff(s.h.State(), s.m); diff != "" {
+				t.Fatalf("tail %d, after seq %d: %s's history makes another state (-history +state):\n%s", tail, r.Seq, id, diff)
+			}
+		}
 	}
 }
