@@ -433,22 +433,9 @@ func (r *run) sampleMeetings(n int) []string {
 // append begins a key-value watcher sees the meeting's view change; and,
 // raw, how long after a publish begins an ordered consumer receives it.
 func (r *run) liveLag(ctx context.Context) error {
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
-	done := make(chan error, 1)
-	go func() { done <- runner.Run(rctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	end, err := r.log.LastSeq(ctx)
+	stop, err := r.live(ctx)
+	defer stop()
 	if err != nil {
-		return err
-	}
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer wcancel()
-	if _, err := r.store.WaitFor(wctx, events.Main, end); err != nil {
 		return err
 	}
 	w, err := r.store.Meetings().Watch(ctx, events.Main+".*", jetstream.UpdatesOnly())
@@ -520,6 +507,27 @@ func (r *run) liveLag(ctx context.Context) error {
 	f.Extra = map[string]float64{"samples": float64(len(ours))}
 	r.rep.Figures["live_lag"] = f
 	return r.lateReport(ctx, w)
+}
+
+// live starts a projection runner live on main and waits until it has
+// caught up with the log; stop stops it (call it whatever the error).
+func (r *run) live(ctx context.Context) (stop func(), err error) {
+	rctx, cancel := context.WithCancel(ctx)
+	runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
+	done := make(chan error, 1)
+	go func() { done <- runner.Run(rctx) }()
+	stop = func() {
+		cancel()
+		<-done
+	}
+	end, err := r.log.LastSeq(ctx)
+	if err != nil {
+		return stop, err
+	}
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer wcancel()
+	_, err = r.store.WaitFor(wctx, events.Main, end)
+	return stop, err
 }
 
 // lateReport times, with the live runner of liveLag, a late report: a

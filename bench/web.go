@@ -29,24 +29,13 @@ const webPages = 100
 // its change, and the last of them; and the live lag (to a key-value
 // watcher) with the pages open, which they must not slow.
 func (r *run) webLive(ctx context.Context) error {
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	runner := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{})
-	done := make(chan error, 1)
-	go func() { done <- runner.Run(rctx) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	end, err := r.log.LastSeq(ctx)
+	stop, err := r.live(ctx)
+	defer stop()
 	if err != nil {
 		return err
 	}
-	wctx, wcancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer wcancel()
-	if _, err := r.store.WaitFor(wctx, events.Main, end); err != nil {
-		return err
-	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 
 	board, err := web.New(r.log, r.store, web.Options{})
 	if err != nil {

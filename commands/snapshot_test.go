@@ -36,7 +36,9 @@ func stateOf(t *testing.T, h *Handler, l *eventlog.Log, m string) (c, folded agg
 	return cached(t, h, m), aggregates.Fold(hist.Events)
 }
 
-func TestHandlerReadsSnapshots(t *testing.T) {
+// logAndStore opens a log and a projection store on a new server.
+func logAndStore(t *testing.T) (*eventlog.Log, *projections.Store) {
+	t.Helper()
 	ctx := context.Background()
 	js := natstest.JetStream(t, natstest.Start(t))
 	l, err := eventlog.Open(ctx, js, eventlog.Options{})
@@ -47,6 +49,12 @@ func TestHandlerReadsSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return l, store
+}
+
+func TestHandlerReadsSnapshots(t *testing.T) {
+	ctx := context.Background()
+	l, store := logAndStore(t)
 	w := NewHandler(l, eventlog.Main())
 	handle(t, w, declare("m"))
 	handle(t, w, aggregates.Command{Aggregate: events.Meeting("m"), At: events.Date(2025, 10, 16), By: "trump", Party: "USA",
@@ -151,15 +159,7 @@ func TestHandlerReadsListedHistory(t *testing.T) {
 func listedHistory(t *testing.T) (*eventlog.Log, *projections.Store) {
 	t.Helper()
 	ctx := context.Background()
-	js := natstest.JetStream(t, natstest.Start(t))
-	l, err := eventlog.Open(ctx, js, eventlog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, store := logAndStore(t)
 	w := NewHandler(l, eventlog.Main())
 	for _, m := range []string{"m", "n"} {
 		handle(t, w, declare(m))

@@ -50,14 +50,19 @@ func Inspect(ctx context.Context, log *eventlog.Log, store *Store) (eventlog.Int
 	if err != nil {
 		return in, fmt.Errorf("inspect the projections: %w", err)
 	}
-	keep := in.Damage[:0]
-	for _, d := range in.Damage {
+	in.Damage = unaccepted(in.Damage, accepted)
+	return in, nil
+}
+
+// unaccepted returns ds without the damage a repair accepted.
+func unaccepted(ds []eventlog.Damage, accepted map[string]bool) []eventlog.Damage {
+	keep := ds[:0]
+	for _, d := range ds {
 		if !accepted[d.Key()] {
 			keep = append(keep, d)
 		}
 	}
-	in.Damage = keep
-	return in, nil
+	return keep
 }
 
 // inspectMeetings checks main's meetings against what the projection
@@ -296,13 +301,7 @@ func Verify(ctx context.Context, log *eventlog.Log, store *Store) (Report, error
 	if err != nil {
 		return rep, err
 	}
-	keep := rep.Problems[:0]
-	for _, d := range rep.Problems {
-		if !accepted[d.Key()] {
-			keep = append(keep, d)
-		}
-	}
-	rep.Problems = keep
+	rep.Problems = unaccepted(rep.Problems, accepted)
 	return rep, nil
 }
 
