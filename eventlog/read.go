@@ -488,6 +488,26 @@ func (s *Subscription) read() {
 	}
 }
 
+// readable reports whether the event after the last one delivered reads
+// by itself, with a direct get: whether a stalled subscription meets a
+// slow server rather than a damaged store.
+func (s *Subscription) readable(ctx context.Context) bool {
+	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	msgs, err := jetstreamext.GetBatch(rctx, s.js, StreamName, 1, jetstreamext.GetBatchSubject(s.filter), jetstreamext.GetBatchSeq(s.seq+1))
+	if err != nil {
+		return false
+	}
+	for m, err := range msgs {
+		if err != nil {
+			return false
+		}
+		_, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
+		return err == nil
+	}
+	return false
+}
+
 // Pending returns how many events matched when the subscription began.
 func (s *Subscription) Pending() uint64 { return s.pending }
 
@@ -551,6 +571,13 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 					// store does not deliver, which a reader asks again.
 					s.err = fmt.Errorf("read %s: %w: the server counts %d events to deliver and delivered none in %s",
 						s.filter, ErrUnavailable, pending, s.stall)
+					return Record{}, s.err
+				}
+				if s.readable(ctx) {
+					// The next event reads by itself: the server is slow
+					// (a process short of memory), not the store damaged.
+					s.err = fmt.Errorf("read %s: %w: the server counts %d more events than it delivered (the last at sequence %d) and delivered none in %s, though the next one reads by itself",
+						s.filter, ErrUnavailable, max(pending, s.owed), last, s.stall)
 					return Record{}, s.err
 				}
 				s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",

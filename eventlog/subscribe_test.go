@@ -166,3 +166,33 @@ func TestDeliveredGivesUpWhenNoServerAnswers(t *testing.T) {
 		t.Errorf("Delivered: %d pending, last %d, %v; want 0, 2", pending, last, err)
 	}
 }
+
+// TestReadableTellsSlowFromDamaged checks the probe a stalled subscription
+// makes before it calls the store damaged: on a whole store, the event
+// after the last one delivered reads by itself (the server was slow); a
+// damaged store's does not (TestReadsOfADamagedStoreEnd, in projections,
+// damages one).
+func TestReadableTellsSlowFromDamaged(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	for i, m := range []string{"m1", "m2", "m3"} {
+		if _, err := l.Append(ctx, 0, declare(events.Main, m, 16+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := l.Subscribe(ctx, BranchSubjects(events.Main), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
+	if r, err := sub.Next(ctx); err != nil || r.Seq != 1 {
+		t.Fatalf("first event: seq %d, %v", r.Seq, err)
+	}
+	if !sub.readable(ctx) {
+		t.Error("the event after the first does not read by itself on a whole store")
+	}
+	sub.seq = 3 // as if the last were delivered: nothing after it
+	if sub.readable(ctx) {
+		t.Error("an event after the last reads")
+	}
+}

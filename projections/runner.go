@@ -310,11 +310,13 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 			return r.save(ctx, max(end, r.board.Seq()))
 		}
 	}
-	sub, err := r.log.Subscribe(ctx, eventlog.BranchSubjects(r.branch.Name), r.cp.Seq+1)
+	subjects := eventlog.BranchSubjects(r.branch.Name)
+	sub, err := r.log.Subscribe(ctx, subjects, r.cp.Seq+1)
 	if err != nil {
 		return err
 	}
-	defer sub.Stop()
+	defer func() { sub.Stop() }()
+	asked := 0 // times the runner subscribed again after a stall
 	r.applied = time.Now()
 	live := sub.Pending() == 0
 	if live {
@@ -341,6 +343,19 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 				}
 				if r.o.StopIdle > 0 && !r.inCommand && time.Since(r.applied) >= r.o.StopIdle {
 					return nil
+				}
+				continue
+			}
+			if errors.Is(err, eventlog.ErrUnavailable) && ctx.Err() == nil && asked < 2 && !r.inCommand {
+				// The server stopped delivering (slow, or placing the
+				// consumer after a leader change): read on from the last
+				// event applied, on a new subscription.
+				asked++
+				from := max(r.read.seq, r.cp.Seq) + 1
+				r.o.Logger.Warn("the log stopped delivering: reading on", "branch", r.branch.Name, "from", from, "err", err)
+				sub.Stop()
+				if sub, err = r.log.Subscribe(ctx, subjects, from); err != nil {
+					return err
 				}
 				continue
 			}

@@ -232,6 +232,30 @@ timeline:
 		}
 	})
 
+	t.Run("meeting live", func(t *testing.T) {
+		page := tab(t, bctx)
+		if err := chromedp.Do(page, chromedp.Navigate(hs.URL+"/meetings/budapest-summit")); err != nil {
+			t.Fatal(err)
+		}
+		wait(t, page, "the meeting page is live", `document.body.dataset.live === "live"`)
+		steps := eval[int](t, page, `document.querySelectorAll("ol.story > li").length`)
+		r.recordFile(eventlog.Main(), "willing.yaml", `
+timeline:
+  - at: 2025-10-30
+    event: statement.made
+    about: budapest-summit
+    by: peskov
+    stance: supportive
+    claim: willing
+    quote: "We are ready to meet when the time is right."
+`)
+		wait(t, page, "the page reads itself again, marked, with one more step", fmt.Sprintf(`(() => {
+			const c = document.querySelector("article.meeting");
+			return c && c.classList.contains("changed") && document.querySelectorAll("ol.story > li").length === %d
+				&& c.textContent.includes("peskov: willing");
+		})()`, steps+1))
+	})
+
 	t.Run("restart", func(t *testing.T) {
 		// A server of its own, on a fixed address, to stop and start.
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
