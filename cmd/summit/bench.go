@@ -53,7 +53,7 @@ rebuild_rss, command_cold, branch_create, branch_read) at 100k, 1M and 3M
 events, a meeting for each hundred, each on a store of its own, and prints
 one row a figure, one column a size: rebuild CPU per event, cold command
 p99 and branch creation should stay flat, memory grow with meetings. It
-takes most of an hour and 10 GB of disk.
+takes about half an hour and 3 GB of disk.
 
 Output: a table of each figure, ours, raw, their ratio and the target; with
 --json one object keyed by figure (bulk_append, command_warm, command_cold,
