@@ -233,9 +233,7 @@ func (l *Log) ForkPoint(ctx context.Context, name string, forkAt events.Time) (B
 		return Branch{}, fmt.Errorf("%w: main is the record, not a branch", ErrBranchExists)
 	}
 	b := Branch{Name: name, ForkAt: forkAt, Created: time.Now().UTC()}
-	rctx, cancel := l.request(ctx)
-	defer cancel()
-	m, err := l.stream.GetLastMsgForSubject(rctx, BranchSubjects(events.Main))
+	m, err := l.lastOn(ctx, BranchSubjects(events.Main))
 	switch {
 	case errors.Is(err, jetstream.ErrMsgNotFound):
 	case err != nil:

@@ -115,3 +115,51 @@ func idStrings(es []events.Event) []string {
 	}
 	return out
 }
+
+func TestLastOn(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	mainLast := func() uint64 {
+		t.Helper()
+		n, err := l.LastOn(ctx, BranchSubjects(events.Main))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := mainLast(); got != 0 {
+		t.Errorf("an empty log: main's last at %d, want 0", got)
+	}
+	seq, err := l.Append(ctx, 0, declare(events.Main, "m", 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stream's last message is main's.
+	if got := mainLast(); got != seq {
+		t.Errorf("main's last at %d, want %d", got, seq)
+	}
+	b, err := l.Fork(ctx, "what-if", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.ForkSeq != seq {
+		t.Errorf("forked at %d, want main's last, %d", b.ForkSeq, seq)
+	}
+	own := event("what-if", "m", 2, 17, &events.MeetingFloated{})
+	own.Gen = b.Gen
+	bseq, err := l.Append(ctx, 0, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stream's last message is the branch's: main's last is found
+	// all the same, and the branch's.
+	if got := mainLast(); got != seq {
+		t.Errorf("after a branch event: main's last at %d, want %d", got, seq)
+	}
+	if got, err := l.LastOn(ctx, BranchSubjects("what-if")); err != nil || got != bseq {
+		t.Errorf("the branch's last at %d (%v), want %d", got, err, bseq)
+	}
+	if got, err := l.LastOn(ctx, BranchSubjects("nobody")); err != nil || got != 0 {
+		t.Errorf("a branch with no events: last at %d (%v), want 0", got, err)
+	}
+}
