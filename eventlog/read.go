@@ -235,8 +235,11 @@ const directBatch = 1000
 func (l *Log) scan(ctx context.Context, subject string, from, upTo uint64, fn func(Record) bool) error {
 	next := max(from, 1)
 	for {
+		// A batch may end before the size asked for (the server bounds
+		// what one answer holds or how long it looks): read on while the
+		// server says more are pending.
 		n, more, err := l.scanBatch(ctx, subject, &next, upTo, directBatch, fn)
-		if err != nil || n < directBatch || !more {
+		if err != nil || n == 0 || !more {
 			return err
 		}
 	}
