@@ -230,6 +230,11 @@ func (l *Log) First(ctx context.Context, ref events.Ref) (Record, bool, error) {
 // directBatch is how many messages one direct-get request asks for.
 const directBatch = 1000
 
+// directMaxBytes, if not 0, bounds the bytes of one direct-get answer: a
+// test's way to make the server end batches short, as it does by itself
+// on a large store.
+var directMaxBytes = 0
+
 // scan calls fn with each event on subject, in order, from stream sequence
 // from up to stream sequence upTo (0: to the end), until fn returns false.
 func (l *Log) scan(ctx context.Context, subject string, from, upTo uint64, fn func(Record) bool) error {
@@ -252,8 +257,11 @@ func (l *Log) scan(ctx context.Context, subject string, from, upTo uint64, fn fu
 func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo uint64, size int, fn func(Record) bool) (n int, more bool, err error) {
 	rctx, cancel := l.request(ctx)
 	defer cancel()
-	msgs, err := jetstreamext.GetBatch(rctx, l.js, StreamName, size,
-		jetstreamext.GetBatchSubject(subject), jetstreamext.GetBatchSeq(*next))
+	opts := []jetstreamext.GetBatchOpt{jetstreamext.GetBatchSubject(subject), jetstreamext.GetBatchSeq(*next)}
+	if directMaxBytes > 0 {
+		opts = append(opts, jetstreamext.GetBatchMaxBytes(directMaxBytes))
+	}
+	msgs, err := jetstreamext.GetBatch(rctx, l.js, StreamName, size, opts...)
 	if err != nil {
 		return 0, false, fmt.Errorf("read %s: %w", subject, unavailable(err))
 	}
