@@ -59,11 +59,6 @@
     n.hidden = !msg;
   }
 
-  function setLive(s) {
-    $("live").dataset.state = s;
-    document.body.dataset.live = s;
-  }
-
   // --- the slider: the story's dates, then "today" ---
   async function loadDates() {
     const d = await getJSON("/api/dates?" + params(false));
@@ -228,33 +223,13 @@
     box.hidden = false;
   }
 
-  // --- live: /api/events ---
-  let es = null, away = false;
-  function connect() {
-    if (es) es.close();
-    es = new EventSource("/api/events?" + params(false));
-    es.onopen = () => {
-      setLive("live");
-      if (away) { away = false; resync(); }
-    };
-    es.onerror = () => {
-      setLive("reconnecting");
-      away = true;
-      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
-    };
-    es.onmessage = (ev) => {
-      const l = JSON.parse(ev.data);
-      if (l.type !== "change") return;
-      state.changed[l.meeting] = "changed: " + (l.changes || []).map(change).join("; ");
+  // --- live: /api/events (live.js) ---
+  let connect = () => {
+    connect = summitLive.follow(() => "/api/events?" + params(false), (l) => {
+      state.changed[l.meeting] = "changed: " + (l.changes || []).map(summitLive.change).join("; ");
       load();
-    };
-  }
-
-  function change(c) {
-    if (!c.from) return c.what + ": " + c.to;
-    if (!c.to) return c.what + " " + c.from + " \u2192 (none)";
-    return c.what + " " + c.from + " \u2192 " + c.to;
-  }
+    }, () => resync());
+  };
 
   // resync reads the board again after the stream was lost, and marks what
   // changed while the page was away.

@@ -11,17 +11,6 @@
   const id = card.dataset.id;
   const branch = query.get("branch") || "main";
 
-  function setLive(s) {
-    document.getElementById("live").dataset.state = s;
-    document.body.dataset.live = s;
-  }
-
-  function change(c) {
-    if (!c.from) return c.what + ": " + c.to;
-    if (!c.to) return c.what + " " + c.from + " \u2192 (none)";
-    return c.what + " " + c.from + " \u2192 " + c.to;
-  }
-
   // reload reads the page again and puts its content in place of this
   // one's, the card marked with note.
   async function reload(note) {
@@ -40,24 +29,7 @@
     c.append(p);
   }
 
-  let es = null, away = false;
-  function connect() {
-    if (es) es.close();
-    es = new EventSource("/api/events?branch=" + encodeURIComponent(branch));
-    es.onopen = () => {
-      setLive("live");
-      if (away) { away = false; reload("read again after the stream was lost"); }
-    };
-    es.onerror = () => {
-      setLive("reconnecting");
-      away = true;
-      if (es.readyState === EventSource.CLOSED) setTimeout(connect, 1000);
-    };
-    es.onmessage = (ev) => {
-      const l = JSON.parse(ev.data);
-      if (l.type !== "change" || l.meeting !== id) return;
-      reload("changed: " + (l.changes || []).map(change).join("; "));
-    };
-  }
-  connect();
+  summitLive.follow(() => "/api/events?branch=" + encodeURIComponent(branch), (l) => {
+    if (l.meeting === id) reload("changed: " + (l.changes || []).map(summitLive.change).join("; "));
+  }, () => reload("read again after the stream was lost"));
 })();
