@@ -412,6 +412,9 @@ type Subscription struct {
 	// timeout is the log's: it bounds [Subscription.Delivered].
 	timeout time.Duration
 	js      jetstream.JetStream
+	// log is the log read, whose scan reads an event by itself
+	// ([Subscription.readable]).
+	log *Log
 	// stall is how long Next waits with the server reporting events
 	// pending that it does not deliver before it gives up ([ErrDamaged]);
 	// heard is when an event last arrived, or the server last said that
@@ -457,7 +460,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, js: l.js, stall: 2 * l.timeout, heard: time.Now(),
+	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, js: l.js, log: l, stall: 2 * l.timeout, heard: time.Now(),
 		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
@@ -503,20 +506,13 @@ func (s *Subscription) read() {
 // by itself, with a direct get: whether a stalled subscription meets a
 // slow server rather than a damaged store.
 func (s *Subscription) readable(ctx context.Context) bool {
-	rctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	msgs, err := jetstreamext.GetBatch(rctx, s.js, StreamName, 1, jetstreamext.GetBatchSubject(s.filter), jetstreamext.GetBatchSeq(s.seq+1))
-	if err != nil {
+	readable := false
+	next := s.seq + 1
+	_, _, err := s.log.scanBatch(ctx, s.filter, &next, 0, 1, func(r Record) bool {
+		readable = r.Err == nil
 		return false
-	}
-	for m, err := range msgs {
-		if err != nil {
-			return false
-		}
-		_, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
-		return err == nil
-	}
-	return false
+	})
+	return err == nil && readable
 }
 
 // Pending returns how many events matched when the subscription began.

@@ -94,16 +94,15 @@ func (l *Log) getSeqs(ctx context.Context, seqs []uint64) ([]*nats.Msg, error) {
 	defer sub.Unsubscribe()
 	api := "$JS.API.DIRECT.GET." + StreamName
 	out := make([]*nats.Msg, len(seqs))
-	index := make(map[uint64]int, len(seqs))
 	var req []byte
 	sent, got := 0, 0
 	send := func() error {
 		for ; sent < len(seqs) && sent-got < seqsWindow; sent++ {
 			req = append(strconv.AppendUint(append(req[:0], `{"seq":`...), seqs[sent], 10), '}')
+			// The reply subject ends in the request's place in seqs.
 			if err := nc.PublishRequest(api, inbox+"."+strconv.Itoa(sent), req); err != nil {
 				return unavailable(err)
 			}
-			index[seqs[sent]] = sent
 		}
 		return nil
 	}
@@ -113,13 +112,15 @@ func (l *Log) getSeqs(ctx context.Context, seqs []uint64) ([]*nats.Msg, error) {
 	for got < len(seqs) {
 		select {
 		case m := <-replies:
-			if m.Header.Get(natsStatus) != "" && len(m.Data) == 0 {
-				return nil, fmt.Errorf("seq %s: %s %s: %w", m.Subject[len(inbox)+1:], m.Header.Get(natsStatus), m.Header.Get("Description"), ErrNotThere)
+			i, err := strconv.Atoi(m.Subject[len(inbox)+1:])
+			if err != nil || i < 0 || i >= sent || out[i] != nil {
+				return nil, fmt.Errorf("an answer on %s, to no request: %w", m.Subject, ErrNotThere)
 			}
-			seq, err := strconv.ParseUint(m.Header.Get(jsSequence), 10, 64)
-			i, ok := index[seq]
-			if err != nil || !ok || out[i] != nil {
-				return nil, fmt.Errorf("an answer for seq %q, not asked for: %w", m.Header.Get(jsSequence), ErrNotThere)
+			if m.Header.Get(natsStatus) != "" && len(m.Data) == 0 {
+				return nil, fmt.Errorf("seq %d: %s %s: %w", seqs[i], m.Header.Get(natsStatus), m.Header.Get("Description"), ErrNotThere)
+			}
+			if seq, err := strconv.ParseUint(m.Header.Get(jsSequence), 10, 64); err != nil || seq != seqs[i] {
+				return nil, fmt.Errorf("seq %d: the answer holds seq %q: %w", seqs[i], m.Header.Get(jsSequence), ErrNotThere)
 			}
 			out[i] = m
 			got++

@@ -44,13 +44,18 @@ type Snapshot struct {
 // History returns the stream sequences of the meeting's events the
 // snapshot reflects, in record order, and false if it does not list them.
 func (s Snapshot) History() ([]uint64, bool) {
-	seqs, err := decodeSeqs(s.Seqs)
-	if err != nil || len(seqs) == 0 {
+	keys, err := decodeKeys(s.Keys)
+	if err != nil {
 		return nil, false
 	}
-	// One sequence for each event the keys fingerprint, or the list is
-	// not the snapshot's.
-	if keys, err := decodeKeys(s.Keys); err != nil || len(keys) != len(seqs) {
+	return listedSeqs(s.Seqs, len(keys))
+}
+
+// listedSeqs decodes a snapshot's Seqs, which must hold one sequence for
+// each of its n events, or the list is not the snapshot's.
+func listedSeqs(s string, n int) ([]uint64, bool) {
+	seqs, err := decodeSeqs(s)
+	if err != nil || len(seqs) == 0 || len(seqs) != n {
 		return nil, false
 	}
 	return seqs, true
@@ -178,7 +183,7 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	}
 	m := snap.State()
 	s := &slot{h: aggregates.Partial(m, nil), m: m, seq: snap.Seq, lastSeq: snap.LastSeq, visible: m.Declared(), keys: keys}
-	if seqs, err := decodeSeqs(snap.Seqs); err == nil && len(seqs) == len(keys) {
+	if seqs, ok := listedSeqs(snap.Seqs, len(keys)); ok {
 		s.recs = seqs
 	}
 	if snap.Last != nil {
