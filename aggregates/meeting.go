@@ -187,8 +187,8 @@ func (m Meeting) IsParticipant(party string) bool {
 
 // allAccepted reports whether every participant's party has accepted.
 func (m Meeting) allAccepted() bool {
-	for _, p := range m.Parties() {
-		if !slices.Contains(m.Accepted, p) {
+	for _, p := range m.Participants {
+		if !slices.Contains(m.Accepted, p.Party) {
 			return false
 		}
 	}

@@ -532,21 +532,20 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 	if s.err != nil {
 		return Record{}, s.err
 	}
+	// An event read ahead is taken without a timer: a rebuild takes a
+	// million this way.
+	select {
+	case n, ok := <-s.records:
+		return s.took(n, ok)
+	default:
+	}
 	wait := max(s.stall-time.Since(s.heard), time.Millisecond)
 	for {
 		timer := time.NewTimer(wait)
 		select {
 		case n, ok := <-s.records:
 			timer.Stop()
-			if !ok {
-				s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
-				return Record{}, s.err
-			}
-			if n.err != nil {
-				s.err = n.err
-			}
-			s.heard, s.owed, s.seq = time.Now(), n.r.Pending, n.r.Seq
-			return n.r, n.err
+			return s.took(n, ok)
 		case <-ctx.Done():
 			timer.Stop()
 			return Record{}, ctx.Err()
@@ -594,6 +593,20 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 			s.heard, wait = time.Now(), s.stall
 		}
 	}
+}
+
+// took returns n, taken from the records (ok false if they were closed),
+// and notes it as the last event heard.
+func (s *Subscription) took(n next, ok bool) (Record, error) {
+	if !ok {
+		s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
+		return Record{}, s.err
+	}
+	if n.err != nil {
+		s.err = n.err
+	}
+	s.heard, s.owed, s.seq = time.Now(), n.r.Pending, n.r.Seq
+	return n.r, n.err
 }
 
 // Delivered returns how many events the server has not yet delivered to

@@ -211,10 +211,11 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 
 // appendInPlace appends e to the tail of s's partial history if e is the
 // latest of the meeting in world order, and reports whether it did. The
-// tail grows in place up to twice the board's tail, and is then trimmed
-// into a new slice, so that an event costs no copy of the tail (a rebuild
-// applies a million), and a tail handed out before (a snapshot) never
-// changes under its holder: appending writes only past its length.
+// tail lives in an array of twice the board's tail (and one) that the slot
+// alone holds: it grows in place and, when full, is trimmed in place to
+// the board's tail, its older events folded into the base. A rebuild
+// applies a million events, each at no copy of the tail and no allocation,
+// and the board holds no more than that array for a meeting.
 func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 	h := s.h
 	if h.IsWhole() {
@@ -227,19 +228,29 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 	} else if h.Base.LastVersion > 0 && aggregates.Before(e, lastOf(h.Base)) {
 		return false
 	}
-	tail := append(h.Tail, e)
-	switch {
-	case len(tail) > 2*b.tail && s.cutOK && len(tail) == 2*b.tail+1:
+	full := 2*b.tail + 1
+	tail := h.Tail
+	if cap(tail) < full {
+		tail = make([]events.Event, len(h.Tail), max(full, len(h.Tail)+1))
+		copy(tail, h.Tail)
+	}
+	tail = append(tail, e)
+	switch n := len(tail); {
+	case n < full:
+		s.h = aggregates.Partial(h.Base, tail)
+	case n == full && s.cutOK:
 		// The state after the events trimmed was kept as they came.
-		h = aggregates.Partial(s.cut, slices.Clone(tail[b.tail+1:]))
-		s.cutOK = false
-	case len(tail) > 2*b.tail:
-		h = aggregates.Partial(h.Base, tail).Trim(b.tail)
+		kept := copy(tail, tail[b.tail+1:])
+		clear(tail[kept:])
+		s.h = aggregates.Partial(s.cut, tail[:kept])
 		s.cutOK = false
 	default:
-		h = aggregates.Partial(h.Base, tail)
+		base := aggregates.Replay(h.Base, tail[:n-b.tail])
+		kept := copy(tail, tail[n-b.tail:])
+		clear(tail[kept:])
+		s.h = aggregates.Partial(base, tail[:kept])
+		s.cutOK = false
 	}
-	s.h = h
 	return true
 }
 
@@ -424,9 +435,11 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 // returns the meetings whose view it changed: id, and the meetings that
 // require id held if its holding changed.
 func (b *Board) changed(id string, s *slot, before aggregates.Meeting) []string {
-	for _, p := range s.m.Preconditions {
-		if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], id) {
-			b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], id)
+	if !samePreconditions(before.Preconditions, s.m.Preconditions) {
+		for _, p := range s.m.Preconditions {
+			if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], id) {
+				b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], id)
+			}
 		}
 	}
 	changed := []string{id}
@@ -443,6 +456,13 @@ func (b *Board) changed(id string, s *slot, before aggregates.Meeting) []string 
 		changed = slices.Compact(changed)
 	}
 	return changed
+}
+
+// samePreconditions reports whether a and b are the same slice: the fold
+// copies preconditions on write, so an event that changes none leaves the
+// slice as it was, and the meetings it requires are registered already.
+func samePreconditions(a, b []aggregates.Precondition) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func sameTime(a, b *events.Time) bool {

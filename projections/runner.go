@@ -412,7 +412,13 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		if id != rec.Event.Aggregate.ID {
 			c.Meeting = rec.Event.Aggregate.ID
 		}
-		r.dirty[id] = &c
+		// A meeting already waiting to be written takes the later cause
+		// in place: a rebuild changes each meeting many times a save.
+		if p := r.dirty[id]; p != nil {
+			*p = c
+		} else {
+			r.dirty[id] = &c
+		}
 		r.changed[id] = true
 	}
 	r.inCommand = rec.Partial
