@@ -456,10 +456,16 @@ func TestLiveRunnerGivesUpOnALostAnswer(t *testing.T) {
 	done := start(runCtx)
 	waitFor(done)
 
-	// An event to project, and its idle round asks the server what it
-	// delivered: no answer comes.
-	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "CONSUMER.INFO.") })
+	// An event to project, saved at once (it ends its burst); then a
+	// message on none of main's subjects moves the log's end past the
+	// checkpoint, and the idle round asks the server what it delivered:
+	// no answer comes.
 	r.do(eventlog.Main(), "summit", 25, "trump", &events.MeetingCancelled{})
+	waitFor(done)
+	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "CONSUMER.INFO.") })
+	if _, err := js.Publish(ctx, eventlog.RefRoot+".elsewhere.name", []byte("a marker of another branch")); err != nil {
+		t.Fatal(err)
+	}
 	select {
 	case err := <-done:
 		if !errors.Is(err, eventlog.ErrUnavailable) {

@@ -441,7 +441,11 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		}
 	}
 	switch {
-	case live && r.unsaved >= 1000:
+	case live && (r.unsaved >= 1000 || rec.Pending == 0):
+		// The end of a burst (nothing more pending when this event was
+		// delivered) is saved at once, not when the runner next idles: a
+		// command that waits for the projection ([CatchUp]) returns as
+		// soon as its events are reflected.
 		return r.save(ctx, rec.Seq)
 	case live:
 		return r.flush(ctx)
