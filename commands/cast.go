@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -22,31 +23,30 @@ func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.
 	branch := h.branch
 	h.mu.Unlock()
 	var out Outcome
+	refs := make([]events.Ref, 0, len(wanted.Actors)+len(wanted.Meetings))
 	for _, id := range wanted.Actors {
-		e, ok, err := h.declaration(ctx, branch, events.Actor(id), &out)
-		if err != nil {
-			return c, err
+		refs = append(refs, events.Actor(id))
+	}
+	for _, id := range wanted.Meetings {
+		refs = append(refs, events.Meeting(id))
+	}
+	for i, d := range h.declarations(ctx, branch, refs) {
+		if d.err != nil {
+			return c, d.err
 		}
-		if !ok {
-			// Not on the branch: the plan says so, at its line. The
-			// names after it are looked up all the same.
+		if !d.ok {
+			// Not on the branch: the plan says so, at its line.
 			continue
 		}
-		switch p := e.Payload.(type) {
+		id := refs[i].ID
+		switch p := d.e.Payload.(type) {
 		case *events.PartyDeclared:
 			c.Parties[id] = scenarios.Party{ID: id, Name: p.Name}
 		case *events.PersonDeclared:
 			c.People[id] = scenarios.Person{ID: id, Name: p.Name, Party: p.Party, Role: p.Role}
-		}
-	}
-	for _, id := range wanted.Meetings {
-		e, ok, err := h.declaration(ctx, branch, events.Meeting(id), &out)
-		if err != nil {
-			return c, err
-		}
-		if d, isDecl := e.Payload.(*events.MeetingDeclared); ok && isDecl {
-			m := scenarios.Meeting{ID: id, Title: d.Title}
-			for _, p := range d.Participants {
+		case *events.MeetingDeclared:
+			m := scenarios.Meeting{ID: id, Title: p.Title}
+			for _, p := range p.Participants {
 				m.Participants = append(m.Participants, p.ID())
 			}
 			c.Meetings[id] = m
@@ -70,6 +70,34 @@ func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.
 		}
 	}
 	return c, nil
+}
+
+// found is what [Handler.declaration] found of one name.
+type found struct {
+	e   events.Event
+	ok  bool
+	err error
+}
+
+// lookups is how many names Cast looks up at once.
+const lookups = 16
+
+// declarations looks up the declaration of each of refs on branch, several
+// at once: each is a round trip to the server, and a file names dozens.
+func (h *Handler) declarations(ctx context.Context, b eventlog.Branch, refs []events.Ref) []found {
+	out := make([]found, len(refs))
+	slots := make(chan struct{}, lookups)
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			var o Outcome
+			out[i].e, out[i].ok, out[i].err = h.declaration(ctx, b, ref, &o)
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // declaration returns the first event of ref on branch (its declaration),

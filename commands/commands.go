@@ -289,6 +289,9 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 	p := &plan{pending: make([]eventlog.Pending, len(steps)), states: map[events.Ref]*aggregate{}, meta: b.Meta}
 	var refused Refused
 	refs := map[string]int{} // ref names of this batch -> their line
+	if err := h.prefetch(ctx, p, steps, out); err != nil {
+		return nil, err
+	}
 	for i, step := range steps {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {

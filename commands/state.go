@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/projections"
+	"github.com/summit-model/summit/scenarios"
 )
 
 // aggregate is what a handler knows of one aggregate: for a meeting, its
@@ -140,6 +142,51 @@ func (h *Handler) state(ctx context.Context, p *plan, ref events.Ref, out *Outco
 		return st, nil
 	}
 	return h.fresh(ctx, p, ref, out)
+}
+
+// prefetch reads into the plan the state of each aggregate that steps
+// command and the handler has not cached, several at once: each is a
+// round trip or two to the server (a snapshot, the events after it), and
+// a file of ten statements names ten meetings. A state that does not load
+// is left for [Handler.state] to read again, and report, in its turn.
+func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step, out *Outcome) error {
+	var refs []events.Ref
+	seen := map[events.Ref]bool{}
+	h.mu.Lock()
+	for _, step := range steps {
+		ref := step.Command.Aggregate
+		if seen[ref] || p.states[ref] != nil || h.cache[ref] != nil || ref.Check() != nil {
+			continue
+		}
+		seen[ref] = true
+		refs = append(refs, ref)
+	}
+	h.mu.Unlock()
+	if len(refs) < 2 {
+		return nil
+	}
+	states := make([]*aggregate, len(refs))
+	counts := make([]Outcome, len(refs))
+	slots := make(chan struct{}, lookups)
+	var wg sync.WaitGroup
+	for i, ref := range refs {
+		if err := ctx.Err(); err != nil {
+			break
+		}
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			states[i], _ = h.load(ctx, ref, &counts[i])
+		})
+	}
+	wg.Wait()
+	for i, st := range states {
+		out.Unavailable += counts[i].Unavailable
+		if st != nil {
+			p.states[refs[i]] = st
+		}
+	}
+	return ctx.Err()
 }
 
 // fresh reads ref's state from the log into the plan.

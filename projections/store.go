@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -84,43 +85,46 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 	if o.History < 1 || o.History > 64 {
 		return nil, fmt.Errorf("projection store: history %d: want 1 to 64", o.History)
 	}
-	meetings, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	configs := []jetstream.KeyValueConfig{{
 		Bucket:      MeetingBucket,
 		Description: "summit: meeting status by branch, one key per BRANCH.MEETING",
 		History:     uint8(o.History),
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("projection store: bucket %s: %w", MeetingBucket, err)
-	}
-	snapshots, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	}, {
 		Bucket:      SnapshotBucket,
 		Description: "summit: each meeting's folded state by branch, saved with the projection's checkpoint",
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("projection store: bucket %s: %w", SnapshotBucket, err)
-	}
-	state, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	}, {
 		Bucket:      StateBucket,
 		Description: "summit: projection checkpoints and writer leases",
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("projection store: bucket %s: %w", StateBucket, err)
-	}
-	dead, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	}, {
 		Bucket:      DeadLetterBucket,
 		Description: "summit: the messages a projection skipped, and why",
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("projection store: bucket %s: %w", DeadLetterBucket, err)
+	}}
+	// The buckets are opened at once: each is a round trip to the server,
+	// and every verb opens them.
+	buckets := make([]jetstream.KeyValue, len(configs))
+	errs := make([]error, len(configs))
+	var wg sync.WaitGroup
+	for i, cfg := range configs {
+		wg.Go(func() {
+			buckets[i], errs[i] = js.CreateOrUpdateKeyValue(ctx, cfg)
+			if errs[i] != nil {
+				errs[i] = fmt.Errorf("projection store: bucket %s: %w", cfg.Bucket, errs[i])
+			}
+		})
 	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	meetings, snapshots, state, dead := buckets[0], buckets[1], buckets[2], buckets[3]
 	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
 }
 
