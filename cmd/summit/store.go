@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/jsm.go/natscontext"
@@ -242,10 +243,16 @@ func (f *storeFlags) open(ctx context.Context) (_ *store, err error) {
 	if s.js, err = jetstream.New(s.nc); err != nil {
 		return nil, err
 	}
-	if s.log, err = eventlog.Open(ctx, s.js, eventlog.Options{Replicas: f.replicas, Logger: logger}); err != nil {
-		return nil, fmt.Errorf("%s: %w", s.where, err)
-	}
-	if s.views, err = projections.OpenStore(ctx, s.js, projections.StoreOptions{Replicas: f.replicas}); err != nil {
+	// The log and the projection store are opened at once: a round trip
+	// or two each, on every verb.
+	var logErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		s.log, logErr = eventlog.Open(ctx, s.js, eventlog.Options{Replicas: f.replicas, Logger: logger})
+	})
+	s.views, err = projections.OpenStore(ctx, s.js, projections.StoreOptions{Replicas: f.replicas})
+	wg.Wait()
+	if err := errors.Join(logErr, err); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.where, err)
 	}
 	if !f.damaged {
