@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -79,7 +81,9 @@ type Log struct {
 }
 
 // Open returns the log on js, creating its stream and branch bucket if they
-// are new, and updating them to o if they differ.
+// are new. An existing stream is updated only where it lacks a setting this
+// summit relies on (an older summit made it) or keeps another duplicates
+// window than o's; the replicas an operator gave it stay.
 func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) {
 	if err := o.Validate(); err != nil {
 		return nil, fmt.Errorf("event log: %w", err)
@@ -96,38 +100,88 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	stream, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        StreamName,
-		Description: "summit: the record and its branches, one subject per aggregate",
-		Subjects:    []string{SubjectRoot + ".>", RefRoot + ".>"},
-		Storage:     jetstream.FileStorage,
-		Replicas:    o.Replicas,
-		Retention:   jetstream.LimitsPolicy,
-		Duplicates:  o.Duplicates,
-		// Direct gets let any replica answer a read of one aggregate's
-		// history, in batches, without a consumer: see [Log.Load].
-		AllowDirect: true,
-		// A command's events land together or not at all.
-		AllowAtomicPublish: true,
-		// A bulk append goes as fast-ingest batches: see [Log.AppendAll].
-		AllowBatchPublish: true,
-		// Events are never deleted one by one; a branch is removed whole
-		// with a subject purge.
-		DenyDelete: true,
+	// The stream and the bucket are opened at once: every verb opens them.
+	var stream jetstream.Stream
+	var streamErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		stream, streamErr = openStream(ctx, js, jetstream.StreamConfig{
+			Name:        StreamName,
+			Description: "summit: the record and its branches, one subject per aggregate",
+			Subjects:    []string{SubjectRoot + ".>", RefRoot + ".>"},
+			Storage:     jetstream.FileStorage,
+			Replicas:    o.Replicas,
+			Retention:   jetstream.LimitsPolicy,
+			Duplicates:  o.Duplicates,
+			// Direct gets let any replica answer a read of one aggregate's
+			// history, in batches, without a consumer: see [Log.Load].
+			AllowDirect: true,
+			// A command's events land together or not at all.
+			AllowAtomicPublish: true,
+			// A bulk append goes as fast-ingest batches: see [Log.AppendAll].
+			AllowBatchPublish: true,
+			// Events are never deleted one by one; a branch is removed whole
+			// with a subject purge.
+			DenyDelete: true,
+		})
 	})
-	if err != nil {
-		return nil, fmt.Errorf("event log: stream %s: %w", StreamName, err)
-	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	kv, err := OpenBucket(ctx, js, jetstream.KeyValueConfig{
 		Bucket:      BranchBucket,
 		Description: "summit: one record per what-if branch",
 		Storage:     jetstream.FileStorage,
 		Replicas:    o.Replicas,
 	})
+	wg.Wait()
+	if streamErr != nil {
+		return nil, fmt.Errorf("event log: stream %s: %w", StreamName, streamErr)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("event log: bucket %s: %w", BranchBucket, err)
 	}
 	return &Log{js: js, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
+}
+
+// openStream returns the stream cfg names, made from cfg if it is new. An
+// existing one is updated to cfg only if it lacks a setting of cfg's that
+// summit relies on, or keeps another duplicates window, and keeps its own
+// replicas. (An update on every open, as CreateOrUpdateStream makes, costs
+// the server a write of the stream's metadata to disk each time, and undid
+// an operator's "nats stream edit --replicas 3".)
+func openStream(ctx context.Context, js jetstream.JetStream, cfg jetstream.StreamConfig) (jetstream.Stream, error) {
+	s, err := js.Stream(ctx, cfg.Name)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		s, err = js.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			s, err = js.Stream(ctx, cfg.Name)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	have := s.CachedInfo().Config
+	if have.AllowDirect == cfg.AllowDirect && have.AllowAtomicPublish == cfg.AllowAtomicPublish &&
+		have.AllowBatchPublish == cfg.AllowBatchPublish && have.DenyDelete == cfg.DenyDelete &&
+		have.Duplicates == cfg.Duplicates && slices.Equal(have.Subjects, cfg.Subjects) {
+		return s, nil
+	}
+	cfg.Replicas = have.Replicas
+	return js.UpdateStream(ctx, cfg)
+}
+
+// OpenBucket returns the key-value bucket cfg names, made from cfg if it
+// is new; an existing one is used as it is, with the replicas an operator
+// may have given it. Every verb opens summit's buckets: a lookup costs the
+// server a stream info, where an update would write the bucket's metadata
+// to disk.
+func OpenBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
+	kv, err := js.KeyValue(ctx, cfg.Bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = js.CreateKeyValue(ctx, cfg)
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = js.KeyValue(ctx, cfg.Bucket)
+		}
+	}
+	return kv, err
 }
 
 // JetStream returns the JetStream context the log works on.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
@@ -467,5 +468,50 @@ func TestRefs(t *testing.T) {
 	}
 	if _, ok, _ := l.Ref(ctx, Main(), "nothing"); ok {
 		t.Error("Ref(nothing) found something")
+	}
+}
+
+// TestOpenUpdatesOnlyWhatSummitNeeds checks that opening the log leaves an
+// existing stream as it is, an operator's edits included, unless it lacks
+// a setting summit relies on (an older summit made it) or keeps another
+// duplicates window: every verb opens it.
+func TestOpenUpdatesOnlyWhatSummitNeeds(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name    string
+		edit    func(*jetstream.StreamConfig)
+		updated bool
+	}{
+		{name: "an operator's description", edit: func(*jetstream.StreamConfig) {}},
+		{name: "no batch publishing", edit: func(c *jetstream.StreamConfig) { c.AllowBatchPublish = false }, updated: true},
+		{name: "a ten-minute duplicates window", edit: func(c *jetstream.StreamConfig) { c.Duplicates = 10 * time.Minute }, updated: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			js := natstest.JetStream(t, natstest.Start(t))
+			l, err := Open(ctx, js, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := l.stream.CachedInfo().Config
+			cfg.Description = "edited"
+			tc.edit(&cfg)
+			if _, err := js.UpdateStream(ctx, cfg); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Open(ctx, js, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			s, err := js.Stream(ctx, StreamName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.CachedInfo().Config
+			if updated := got.Description != "edited"; updated != tc.updated {
+				t.Errorf("updated: %v, want %v", updated, tc.updated)
+			}
+			if !got.AllowBatchPublish || got.Duplicates != 2*time.Minute {
+				t.Errorf("after open: batch publish %v, duplicates %s; want true, 2m0s", got.AllowBatchPublish, got.Duplicates)
+			}
+		})
 	}
 }

@@ -114,7 +114,7 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 	var wg sync.WaitGroup
 	for i, cfg := range configs {
 		wg.Go(func() {
-			buckets[i], errs[i] = js.CreateOrUpdateKeyValue(ctx, cfg)
+			buckets[i], errs[i] = eventlog.OpenBucket(ctx, js, cfg)
 			if errs[i] != nil {
 				errs[i] = fmt.Errorf("projection store: bucket %s: %w", cfg.Bucket, errs[i])
 			}
