@@ -32,8 +32,11 @@ type RunnerOptions struct {
 	// random suffix.
 	Owner string
 	// Idle is how long a live runner waits for an event before it saves its
-	// checkpoint and looks at its clock. Default 20ms: a writer that waits
-	// for the projection (summit append, then status) waits about this long.
+	// checkpoint (advanced past other branches' events) and looks at its
+	// clock; each round that finds nothing to do doubles the wait, up to a
+	// quarter of a second, until the next event. Default 20ms. (A writer
+	// that waits for the projection does not wait for it: the end of each
+	// burst of events is saved at once.)
 	Idle time.Duration
 	// CatchUpEvents and CatchUpEvery bound the work a runner catching up
 	// with a backlog does between checkpoints: it writes its views and
@@ -328,18 +331,30 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 			return nil
 		}
 	}
+	// quiet is how long the runner waits for an event before an idle
+	// round: Idle after an event, twice as long after each round that
+	// found nothing to do, up to maxQuiet. Each round asks the server for
+	// the log's end; ten thousand an hour is what an idle server should
+	// hear from a runner, not fifty a second.
+	quiet := r.o.Idle
 	for {
 		next := ctx
 		var cancel context.CancelFunc = func() {}
 		if live {
-			next, cancel = context.WithTimeout(ctx, r.o.Idle)
+			next, cancel = context.WithTimeout(ctx, quiet)
 		}
 		rec, err := sub.Next(next)
 		cancel()
 		if err != nil {
 			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-				if err := r.idle(ctx, sub); err != nil {
+				saved, err := r.idle(ctx, sub)
+				if err != nil {
 					return err
+				}
+				if saved {
+					quiet = r.o.Idle
+				} else {
+					quiet = min(2*quiet, max(maxQuiet, r.o.Idle))
 				}
 				if r.o.StopIdle > 0 && !r.inCommand && time.Since(r.applied) >= r.o.StopIdle {
 					return nil
@@ -361,7 +376,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 			}
 			return err
 		}
-		r.read.n, r.read.seq = r.read.n+1, rec.Seq
+		r.read.n, r.read.seq, quiet = r.read.n+1, rec.Seq, r.o.Idle
 		if err := r.apply(ctx, rec, live); err != nil {
 			return err
 		}
@@ -463,7 +478,9 @@ func (r *Runner) skip(ctx context.Context, rec eventlog.Record, why error) error
 	return r.store.quarantine(ctx, r.branch.Name, rec.Seq, rec.Subject, why)
 }
 
-// idle runs when a live runner has waited Idle for an event: every request
+// idle runs when a live runner has waited for an event, and reports
+// whether it saved (a round that saves nothing lets the next wait
+// longer): every request
 // here carries its own bound, as ctx has none in a server (the
 // subscription's Delivered waits the log's Timeout, no longer: see
 // [eventlog.Subscription.Delivered]); a request that fails stops the
@@ -471,16 +488,16 @@ func (r *Runner) skip(ctx context.Context, rec eventlog.Record, why error) error
 // again the views whose deadline passed if its day moved on, and saves the
 // checkpoint, advanced to the log's end if nothing of the branch is
 // pending.
-func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
+func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) (saved bool, err error) {
 	if err := r.lease.renew(ctx); err != nil {
-		return err
+		return false, err
 	}
 	// A branch deleted under a live runner stops it within a second: a
 	// delete waits for its lease (a watch of the branch holds one).
 	if time.Since(r.checked) >= time.Second {
 		r.checked = time.Now()
 		if err := r.current(ctx); err != nil {
-			return err
+			return false, err
 		}
 	}
 	r.deadlines()
@@ -489,23 +506,29 @@ func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) error {
 	// event of the branch up to that end is reflected.
 	end, err := r.log.LastSeq(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	seq := r.board.Seq()
 	if end > r.cp.Seq {
 		pending, delivered, err := sub.Delivered(ctx)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if pending == 0 && delivered <= seq {
 			seq = max(seq, end)
 		}
 	}
 	if seq <= r.cp.Seq && len(r.dirty) == 0 {
-		return nil
+		return false, nil
 	}
-	return r.save(ctx, seq)
+	return true, r.save(ctx, seq)
 }
+
+// maxQuiet bounds how long a live runner with nothing to do waits between
+// idle rounds: how late its checkpoint follows the log's end past other
+// branches' events (a status waits for it), and a deleted branch's runner
+// stops.
+const maxQuiet = 250 * time.Millisecond
 
 // deadlines marks, when the runner's day has moved on since its views were
 // written, the meetings whose overdue flag the new day changes, with the
