@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
@@ -55,7 +57,12 @@ type BoardOptions struct {
 	Read Read
 	// Tail is how many of each meeting's latest events (in world order) the
 	// board keeps besides its state, to fold a late event in its place
-	// without reading the meeting's history again. Default 8.
+	// without reading the meeting's history again. Default 4: a late
+	// report is most often a day or two late, a few events back; one
+	// further back costs a read of the meeting's history (a direct get of
+	// each event, 4 ms for 200), and each event of the tail costs memory
+	// for each meeting (a rebuild of 10,000 meetings holds twice the tail,
+	// and one, of each).
 	Tail int
 }
 
@@ -100,7 +107,7 @@ type slot struct {
 // NewBoard returns an empty board of branch.
 func NewBoard(branch string, o BoardOptions) *Board {
 	if o.Tail <= 0 {
-		o.Tail = 8
+		o.Tail = 4
 	}
 	return &Board{branch: branch, read: o.Read, tail: o.Tail, slots: map[string]*slot{}, requiredBy: map[string][]string{}}
 }
@@ -234,7 +241,7 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 		tail = make([]events.Event, len(h.Tail), max(full, len(h.Tail)+1))
 		copy(tail, h.Tail)
 	}
-	tail = append(tail, e)
+	tail = append(tail, tailed(e))
 	switch n := len(tail); {
 	case n < full:
 		s.h = aggregates.Partial(h.Base, tail)
@@ -252,6 +259,19 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 		s.cutOK = false
 	}
 	return true
+}
+
+// tailed returns e as a tail holds it: what folding it again and placing a
+// late event before it read, without what they do not (its identity key,
+// its causation and correlation, its source unless it carries a quote),
+// so that the board holds less of each event it keeps.
+func tailed(e events.Event) events.Event {
+	e.Key, e.Corrects = "", ""
+	e.CausationID, e.CorrelationID = uuid.Nil, uuid.Nil
+	if e.Source != nil && e.Source.Quote == "" {
+		e.Source = nil
+	}
+	return e
 }
 
 // lateInTail reports whether e, placed in tail (a meeting's latest events
