@@ -43,19 +43,7 @@ func TestInspectAnIntactLog(t *testing.T) {
 	if n, err := l.AppendAll(ctx, bulkPlan(30, 5)); err != nil {
 		t.Fatalf("append: %d: %v", n, err)
 	}
-	b, err := l.Fork(ctx, "what-if", events.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := l.Load(ctx, b, events.Meeting("m0"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := event(b.Name, "m0", h.Version+1, 20, &events.StatementMade{About: "m0", Stance: events.StanceSupportive})
-	e.Gen = b.Gen
-	if _, err := l.Append(ctx, h.Expect, e); err != nil {
-		t.Fatal(err)
-	}
+	onBranch(t, l, "what-if", "m0")
 	for _, subject := range []string{"summit.ev.main.meeting.m1", "summit.ev.nonsense"} {
 		if _, err := l.js.Publish(ctx, subject, []byte("not an event")); err != nil {
 			t.Fatal(err)
@@ -105,19 +93,7 @@ func TestInspectCountsALargeLog(t *testing.T) {
 			if n, err := l.AppendAll(ctx, plan); err != nil {
 				t.Fatalf("append: %d: %v", n, err)
 			}
-			b, err := l.Fork(ctx, "what-if", events.Time{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			h, err := l.Load(ctx, b, events.Meeting("m0"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := event(b.Name, "m0", h.Version+1, 20, &events.StatementMade{About: "m0", Stance: events.StanceSupportive})
-			e.Gen = b.Gen
-			if _, err := l.Append(ctx, h.Expect, e); err != nil {
-				t.Fatal(err)
-			}
+			onBranch(t, l, "what-if", "m0")
 			if tc.damage != nil {
 				tc.damage(t, l)
 			}
@@ -145,5 +121,25 @@ func TestInspectCountsALargeLog(t *testing.T) {
 				t.Errorf("ListMain: %d subjects on main (%v), want %d", len(in.Main), err, multiLastChunk+100)
 			}
 		})
+	}
+}
+
+// onBranch forks branch name from main and appends one statement about
+// meeting m on it.
+func onBranch(t *testing.T, l *Log, name, m string) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := l.Fork(ctx, name, events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := l.Load(ctx, b, events.Meeting(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := event(b.Name, m, h.Version+1, 20, &events.StatementMade{About: m, Stance: events.StanceSupportive})
+	e.Gen = b.Gen
+	if _, err := l.Append(ctx, h.Expect, e); err != nil {
+		t.Fatal(err)
 	}
 }
