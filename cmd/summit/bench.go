@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -105,6 +104,18 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if err := o.Validate(); err != nil {
 		return badInput(err)
 	}
+	if err := reexecute(&o); err != nil {
+		return err
+	}
+	if !quiet {
+		o.Progress = e.stderr
+	}
+	return measure(ctx, e, o, scale, asJSON)
+}
+
+// reexecute lets the benchmark run this binary again: as a child that
+// measures a rebuild's memory, and as the summit verbs it times.
+func reexecute(o *bench.Options) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("find the summit binary to re-execute: %w", err)
@@ -117,15 +128,16 @@ func runBench(ctx context.Context, e env, args []string) error {
 	o.Summit = func(ctx context.Context, args ...string) *exec.Cmd {
 		return exec.CommandContext(ctx, exe, args...)
 	}
-	if !quiet {
-		o.Progress = e.stderr
-	}
+	return nil
+}
+
+// measure runs the benchmark (or, with scale, its sizes) and prints its
+// figures; a failed step still prints the figures taken before it.
+func measure(ctx context.Context, e env, o bench.Options, scale, asJSON bool) error {
 	if scale {
 		reps, err := bench.Scale(ctx, o, bench.ScaleSizes)
 		if asJSON {
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			return errors.Join(enc.Encode(reps), err)
+			return errors.Join(printJSON(e.stdout, reps), err)
 		}
 		return errors.Join(bench.WriteScale(e.stdout, reps), err)
 	}
@@ -133,14 +145,8 @@ func runBench(ctx context.Context, e env, args []string) error {
 	if rep == nil {
 		return err
 	}
-	// A failed step still prints the figures taken before it.
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(rep.Figures); jerr != nil {
-			return errors.Join(err, jerr)
-		}
-		return err
+		return errors.Join(err, printJSON(e.stdout, rep.Figures))
 	}
 	return errors.Join(rep.WriteTable(e.stdout), err)
 }
