@@ -286,13 +286,20 @@ func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *ag
 	if len(seqs) == 0 {
 		return eventlog.History{}, fmt.Errorf("%s: no list of its events: %w", st.ref, eventlog.ErrNotThere)
 	}
+	// The events after the snapshot are read beside the listed ones: a
+	// late report decided on a meeting's whole history waits for the
+	// longer of the two reads, not their sum.
+	var rest eventlog.History
+	var restErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, st.ref, st.snap.Seq) })
 	listed, err := h.log.LoadSeqs(ctx, branch, st.ref, seqs)
+	wg.Wait()
 	if err != nil {
 		return listed, err
 	}
-	rest, err := h.log.LoadAfter(ctx, branch, st.ref, st.snap.Seq)
-	if err != nil {
-		return rest, err
+	if restErr != nil {
+		return rest, restErr
 	}
 	version := st.snap.State().Version
 	switch {
