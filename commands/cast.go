@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -79,24 +78,14 @@ type found struct {
 	err error
 }
 
-// lookups is how many names Cast looks up at once.
-const lookups = 16
-
 // declarations looks up the declaration of each of refs on branch, several
-// at once: each is a round trip to the server, and a file names dozens.
+// at once ([atOnce]): a file names dozens.
 func (h *Handler) declarations(ctx context.Context, b eventlog.Branch, refs []events.Ref) []found {
 	out := make([]found, len(refs))
-	slots := make(chan struct{}, lookups)
-	var wg sync.WaitGroup
-	for i, ref := range refs {
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			var o Outcome
-			out[i].e, out[i].ok, out[i].err = h.declaration(ctx, b, ref, &o)
-		})
-	}
-	wg.Wait()
+	atOnce(len(refs), func(i int) {
+		var o Outcome
+		out[i].e, out[i].ok, out[i].err = h.declaration(ctx, b, refs[i], &o)
+	})
 	return out
 }
 

@@ -144,10 +144,29 @@ func (h *Handler) state(ctx context.Context, p *plan, ref events.Ref, out *Outco
 	return h.fresh(ctx, p, ref, out)
 }
 
+// lookups is how many reads of the store a handler makes at once.
+const lookups = 16
+
+// atOnce calls fn(i) for each i below n, lookups of them at a time, and
+// waits for them all: each is a round trip or two to the server, which
+// answers them side by side.
+func atOnce(n int, fn func(i int)) {
+	slots := make(chan struct{}, lookups)
+	var wg sync.WaitGroup
+	for i := range n {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			fn(i)
+		})
+	}
+	wg.Wait()
+}
+
 // prefetch reads into the plan the state of each aggregate that steps
-// command and the handler has not cached, several at once: each is a
-// round trip or two to the server (a snapshot, the events after it), and
-// a file of ten statements names ten meetings. A state that does not load
+// command and the handler has not cached, several at once ([atOnce]): a
+// snapshot and the events after it each, and a file of ten statements
+// names ten meetings. A state that does not load
 // is left for [Handler.state] to read again, and report, in its turn.
 func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step, out *Outcome) error {
 	var refs []events.Ref
@@ -167,19 +186,7 @@ func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step,
 	}
 	states := make([]*aggregate, len(refs))
 	counts := make([]Outcome, len(refs))
-	slots := make(chan struct{}, lookups)
-	var wg sync.WaitGroup
-	for i, ref := range refs {
-		if err := ctx.Err(); err != nil {
-			break
-		}
-		slots <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-slots }()
-			states[i], _ = h.load(ctx, ref, &counts[i])
-		})
-	}
-	wg.Wait()
+	atOnce(len(refs), func(i int) { states[i], _ = h.load(ctx, refs[i], &counts[i]) })
 	for i, st := range states {
 		out.Unavailable += counts[i].Unavailable
 		if st != nil {
