@@ -409,11 +409,8 @@ type Subscription struct {
 	cons    jetstream.Consumer
 	it      jetstream.MessagesContext
 	pending uint64
-	// timeout is the log's: it bounds [Subscription.Delivered].
-	timeout time.Duration
-	js      jetstream.JetStream
-	// log is the log read, whose scan reads an event by itself
-	// ([Subscription.readable]).
+	// log is the log read: its timeout bounds [Subscription.Delivered],
+	// and its scan reads an event by itself ([Subscription.readable]).
 	log *Log
 	// stall is how long Next waits with the server reporting events
 	// pending that it does not deliver before it gives up ([ErrDamaged]);
@@ -460,7 +457,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
-	s := &Subscription{filter: filter, cons: cons, it: it, timeout: l.timeout, js: l.js, log: l, stall: 2 * l.timeout, heard: time.Now(),
+	s := &Subscription{filter: filter, cons: cons, it: it, log: l, stall: 2 * l.timeout, heard: time.Now(),
 		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
@@ -562,7 +559,7 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 				// A server that does not answer (a cluster electing a
 				// leader) gets three times as long.
 				if time.Since(s.heard) < 3*s.stall {
-					wait = s.timeout
+					wait = s.log.timeout
 					continue
 				}
 				s.err = err
@@ -625,7 +622,7 @@ func (s *Subscription) took(n next, ok bool) (Record, error) {
 // runner's idle round then hung for good, its checkpoint short of the log
 // (issue 12, TestClusterLeaderStops).
 func (s *Subscription) Delivered(ctx context.Context) (pending, last uint64, err error) {
-	rctx, cancel := context.WithTimeout(ctx, s.timeout)
+	rctx, cancel := context.WithTimeout(ctx, s.log.timeout)
 	defer cancel()
 	info, err := s.cons.Info(rctx)
 	if err != nil {
@@ -639,7 +636,7 @@ func (s *Subscription) Stop() {
 	s.stop.Do(func() {
 		close(s.quit)
 		s.it.Stop()
-		deleteConsumer(s.js, s.cons, s.timeout)
+		deleteConsumer(s.log.js, s.cons, s.log.timeout)
 	})
 	<-s.done
 }
