@@ -2,6 +2,7 @@ package eventlog
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -143,4 +144,88 @@ func (l *Log) lastOn(ctx context.Context, filter string) (*jetstream.RawStreamMs
 		}
 	}
 	return l.stream.GetLastMsgForSubject(rctx, filter)
+}
+
+// NextOn returns the stream sequence of the first event or marker at or
+// after from on the subjects filter matches (0 if there is none), as the
+// stream's leader answers it ([NextOnLeader]).
+func (l *Log) NextOn(ctx context.Context, filter string, from uint64) (uint64, error) {
+	rctx, cancel := l.request(ctx)
+	defer cancel()
+	return NextOnLeader(rctx, l.js, StreamName, filter, from)
+}
+
+// NextOnLeader returns the sequence of the first message of stream at or
+// after from on the subjects filter matches (0 if there is none), as the
+// stream's leader answers it, never a replica.
+//
+// A consumer's count of the messages pending, a key-value watch, and a
+// direct get come from the server that holds the consumer or answers the
+// get: in a cluster, a replica, which may not yet hold what its leader
+// acknowledged. What NextOnLeader finds missing is missing from the stream
+// up to the moment it answered.
+func NextOnLeader(ctx context.Context, js jetstream.JetStream, stream, filter string, from uint64) (uint64, error) {
+	req, err := json.Marshal(struct {
+		Seq  uint64 `json:"seq"`
+		Next string `json:"next_by_subj"`
+	}{max(from, 1), filter})
+	if err != nil {
+		return 0, err
+	}
+	m, err := js.Conn().RequestWithContext(ctx, apiPrefix(js)+"STREAM.MSG.GET."+stream, req)
+	if err != nil {
+		return 0, fmt.Errorf("read %s from %d: %w", filter, from, unavailable(err))
+	}
+	var resp struct {
+		Message *struct {
+			Seq uint64 `json:"seq"`
+		} `json:"message"`
+		Error *jetstream.APIError `json:"error"`
+	}
+	if err := json.Unmarshal(m.Data, &resp); err != nil {
+		return 0, fmt.Errorf("read %s from %d: %w", filter, from, err)
+	}
+	switch {
+	case resp.Error != nil && resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound:
+		return 0, nil
+	case resp.Error != nil:
+		return 0, fmt.Errorf("read %s from %d: %w", filter, from, unavailable(resp.Error))
+	case resp.Message == nil:
+		return 0, fmt.Errorf("read %s from %d: %w", filter, from, jetstream.ErrInvalidJetStreamResponse)
+	}
+	return resp.Message.Seq, nil
+}
+
+// Replicated reports whether more than one server keeps the log: its
+// consumers and direct gets may then be answered by a replica that lags the
+// stream's leader (see [Log.NextOn]).
+func (l *Log) Replicated() bool {
+	info := l.stream.CachedInfo()
+	return info != nil && info.Config.Replicas > 1
+}
+
+// Lagging reports whether the stream's leader holds a message on filter,
+// from from to to, that a consumer counted as not there. It can only when
+// the log is replicated and the consumer lives on a replica that lags its
+// leader; on one server Lagging asks nothing and reports false.
+func (l *Log) Lagging(ctx context.Context, filter string, from, to uint64) (bool, error) {
+	if !l.Replicated() || from > to {
+		return false, nil
+	}
+	next, err := l.NextOn(ctx, filter, from)
+	return next != 0 && next <= to, err
+}
+
+// apiPrefix returns the prefix of js's JetStream API subjects, "$JS.API."
+// unless js was made with a domain or another prefix: the requests summit
+// sends itself go where the client's own do.
+func apiPrefix(js jetstream.JetStream) string {
+	o := js.Options()
+	switch {
+	case o.Domain != "":
+		return "$JS." + o.Domain + ".API."
+	case o.APIPrefix != "":
+		return strings.TrimSuffix(o.APIPrefix, ".") + "."
+	}
+	return jetstream.DefaultAPIPrefix
 }

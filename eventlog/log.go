@@ -199,6 +199,10 @@ func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
 	return info.State.LastSeq, nil
 }
 
+// Timeout returns how long the log waits for an answer to one request
+// ([Options].Timeout).
+func (l *Log) Timeout() time.Duration { return l.timeout }
+
 // request bounds one request to JetStream by the log's timeout.
 func (l *Log) request(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, l.timeout)

@@ -328,7 +328,9 @@ func (l *Log) read(ctx context.Context, filter string, next *uint64, to uint64, 
 	}
 	defer sub.Stop()
 	if sub.Pending() == 0 {
-		return nil
+		if more, err := l.Lagging(ctx, filter, from, to); err != nil || !more {
+			return err
+		}
 	}
 	// The server counted sub.Pending() events when the read began; each
 	// one delivered, and each still pending after the last, accounts for
@@ -362,6 +364,16 @@ func (l *Log) read(ctx context.Context, filter string, next *uint64, to uint64, 
 				if last, err := l.LastSeq(ctx); err == nil && last <= r.Seq {
 					return fmt.Errorf("read %s: %w: the server counts %d more events than it delivers up to sequence %d, the log's last (summit check reads every event and says which are lost)",
 						filter, ErrDamaged, r.Pending, r.Seq)
+				}
+				return nil
+			}
+			if r.Seq < to {
+				more, err := l.Lagging(ctx, filter, r.Seq+1, to)
+				if err != nil {
+					return err
+				}
+				if more {
+					continue
 				}
 			}
 			return nil

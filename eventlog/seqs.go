@@ -92,7 +92,7 @@ func (l *Log) getSeqs(ctx context.Context, seqs []uint64) ([]*nats.Msg, error) {
 		return nil, unavailable(err)
 	}
 	defer sub.Unsubscribe()
-	api := "$JS.API.DIRECT.GET." + StreamName
+	api := apiPrefix(l.js) + "DIRECT.GET." + StreamName
 	out := make([]*nats.Msg, len(seqs))
 	var req []byte
 	sent, got := 0, 0

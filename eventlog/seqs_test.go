@@ -190,3 +190,46 @@ func TestLoadReadsOnAfterAShortBatch(t *testing.T) {
 		t.Fatalf("loaded %d events expecting %d, want 30 expecting %d", len(h.Events), h.Expect, seq)
 	}
 }
+
+func TestNextOn(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	first, err := l.Append(ctx, 0, declare(events.Main, "m", 16))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := l.Fork(ctx, "what-if", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own := event("what-if", "m", 2, 17, &events.MeetingFloated{})
+	own.Gen = b.Gen
+	bseq, err := l.Append(ctx, 0, own)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := l.Append(ctx, 0, declare(events.Main, "n", 18))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		filter string
+		from   uint64
+		want   uint64
+	}{
+		{BranchSubjects(events.Main), 0, first},
+		{BranchSubjects(events.Main), first, first},
+		{BranchSubjects(events.Main), first + 1, second},
+		{BranchSubjects(events.Main), second + 1, 0},
+		{BranchSubjects("what-if"), 1, bseq},
+		{BranchSubjects("what-if"), bseq + 1, 0},
+		{BranchSubjects("nobody"), 1, 0},
+	} {
+		if got, err := l.NextOn(ctx, c.filter, c.from); err != nil || got != c.want {
+			t.Errorf("NextOn(%s, %d) = %d (%v), want %d", c.filter, c.from, got, err, c.want)
+		}
+	}
+	if l.Replicated() {
+		t.Error("a log on one server says it is replicated")
+	}
+}
