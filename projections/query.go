@@ -178,7 +178,7 @@ func foldBoards(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, 
 			}
 			h, ok := history[refold.Meeting]
 			if !ok {
-				loaded, err := readHistory(ctx, log, branch, b, r)
+				loaded, err := readHistory(ctx, log, branch, b, r, nil)
 				if err != nil {
 					return fmt.Errorf("seq %d: meeting %s: %w", r.Seq, refold.Meeting, err)
 				}

@@ -77,9 +77,10 @@ type Runner struct {
 	store  *Store
 	branch eventlog.Branch
 	o      RunnerOptions
-	// torn is set when a view or snapshot write was not acknowledged: the
-	// views may lag the board, so no checkpoint may be saved past them.
-	// The next run resumes from the last checkpoint and writes again.
+	// torn is set when a view or snapshot write was not acknowledged (the
+	// views may lag the board), or the board holds a record it could not
+	// place: no checkpoint may be saved past them. The next run resumes
+	// from the last checkpoint and writes again.
 	torn bool
 
 	board *Board
@@ -310,7 +311,13 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 			return err
 		}
 		if last <= r.cp.Seq {
-			return r.save(ctx, max(end, r.board.Seq()))
+			ok, err := r.reflects(ctx, end)
+			if err != nil {
+				return err
+			}
+			if ok {
+				return r.save(ctx, max(end, r.board.Seq()))
+			}
 		}
 	}
 	subjects := eventlog.BranchSubjects(r.branch.Name)
@@ -322,6 +329,11 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	asked := 0 // times the runner subscribed again after a stall
 	r.applied = time.Now()
 	live := sub.Pending() == 0
+	if live {
+		if live, err = r.reflects(ctx, end); err != nil {
+			return err
+		}
+	}
 	if live {
 		// Nothing to apply: every event up to end is reflected.
 		if err := r.save(ctx, max(end, r.board.Seq())); err != nil {
@@ -382,7 +394,13 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		}
 		r.applied = time.Now()
 		if !live && !rec.Partial && rec.Pending == 0 {
-			// Caught up: everything up to end, at least, is reflected.
+			// Caught up: everything up to end, at least, is reflected,
+			// unless the consumer's replica lags its leader.
+			if ok, err := r.reflects(ctx, end); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
 			if err := r.save(ctx, max(end, rec.Seq)); err != nil {
 				return err
 			}
@@ -411,14 +429,16 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	changed, err := r.board.Apply(rec)
 	var refold *RefoldError
 	if errors.As(err, &refold) {
-		h, err := readHistory(ctx, r.log, r.branch, r.board, rec)
+		h, err := readHistory(ctx, r.log, r.branch, r.board, rec, r.o.Logger)
 		if err != nil {
+			r.torn = true // the board holds rec unplaced
 			return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
 		}
 		changed = r.board.Refold(refold.Meeting, h)
 	} else if errors.Is(err, ErrUndeclared) {
 		return r.skip(ctx, rec, err)
 	} else if err != nil {
+		r.torn = true // the board holds rec unplaced
 		return err
 	}
 	cause := r.board.Cause(rec)
@@ -475,7 +495,11 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 func (r *Runner) skip(ctx context.Context, rec eventlog.Record, why error) error {
 	r.o.Logger.Warn("skipping a message the projection cannot fold", "branch", r.branch.Name, "seq", rec.Seq, "subject", rec.Subject, "err", why)
 	r.board.SetSeq(rec.Seq)
-	return r.store.quarantine(ctx, r.branch.Name, rec.Seq, rec.Subject, why)
+	if err := r.store.quarantine(ctx, r.branch.Name, rec.Seq, rec.Subject, why); err != nil {
+		r.torn = true // a checkpoint past rec would pass it over unnoted
+		return err
+	}
+	return nil
 }
 
 // idle runs when a live runner has waited for an event, and reports
@@ -515,13 +539,30 @@ func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) (saved bo
 			return false, err
 		}
 		if pending == 0 && delivered <= seq {
-			seq = max(seq, end)
+			ok, err := r.reflects(ctx, end)
+			if err != nil {
+				return false, err
+			}
+			if ok {
+				seq = max(seq, end)
+			}
 		}
 	}
 	if seq <= r.cp.Seq && len(r.dirty) == 0 {
 		return false, nil
 	}
 	return true, r.save(ctx, seq)
+}
+
+// reflects reports whether the runner has applied every event of its
+// branch up to end, where its consumer counts none pending. On one server
+// the count is the record's. In a cluster the consumer may live on a
+// replica that lags the stream's leader, and count nothing pending while
+// the leader holds more: the leader is asked ([eventlog.Log.NextOn]).
+func (r *Runner) reflects(ctx context.Context, end uint64) (bool, error) {
+	from := max(r.board.Seq(), r.cp.Seq) + 1
+	lag, err := r.log.Lagging(ctx, eventlog.BranchSubjects(r.branch.Name), from, end)
+	return !lag, err
 }
 
 // maxQuiet bounds how long a live runner with nothing to do waits between
@@ -617,7 +658,12 @@ func (r *Runner) write(ctx context.Context, subject string, data []byte) error {
 			return err
 		}
 	}
-	f, err := r.store.js.PublishAsync(subject, data)
+	// No retry when the bucket has no leader to answer: the client would
+	// send the write again a quarter second later, after the writes that
+	// followed it, and an older view of a meeting would land over a newer
+	// one (TestClusterLeaderStops). The write fails instead; the runner
+	// is torn, and stops to be started again.
+	f, err := r.store.js.PublishAsync(subject, data, jetstream.WithRetryAttempts(0))
 	if err != nil {
 		return err
 	}

@@ -55,11 +55,14 @@ func Key(branch, id string) string { return branch + "." + id }
 
 // Store is the projection's key-value buckets.
 type Store struct {
-	js        jetstream.JetStream
-	meetings  jetstream.KeyValue
-	snapshots jetstream.KeyValue
-	state     jetstream.KeyValue
-	dead      jetstream.KeyValue
+	js jetstream.JetStream
+	// replicated reports that more than one server keeps the buckets: a
+	// watch may then be answered by a replica that lags (see [Store.each]).
+	replicated bool
+	meetings   jetstream.KeyValue
+	snapshots  jetstream.KeyValue
+	state      jetstream.KeyValue
+	dead       jetstream.KeyValue
 }
 
 // StoreOptions configure a [Store].
@@ -125,7 +128,7 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 		return nil, err
 	}
 	meetings, snapshots, state, dead := buckets[0], buckets[1], buckets[2], buckets[3]
-	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
+	return &Store{js: js, replicated: o.Replicas > 1, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
 }
 
 // Meetings returns the bucket of views, to watch.
@@ -346,29 +349,72 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snap
 	return out, err
 }
 
-// each calls fn with every key of branch in kv and its value.
+// each calls fn with every key of branch in kv and its value, once each,
+// in the order the keys were last written.
+//
+// A watch reads them, and in a replicated store its consumer may live on a
+// replica that lags the bucket's leader: what it delivers as the current
+// values can miss the latest writes (a runner that resumes on snapshots
+// older than its checkpoint would fold without the events between). There,
+// each asks the leader whether it holds a later write of branch's keys
+// ([eventlog.NextOnLeader]) and reads on until the watch has delivered it.
 func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, fn func(key string, value []byte) error) error {
-	w, err := kv.Watch(ctx, branch+".*", jetstream.IgnoreDeletes())
+	w, err := kv.Watch(ctx, branch+".*")
 	if err != nil {
 		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 	}
 	defer w.Stop()
+	var (
+		entries []jetstream.KeyValueEntry
+		at      = map[string]int{} // each key's place in entries
+		last    uint64             // the latest revision delivered
+		want    uint64             // a revision the leader holds, not yet delivered
+		initial bool               // the watch has delivered the current values
+	)
 	for {
+		var e jetstream.KeyValueEntry
 		select {
-		case e, ok := <-w.Updates():
+		case u, ok := <-w.Updates():
 			if !ok {
 				return fmt.Errorf("read %s of %s: watcher closed", kv.Bucket(), branch)
 			}
-			if e == nil {
-				return nil
-			}
-			if err := fn(e.Key(), e.Value()); err != nil {
-				return err
-			}
+			e = u
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		if e != nil {
+			last = max(last, e.Revision())
+			if i, ok := at[e.Key()]; ok {
+				entries[i] = nil
+			}
+			at[e.Key()] = len(entries)
+			entries = append(entries, e)
+			if !initial || last < want {
+				continue
+			}
+		}
+		initial = true
+		if !s.replicated {
+			break
+		}
+		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), "$KV."+kv.Bucket()+"."+branch+".*", last+1)
+		if err != nil {
+			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+		}
+		if next == 0 {
+			break
+		}
+		want = next
 	}
+	for _, e := range entries {
+		if e == nil || e.Operation() != jetstream.KeyValuePut {
+			continue
+		}
+		if err := fn(e.Key(), e.Value()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ASCII returns the JSON of v with every character beyond ASCII escaped

@@ -1,0 +1,74 @@
+package projections
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
+)
+
+func TestWhole(t *testing.T) {
+	rec := func(versions ...uint64) []eventlog.Record {
+		var out []eventlog.Record
+		for i, v := range versions {
+			out = append(out, eventlog.Record{Seq: uint64(10 + i), Event: events.Event{Version: v}})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name    string
+		records []eventlog.Record
+		version uint64
+		want    bool
+	}{
+		{"every version", rec(1, 2, 3), 3, true},
+		{"the first alone", rec(1), 1, true},
+		{"the last missing (a replica behind)", rec(1, 2), 3, false},
+		{"one in the middle missing", rec(1, 3), 3, false},
+		{"the first missing", rec(2, 3), 3, false},
+		{"one twice", rec(1, 2, 2), 3, false},
+		{"none", nil, 1, false},
+	} {
+		if got := whole(c.records, c.version); got != c.want {
+			t.Errorf("%s: whole = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestEachReadsEachKeyOnce writes keys of two branches, one of them twice
+// and one then deleted: each reads a branch's keys once each, with their
+// latest values, leaving out the deleted, whether or not the store asks
+// its leader for later writes (as a replicated one does).
+func TestEachReadsEachKeyOnce(t *testing.T) {
+	ctx := context.Background()
+	js := natstest.JetStream(t, natstest.Start(t))
+	store, err := OpenStore(ctx, js, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv := store.meetings
+	for _, w := range []struct{ key, value string }{
+		{"main.a", "a1"}, {"main.b", "b1"}, {"other.a", "x"}, {"main.b", "b2"}, {"main.c", "c1"},
+	} {
+		if _, err := kv.PutString(ctx, w.key, w.value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := kv.Delete(ctx, "main.c"); err != nil {
+		t.Fatal(err)
+	}
+	for _, replicated := range []bool{false, true} {
+		store.replicated = replicated
+		var got []string
+		err := store.each(ctx, kv, "main", func(key string, value []byte) error {
+			got = append(got, key+"="+string(value))
+			return nil
+		})
+		if want := []string{"main.a=a1", "main.b=b2"}; err != nil || !slices.Equal(got, want) {
+			t.Errorf("replicated %v: read %q (%v), want %q", replicated, got, err, want)
+		}
+	}
+}
