@@ -43,6 +43,9 @@ func TestClusterLeaderStops(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !l.Replicated() {
+		t.Fatal("a log of three replicas says it is not replicated")
+	}
 	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{Replicas: 3})
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +139,13 @@ func TestClusterLeaderStops(t *testing.T) {
 	stopAt(before*stops + after)
 	stopWriters()
 	wg.Wait()
+	// A command cut short may have sent its events before it stopped:
+	// they land after it returned. The server places the messages of one
+	// connection in order, so the acknowledgement of one sent after them
+	// says every one has landed, or will not.
+	if _, err := js.Publish(ctx, eventlog.RefRoot+".test.writers-stopped", nil); err != nil {
+		t.Fatal(err)
+	}
 	if ctx.Err() != nil {
 		t.Fatalf("%d events acknowledged before the deadline, want %d", count.Load(), before*stops+after)
 	}
