@@ -13,9 +13,9 @@ func (s *Store) WatchCheckpoint(ctx context.Context, branch string, opts ...jets
 
 // WithJetStream returns a copy of s that publishes its view writes through js.
 func (s *Store) WithJetStream(js jetstream.JetStream) *Store {
-	c := *s
-	c.js = js
-	return &c
+	c := &Store{js: js, meetings: s.meetings, snapshots: s.snapshots, state: s.state, dead: s.dead}
+	c.replicas.Store(s.replicas.Load())
+	return c
 }
 
 // Uncount makes branch's checkpoint one written before checkpoints counted

@@ -41,13 +41,17 @@ func TestWhole(t *testing.T) {
 // TestEachReadsEachKeyOnce writes keys of two branches, one of them twice
 // and one then deleted: each reads a branch's keys once each, with their
 // latest values, leaving out the deleted, whether or not the store asks
-// its leader for later writes (as a replicated one does).
+// its leader for later writes (as a replicated one does). A store asks
+// its bucket how many servers keep it.
 func TestEachReadsEachKeyOnce(t *testing.T) {
 	ctx := context.Background()
 	js := natstest.JetStream(t, natstest.Start(t))
 	store, err := OpenStore(ctx, js, StoreOptions{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if replicated, err := store.replicated(ctx); err != nil || replicated {
+		t.Fatalf("a store on one server: replicated %v (%v)", replicated, err)
 	}
 	kv := store.meetings
 	for _, w := range []struct{ key, value string }{
@@ -60,15 +64,15 @@ func TestEachReadsEachKeyOnce(t *testing.T) {
 	if err := kv.Delete(ctx, "main.c"); err != nil {
 		t.Fatal(err)
 	}
-	for _, replicated := range []bool{false, true} {
-		store.replicated = replicated
+	for _, replicas := range []int64{1, 3} {
+		store.replicas.Store(replicas)
 		var got []string
 		err := store.each(ctx, kv, "main", func(key string, value []byte) error {
 			got = append(got, key+"="+string(value))
 			return nil
 		})
 		if want := []string{"main.a=a1", "main.b=b2"}; err != nil || !slices.Equal(got, want) {
-			t.Errorf("replicated %v: read %q (%v), want %q", replicated, got, err, want)
+			t.Errorf("%d replicas: read %q (%v), want %q", replicas, got, err, want)
 		}
 	}
 }

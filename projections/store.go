@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -56,13 +57,13 @@ func Key(branch, id string) string { return branch + "." + id }
 // Store is the projection's key-value buckets.
 type Store struct {
 	js jetstream.JetStream
-	// replicated reports that more than one server keeps the buckets: a
-	// watch may then be answered by a replica that lags (see [Store.each]).
-	replicated bool
-	meetings   jetstream.KeyValue
-	snapshots  jetstream.KeyValue
-	state      jetstream.KeyValue
-	dead       jetstream.KeyValue
+	// replicas is how many servers keep the buckets, as the server says
+	// (0 until asked: see [Store.replicated]).
+	replicas  atomic.Int64
+	meetings  jetstream.KeyValue
+	snapshots jetstream.KeyValue
+	state     jetstream.KeyValue
+	dead      jetstream.KeyValue
 }
 
 // StoreOptions configure a [Store].
@@ -128,7 +129,7 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 		return nil, err
 	}
 	meetings, snapshots, state, dead := buckets[0], buckets[1], buckets[2], buckets[3]
-	return &Store{js: js, replicated: o.Replicas > 1, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
+	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
 }
 
 // Meetings returns the bucket of views, to watch.
@@ -394,7 +395,9 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 			}
 		}
 		initial = true
-		if !s.replicated {
+		if replicated, err := s.replicated(ctx); err != nil {
+			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+		} else if !replicated {
 			break
 		}
 		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), "$KV."+kv.Bucket()+"."+branch+".*", last+1)
@@ -415,6 +418,27 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		}
 	}
 	return nil
+}
+
+// replicated reports whether more than one server keeps the buckets: a
+// watch may then be answered by a replica that lags (see [Store.each]).
+// The bucket's own setting counts, not the replicas a verb was given: an
+// operator may have made a bucket of one server R3 since. It is asked
+// once per store.
+func (s *Store) replicated(ctx context.Context) (bool, error) {
+	if n := s.replicas.Load(); n > 0 {
+		return n > 1, nil
+	}
+	st, err := s.meetings.Status(ctx)
+	if err != nil {
+		return false, fmt.Errorf("bucket %s: %w", s.meetings.Bucket(), err)
+	}
+	n := 1
+	if b, ok := st.(*jetstream.KeyValueBucketStatus); ok {
+		n = max(n, b.StreamInfo().Config.Replicas)
+	}
+	s.replicas.Store(int64(n))
+	return n > 1, nil
 }
 
 // ASCII returns the JSON of v with every character beyond ASCII escaped
