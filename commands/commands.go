@@ -144,6 +144,11 @@ type Batch struct {
 	Pace scenarios.Pace
 	// Landed, if not nil, is called with each step's events as they land.
 	Landed func(scenarios.Step, []events.Event)
+	// Check, if not nil, runs once every step is decided and found good,
+	// before Prepare and before anything is appended: an error ends the
+	// batch with nothing appended. A verb checks its store's integrity so,
+	// side by side with the reads that decide.
+	Check func(context.Context) error
 	// Prepare, if not nil, runs once every step is decided and found good,
 	// before anything is appended: it makes the branch the events go to,
 	// and returns it (with its generation), so that a file with an error
@@ -194,6 +199,11 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 		plan, err := h.decide(ctx, b, b.Steps[done:], &out)
 		if err != nil {
 			return out, err
+		}
+		if b.Check != nil && attempt == 0 {
+			if err := b.Check(ctx); err != nil {
+				return out, err
+			}
 		}
 		if b.Prepare != nil && attempt == 0 {
 			branch, err := b.Prepare(ctx)

@@ -255,6 +255,33 @@ func TestHandleAllRefusesWhole(t *testing.T) {
 	checkHistory(t, l, "m", 0)
 }
 
+// TestHandleAllCheckStopsItWhole checks that a batch whose Check fails
+// (a verb found its store damaged while it decided) appends nothing, and
+// says why; one whose Check passes appends.
+func TestHandleAllCheckStopsItWhole(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	batch := steps(declare("m"), act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest"}))
+	damaged := errors.New("the store lost events")
+	checked := 0
+	check := func(err error) func(context.Context) error {
+		return func(context.Context) error {
+			checked++
+			return err
+		}
+	}
+	_, err := NewHandler(l, eventlog.Main()).HandleAll(ctx, Batch{File: "f.yaml", Steps: batch, Check: check(damaged)})
+	if !errors.Is(err, damaged) || checked != 1 {
+		t.Fatalf("HandleAll = %v after %d checks; want the check's error, after one", err, checked)
+	}
+	checkHistory(t, l, "m", 0)
+	out, err := NewHandler(l, eventlog.Main()).HandleAll(ctx, Batch{File: "f.yaml", Steps: batch, Check: check(nil)})
+	if err != nil || out.Appended != 2 {
+		t.Fatalf("with the check passed: %+v, %v; want 2 appended", out, err)
+	}
+	checkHistory(t, l, "m", 2)
+}
+
 // TestHandleLateAndCorrected checks the handler through late reports and
 // corrections: a warm cache that holds too little reads the history.
 func TestHandleLateAndCorrected(t *testing.T) {

@@ -80,7 +80,7 @@ func runAdd(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fileError(err)
 	}
-	s, err := f.open(ctx)
+	s, err := f.openToWrite(ctx)
 	if err != nil {
 		return err
 	}

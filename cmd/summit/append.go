@@ -53,7 +53,7 @@ func runAppend(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fileError(err)
 	}
-	s, err := f.storeFlags.open(ctx)
+	s, err := f.storeFlags.openToWrite(ctx)
 	if err != nil {
 		return err
 	}

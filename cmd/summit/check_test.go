@@ -32,7 +32,7 @@ func checkRun(t *testing.T, args ...string) (int, string, string) {
 // gone and how to recover) where it used to print the board as if nothing
 // were wrong; that check lists the loss (exit 1); and that check --repair
 // rebuilds the views and accepts the loss, after which status reads what
-// is left.
+// is left. An append is refused the same way.
 func TestDamagedStoreIsRefused(t *testing.T) {
 	for _, tc := range []struct {
 		damage string
@@ -86,6 +86,12 @@ func TestDamagedStoreIsRefused(t *testing.T) {
 			code, _, stderr := checkRun(t, "status", "--data", dir)
 			if code != exitFailed || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "summit check --repair") || !strings.Contains(stderr, "copy") {
 				t.Fatalf("status of a damaged store: exit %d, want 3 naming the damage (%s) and the way back: %s", code, tc.want, stderr)
+			}
+			// An append checks the store while it decides, and writes
+			// nothing to one that lost events.
+			code, _, stderr = checkRun(t, "append", "--data", dir, statement(t, "putin", "postponed", 23))
+			if code != exitFailed || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "summit check --repair") {
+				t.Fatalf("append to a damaged store: exit %d, want 3 naming the damage (%s) and the way back: %s", code, tc.want, stderr)
 			}
 			code, out, _ := checkRun(t, "check", "--data", dir)
 			if code != exitExpect || !strings.Contains(out, tc.want+": ") {

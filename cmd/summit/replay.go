@@ -84,7 +84,7 @@ func runReplay(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := f.storeFlags.open(ctx)
+	s, err := f.storeFlags.openToWrite(ctx)
 	if err != nil {
 		return err
 	}

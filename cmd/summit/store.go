@@ -186,6 +186,11 @@ type store struct {
 	srv      *embedded.Server
 	where    string
 	shutdown []func()
+	// checking, when the store was opened to write, is closed when the
+	// integrity check that runs meanwhile is done, with its result in
+	// checkErr ([store.inspected]).
+	checking chan struct{}
+	checkErr error
 }
 
 // Close closes the connection, stops an embedded server and removes a
@@ -196,8 +201,21 @@ func (s *store) Close() {
 	}
 }
 
-// open opens the store the flags name.
-func (f *storeFlags) open(ctx context.Context) (_ *store, err error) {
+// open opens the store the flags name, and refuses one that lost events.
+func (f *storeFlags) open(ctx context.Context) (*store, error) {
+	return f.openStore(ctx, false)
+}
+
+// openToWrite opens the store the flags name, as open does, for a verb
+// that records a file ([record]): the check that refuses a store that lost
+// events runs while the verb reads what it decides on, and record waits
+// for it before anything is appended. On a store of a million events the
+// check takes 13 to 20 ms of an append's 60, the reads as long again.
+func (f *storeFlags) openToWrite(ctx context.Context) (*store, error) {
+	return f.openStore(ctx, true)
+}
+
+func (f *storeFlags) openStore(ctx context.Context, background bool) (_ *store, err error) {
 	if err := f.validate(); err != nil {
 		return nil, err
 	}
@@ -255,12 +273,34 @@ func (f *storeFlags) open(ctx context.Context) (_ *store, err error) {
 	if err := errors.Join(logErr, err); err != nil {
 		return nil, fmt.Errorf("%s: %w", s.where, err)
 	}
-	if !f.damaged {
+	switch {
+	case f.damaged:
+	case background:
+		s.checking = make(chan struct{})
+		go func() {
+			defer close(s.checking)
+			s.checkErr = s.inspect(ctx)
+		}()
+	default:
 		if err := s.inspect(ctx); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// inspected waits for the check of a store opened to write and returns its
+// result: nil once it passed, or if the store was checked on open.
+func (s *store) inspected(ctx context.Context) error {
+	if s.checking == nil {
+		return nil
+	}
+	select {
+	case <-s.checking:
+		return s.checkErr
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // inspect refuses a store that lost events, naming what is gone and how to

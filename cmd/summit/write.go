@@ -25,7 +25,33 @@ type writeOptions struct {
 // does not declare are looked up in the store, its plan decided against
 // the branch, and appended, or nothing if anything is refused. The events
 // the store holds already are not appended again.
+//
+// A store opened to write ([storeFlags.openToWrite]) is checked while the
+// file is decided: nothing is appended to a store that lost events; its
+// check's error comes first, before any the reads of a damaged store led
+// to, and stops those reads.
 func record(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios.Scenario, o writeOptions) (commands.Outcome, error) {
+	dctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if s.checking != nil {
+		go func() {
+			select {
+			case <-s.checking:
+				if s.checkErr != nil {
+					cancel()
+				}
+			case <-dctx.Done():
+			}
+		}()
+	}
+	out, err := decideAndAppend(dctx, s, branch, sc, o)
+	if ierr := s.inspected(ctx); ierr != nil {
+		return out, ierr
+	}
+	return out, err
+}
+
+func decideAndAppend(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios.Scenario, o writeOptions) (commands.Outcome, error) {
 	h := commands.NewHandler(s.log, branch)
 	h.Snapshots = s.views
 	cast, err := h.Cast(ctx, sc.Wanted())
@@ -38,7 +64,7 @@ func record(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios
 	}
 	out, err := h.HandleAll(ctx, commands.Batch{
 		File: plan.File, Steps: plan.Steps, Meta: commands.Meta{CorrelationID: events.NewID()},
-		Pace: o.pace, Landed: o.landed, Prepare: o.prepare,
+		Pace: o.pace, Landed: o.landed, Prepare: o.prepare, Check: s.inspected,
 	})
 	var refused commands.Refused
 	switch {
