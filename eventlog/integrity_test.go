@@ -76,6 +76,17 @@ func TestInspectCountsALargeLog(t *testing.T) {
 				t.Fatal(err)
 			}
 		}},
+		{name: "more branches than are counted one by one", listed: true, damage: func(t *testing.T, l *Log) {
+			for i := range maxCounted {
+				onBranch(t, l, "b"+strconv.Itoa(i), "m1")
+			}
+		}},
+		{name: "a branch deleted", damage: func(t *testing.T, l *Log) {
+			onBranch(t, l, "gone", "m1")
+			if err := l.DeleteBranch(ctx, "gone"); err != nil {
+				t.Fatal(err)
+			}
+		}},
 		{name: "a branch record gone", listed: true, want: "orphaned", damage: func(t *testing.T, l *Log) {
 			if err := l.branches.Purge(ctx, "what-if"); err != nil {
 				t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
@@ -397,9 +398,14 @@ func (s *Store) DropWhenFree(ctx context.Context, log *eventlog.Log, branch stri
 	}
 }
 
-// checkpoints returns every branch's checkpoint, by branch, in one pass
-// over the state bucket.
+// checkpoints returns every branch's checkpoint, by branch: with one
+// multi-last direct get of the state bucket, or, past the 1,024 keys the
+// server answers so, in one pass of a watch over it (which makes a
+// consumer: 10 ms on every verb's check on open).
 func (s *Store) checkpoints(ctx context.Context) (map[string]Checkpoint, error) {
+	if out, err := s.fewCheckpoints(ctx); err == nil {
+		return out, nil
+	}
 	w, err := s.state.Watch(ctx, "*.checkpoint", jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoints: %w", err)
@@ -425,4 +431,37 @@ func (s *Store) checkpoints(ctx context.Context) (map[string]Checkpoint, error) 
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// fewCheckpoints returns every branch's checkpoint, read with one
+// multi-last direct get; an error if the server does not answer so (more
+// than 1,024 of them).
+func (s *Store) fewCheckpoints(ctx context.Context) (map[string]Checkpoint, error) {
+	prefix := "$KV." + StateBucket + "."
+	msgs, err := jetstreamext.GetLastMsgsFor(ctx, s.js, "KV_"+StateBucket, []string{prefix + "*.checkpoint"})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]Checkpoint{}
+	for m, err := range msgs {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		// A deleted or purged key's last message is a marker, with the
+		// operation in this header (the jetstream package's KV-Operation).
+		if m.Header.Get("KV-Operation") != "" {
+			continue
+		}
+		key := strings.TrimPrefix(m.Subject, prefix)
+		var c Checkpoint
+		if err := json.Unmarshal(m.Data, &c); err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %w", key, err)
+		}
+		name, _, _ := strings.Cut(key, ".")
+		out[name] = c
+	}
+	return out, nil
 }
