@@ -45,6 +45,10 @@ func record(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios
 		}()
 	}
 	out, err := decideAndAppend(dctx, s, branch, sc, o)
+	if ctx.Err() != nil {
+		// Interrupted: err says what landed.
+		return out, err
+	}
 	if ierr := s.inspected(ctx); ierr != nil {
 		return out, ierr
 	}
