@@ -14,6 +14,7 @@ import (
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/commands"
+	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
@@ -29,8 +30,15 @@ type liveRig struct {
 
 func newLiveRig(t *testing.T) *liveRig {
 	t.Helper()
+	return liveRigOn(t, natstest.Start(t))
+}
+
+// liveRigOn is a rig on server s, which a test also reaches another way
+// (through a gate).
+func liveRigOn(t *testing.T, s *embedded.Server) *liveRig {
+	t.Helper()
 	ctx := context.Background()
-	js := natstest.JetStream(t, natstest.Start(t))
+	js := natstest.JetStream(t, s)
 	l, err := eventlog.Open(ctx, js, eventlog.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -32,17 +32,8 @@ func TestRunnerDoesNotCheckpointWhatItCouldNotPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	js := natstest.JetStream(t, s)
-	l, err := eventlog.Open(ctx, js, eventlog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &liveRig{t: t, js: js, log: l, store: store}
-	main := eventlog.Main()
+	r := liveRigOn(t, s)
+	l, store, main := r.log, r.store, eventlog.Main()
 	r.do(main, "summit", 16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
 	for d := 18; d <= 23; d++ {
 		r.do(main, "summit", d, "peskov", &events.StatementMade{About: "summit", Stance: events.StanceNoncommittal, Claim: "unscheduled"})
