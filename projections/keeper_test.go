@@ -399,9 +399,13 @@ func TestDeleteBranchStopsLiveRunner(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- projections.NewRunner(r.log, r.store, b, projections.RunnerOptions{Owner: "watch", Idle: 20 * time.Millisecond}).Run(ctx)
+		// A runner that finds the lease taken asks again a quarter of
+		// its TTL later: the probes below take it for a moment each, and
+		// under -race on two busy cores the default TTL's 2.5 s waits
+		// met them twice in a row.
+		done <- projections.NewRunner(r.log, r.store, b, projections.RunnerOptions{Owner: "watch", Idle: 20 * time.Millisecond, LeaseTTL: 2 * time.Second}).Run(ctx)
 	}()
-	eventually(t, 5*time.Second, func() (bool, string) {
+	eventually(t, 10*time.Second, func() (bool, string) {
 		err := projections.NewRunner(r.log, r.store, b, projections.RunnerOptions{Owner: "probe"}).CatchUp(ctx)
 		return errors.Is(err, projections.ErrBusy), fmt.Sprintf("a probe: %v, want ErrBusy while the live runner holds the lease", err)
 	})
