@@ -60,6 +60,7 @@ type Store struct {
 	// replicas is how many servers keep the buckets, as the server says
 	// (0 until asked: see [Store.replicated]).
 	replicas  atomic.Int64
+	timeout   time.Duration
 	meetings  jetstream.KeyValue
 	snapshots jetstream.KeyValue
 	state     jetstream.KeyValue
@@ -75,6 +76,11 @@ type StoreOptions struct {
 	// keeps, so that a watcher that falls behind still sees each change.
 	// Default 16.
 	History int
+	// Timeout bounds the request that makes a watch of a bucket, however
+	// long the caller's context lasts: a request sent as the server stops
+	// gets no answer, and a runner that waits for it stands still that
+	// long ([eventlog.Options].Timeout is the log's). Default 5s.
+	Timeout time.Duration
 }
 
 // OpenStore returns the projection's buckets on js, creating them if they are
@@ -85,6 +91,12 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 	}
 	if o.History == 0 {
 		o.History = 16
+	}
+	if o.Timeout < 0 {
+		return nil, fmt.Errorf("projection store: timeout %s: must not be negative", o.Timeout)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 5 * time.Second
 	}
 	if o.History < 1 || o.History > 64 {
 		return nil, fmt.Errorf("projection store: history %d: want 1 to 64", o.History)
@@ -129,7 +141,7 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 		return nil, err
 	}
 	meetings, snapshots, state, dead := buckets[0], buckets[1], buckets[2], buckets[3]
-	return &Store{js: js, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
+	return &Store{js: js, timeout: o.Timeout, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
 }
 
 // Meetings returns the bucket of views, to watch.
@@ -287,6 +299,12 @@ func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpo
 	if err := checkBranch(branch); err != nil {
 		return Checkpoint{}, err
 	}
+	// Most often the projection is there already (a live runner saves at
+	// the end of each burst): a get costs less than a watch, which makes
+	// a consumer.
+	if c, err := s.Checkpoint(ctx, branch); err == nil && c.Seq >= seq {
+		return c, nil
+	}
 	w, err := s.state.Watch(ctx, checkpointKey(branch))
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("watch checkpoint %s: %w", branch, err)
@@ -360,11 +378,11 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snap
 // each asks the leader whether it holds a later write of branch's keys
 // ([eventlog.NextOnLeader]) and reads on until the watch has delivered it.
 func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, fn func(key string, value []byte) error) error {
-	w, err := kv.Watch(ctx, branch+".*")
+	w, stop, err := s.watch(ctx, kv, branch+".*")
 	if err != nil {
 		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 	}
-	defer w.Stop()
+	defer stop()
 	var (
 		entries []jetstream.KeyValueEntry
 		at      = map[string]int{} // each key's place in entries
@@ -418,6 +436,42 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		}
 	}
 	return nil
+}
+
+// watch makes a watch of keys in kv, waiting at most the store's timeout
+// for the server to make it: the client waits its own default (5s) for a
+// request sent as the server stopped, which nothing answers. The watch
+// lives until stop, or until ctx ends.
+func (s *Store) watch(ctx context.Context, kv jetstream.KeyValue, keys string, opts ...jetstream.WatchOpt) (jetstream.KeyWatcher, func(), error) {
+	// The watch's subscription ends with the context it was made with.
+	wctx, cancel := context.WithCancel(ctx)
+	type made struct {
+		w   jetstream.KeyWatcher
+		err error
+	}
+	ch := make(chan made, 1)
+	go func() {
+		w, err := kv.Watch(wctx, keys, opts...)
+		ch <- made{w, err}
+	}()
+	timer := time.NewTimer(s.timeout)
+	defer timer.Stop()
+	select {
+	case m := <-ch:
+		if m.err != nil {
+			cancel()
+			return nil, nil, m.err
+		}
+		return m.w, func() { _ = m.w.Stop(); cancel() }, nil
+	case <-timer.C:
+		cancel()
+		go func() {
+			if m := <-ch; m.w != nil {
+				_ = m.w.Stop()
+			}
+		}()
+		return nil, nil, fmt.Errorf("watch %s: no answer in %s: %w", kv.Bucket(), s.timeout, context.DeadlineExceeded)
+	}
 }
 
 // replicated reports whether more than one server keeps the buckets: a

@@ -1,9 +1,11 @@
 package projections_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -50,7 +52,9 @@ func TestTwoWatchesOnOneConnectionRideOutARestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	js, err := jetstream.New(nc)
+	// Every request waits a second for its answer, the log's and the
+	// store's alike: one sent as the server stops gets none.
+	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +62,7 @@ func TestTwoWatchesOnOneConnectionRideOutARestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
+	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +114,19 @@ func TestTwoWatchesOnOneConnectionRideOutARestart(t *testing.T) {
 	for _, m := range []string{"summit", "filler-000"} {
 		r.do(eventlog.Main(), m, 24, "lavrov", &events.StatementMade{About: m, Stance: events.StanceOpposed, Claim: "cancelled"})
 	}
-	eventually(t, 5*time.Second, func() (bool, string) {
+	// On a failure, where each goroutine waits: the runner, the watches.
+	defer func() {
+		if t.Failed() {
+			var b bytes.Buffer
+			_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
+			t.Log(b.String())
+		}
+	}()
+	// Within 8 s: under the 10 s a watch used to wait for its watcher to
+	// notice the gap, with room for a runner whose request the stopping
+	// server took unanswered (a second, then a second before it starts
+	// again).
+	eventually(t, 8*time.Second, func() (bool, string) {
 		var why []string
 		for m, s := range watches {
 			s.mu.Lock()
