@@ -249,7 +249,11 @@ func (l *Log) count(ctx context.Context, in *Integrity) (bool, error) {
 // are too many branches to count one by one. The counts are asked for at
 // once.
 func (l *Log) countOthers(ctx context.Context, in *Integrity) (int64, error) {
-	names, few, err := l.fewBranchNames(ctx, maxCounted)
+	// The branch records, read without the consumer that the watch of
+	// [Log.Branches] makes (10 ms on every verb).
+	rctx, cancel := l.request(ctx)
+	names, few, err := LatestValues(rctx, l.js, BranchBucket, ">", maxCounted)
+	cancel()
 	if err != nil || !few {
 		// Too many to count one by one (past 1,024 keys the server
 		// refuses the get): the listing that follows counts them, and
@@ -279,37 +283,6 @@ func (l *Log) countOthers(ctx context.Context, in *Integrity) (int64, error) {
 		}
 	}
 	return int64(sum), nil
-}
-
-// fewBranchNames returns the names of the branches on record, read with
-// one multi-last direct get of the branch bucket (the watch that
-// [Log.Branches] reads it with makes a consumer: 10 ms on every verb), and
-// false if the bucket holds more than max keys, deleted ones included.
-func (l *Log) fewBranchNames(ctx context.Context, max int) (map[string]bool, bool, error) {
-	rctx, cancel := l.request(ctx)
-	defer cancel()
-	prefix := "$KV." + BranchBucket + "."
-	msgs, err := jetstreamext.GetLastMsgsFor(rctx, l.js, "KV_"+BranchBucket, []string{prefix + ">"}, jetstreamext.GetLastMsgsBatchSize(max+1))
-	if err != nil {
-		return nil, false, fmt.Errorf("inspect the event log: list branches: %w", unavailable(err))
-	}
-	names := map[string]bool{}
-	keys := 0
-	for m, err := range msgs {
-		if errors.Is(err, jetstreamext.ErrNoMessages) {
-			break
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("inspect the event log: list branches: %w", unavailable(err))
-		}
-		keys++
-		// A deleted or purged key's last message is a marker, with the
-		// operation in this header (the jetstream package's KV-Operation).
-		if m.Header.Get("KV-Operation") == "" {
-			names[strings.TrimPrefix(m.Subject, prefix)] = true
-		}
-	}
-	return names, keys <= max, nil
 }
 
 // countOn returns how many messages the subjects filter matches hold: a

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/summit-model/summit/events"
 )
@@ -182,6 +183,41 @@ func OpenBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 		}
 	}
 	return kv, err
+}
+
+// LatestValues returns the value of each key of bucket that keys matches
+// (a key, or a filter with * and >), leaving out the deleted and purged,
+// read with one multi-last direct get: a watch of the bucket makes a
+// consumer, a round trip or two more. It reports false if more than max
+// keys match, deleted ones included (max 0: no bound of its own; the
+// server answers an error past 1,024).
+func LatestValues(ctx context.Context, js jetstream.JetStream, bucket, keys string, max int) (map[string][]byte, bool, error) {
+	prefix := "$KV." + bucket + "."
+	var opts []jetstreamext.GetLastForOpt
+	if max > 0 {
+		opts = append(opts, jetstreamext.GetLastMsgsBatchSize(max+1))
+	}
+	msgs, err := jetstreamext.GetLastMsgsFor(ctx, js, "KV_"+bucket, []string{prefix + keys}, opts...)
+	if err != nil {
+		return nil, false, fmt.Errorf("read bucket %s: %w", bucket, unavailable(err))
+	}
+	values := map[string][]byte{}
+	n := 0
+	for m, err := range msgs {
+		if errors.Is(err, jetstreamext.ErrNoMessages) {
+			break
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("read bucket %s: %w", bucket, unavailable(err))
+		}
+		n++
+		// A deleted or purged key's last message is a marker, with the
+		// operation in this header (the jetstream package's KV-Operation).
+		if m.Header.Get("KV-Operation") == "" {
+			values[strings.TrimPrefix(m.Subject, prefix)] = m.Data
+		}
+	}
+	return values, max == 0 || n <= max, nil
 }
 
 // JetStream returns the JetStream context the log works on.

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
@@ -399,19 +398,33 @@ func (s *Store) DropWhenFree(ctx context.Context, log *eventlog.Log, branch stri
 }
 
 // checkpoints returns every branch's checkpoint, by branch: with one
-// multi-last direct get of the state bucket, or, past the 1,024 keys the
-// server answers so, in one pass of a watch over it (which makes a
-// consumer: 10 ms on every verb's check on open).
+// multi-last direct get of the state bucket ([eventlog.LatestValues]), or,
+// past the 1,024 keys the server answers so, in one pass of a watch over it
+// (which makes a consumer: 10 ms on every verb's check on open).
 func (s *Store) checkpoints(ctx context.Context) (map[string]Checkpoint, error) {
-	if out, err := s.fewCheckpoints(ctx); err == nil {
+	out := map[string]Checkpoint{}
+	add := func(key string, value []byte) error {
+		var c Checkpoint
+		if err := json.Unmarshal(value, &c); err != nil {
+			return fmt.Errorf("checkpoint %s: %w", key, err)
+		}
+		name, _, _ := strings.Cut(key, ".")
+		out[name] = c
+		return nil
+	}
+	if values, _, err := eventlog.LatestValues(ctx, s.js, StateBucket, "*.checkpoint", 0); err == nil {
+		for key, value := range values {
+			if err := add(key, value); err != nil {
+				return nil, err
+			}
+		}
 		return out, nil
 	}
-	w, err := s.state.Watch(ctx, "*.checkpoint", jetstream.IgnoreDeletes())
+	w, stop, err := s.watch(ctx, s.state, "*.checkpoint", jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoints: %w", err)
 	}
-	defer w.Stop()
-	out := map[string]Checkpoint{}
+	defer stop()
 	for {
 		select {
 		case e, ok := <-w.Updates():
@@ -421,47 +434,11 @@ func (s *Store) checkpoints(ctx context.Context) (map[string]Checkpoint, error) 
 			if e == nil {
 				return out, nil
 			}
-			var c Checkpoint
-			if err := json.Unmarshal(e.Value(), &c); err != nil {
-				return nil, fmt.Errorf("checkpoint %s: %w", e.Key(), err)
+			if err := add(e.Key(), e.Value()); err != nil {
+				return nil, err
 			}
-			name, _, _ := strings.Cut(e.Key(), ".")
-			out[name] = c
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 	}
-}
-
-// fewCheckpoints returns every branch's checkpoint, read with one
-// multi-last direct get; an error if the server does not answer so (more
-// than 1,024 of them).
-func (s *Store) fewCheckpoints(ctx context.Context) (map[string]Checkpoint, error) {
-	prefix := "$KV." + StateBucket + "."
-	msgs, err := jetstreamext.GetLastMsgsFor(ctx, s.js, "KV_"+StateBucket, []string{prefix + "*.checkpoint"})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]Checkpoint{}
-	for m, err := range msgs {
-		if errors.Is(err, jetstreamext.ErrNoMessages) {
-			break
-		}
-		if err != nil {
-			return nil, err
-		}
-		// A deleted or purged key's last message is a marker, with the
-		// operation in this header (the jetstream package's KV-Operation).
-		if m.Header.Get("KV-Operation") != "" {
-			continue
-		}
-		key := strings.TrimPrefix(m.Subject, prefix)
-		var c Checkpoint
-		if err := json.Unmarshal(m.Data, &c); err != nil {
-			return nil, fmt.Errorf("checkpoint %s: %w", key, err)
-		}
-		name, _, _ := strings.Cut(key, ".")
-		out[name] = c
-	}
-	return out, nil
 }

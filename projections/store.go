@@ -305,11 +305,11 @@ func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpo
 	if c, err := s.Checkpoint(ctx, branch); err == nil && c.Seq >= seq {
 		return c, nil
 	}
-	w, err := s.state.Watch(ctx, checkpointKey(branch))
+	w, stop, err := s.watch(ctx, s.state, checkpointKey(branch))
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("watch checkpoint %s: %w", branch, err)
 	}
-	defer w.Stop()
+	defer stop()
 	var c Checkpoint
 	for {
 		select {
