@@ -33,17 +33,11 @@ type writeOptions struct {
 func record(ctx context.Context, s *store, branch eventlog.Branch, sc *scenarios.Scenario, o writeOptions) (commands.Outcome, error) {
 	dctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	if s.checking != nil {
-		go func() {
-			select {
-			case <-s.checking:
-				if s.checkErr != nil {
-					cancel()
-				}
-			case <-dctx.Done():
-			}
-		}()
-	}
+	go func() {
+		if s.inspected(dctx) != nil {
+			cancel()
+		}
+	}()
 	out, err := decideAndAppend(dctx, s, branch, sc, o)
 	if ctx.Err() != nil {
 		// Interrupted: err says what landed.
