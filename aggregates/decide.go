@@ -183,7 +183,13 @@ func decideEvent(h History, e events.Event) error {
 		return decideCorrection(h, e, target)
 	}
 	if !h.IsWhole() && !h.Base.after(e) {
-		return ErrNeedHistory
+		// Before the base: only an event [Place] can fold there (a
+		// statement, which no rule refuses and no later rule reads) is
+		// decided without the history.
+		if _, ok := Place(h.Base, e); !ok {
+			return ErrNeedHistory
+		}
+		return nil
 	}
 	tail := h.Tail
 	pos, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })

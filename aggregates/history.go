@@ -161,8 +161,9 @@ func Replay(base Meeting, evs []events.Event) Meeting {
 // whole history (Records, in record order), or only the meeting folded up
 // to some event (Base) and the events that stand after it (Tail, in world
 // order): enough to decide an event that comes after Base in world order,
-// which most do. An event dated before Base's last, a correction and a
-// retraction need the whole history: Decide then returns [ErrNeedHistory].
+// which most do. An event dated before Base's last (but a statement, which
+// [Place] folds into Base), a correction and a retraction need the whole
+// history: Decide then returns [ErrNeedHistory].
 type History struct {
 	Base Meeting
 	Tail []events.Event
@@ -205,18 +206,23 @@ func (h History) Version() uint64 {
 }
 
 // With returns h with evs, decided events, added: to the records of a
-// whole history, in place in the tail of a partial one. The events must be
-// ones [Decide] returned for h.
+// whole history, in place in the tail of a partial one (or in its base, an
+// event [Place] places there). The events must be ones [Decide] returned
+// for h.
 func (h History) With(evs ...events.Event) History {
 	if h.IsWhole() {
 		return Whole(append(slices.Clip(h.Records), evs...))
 	}
-	tail := slices.Clip(h.Tail)
+	base, tail := h.Base, slices.Clip(h.Tail)
 	for _, e := range evs {
+		if b, ok := Place(base, e); ok {
+			base = b // before the base, and placed in it
+			continue
+		}
 		i, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
 		tail = slices.Insert(tail, i, e)
 	}
-	return History{Base: h.Base, Tail: tail}
+	return History{Base: base, Tail: tail}
 }
 
 // Trim returns h with at most n events in its tail: the older ones are

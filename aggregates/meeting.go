@@ -333,17 +333,53 @@ func Evolve(m Meeting, e events.Event) Meeting {
 		m.Preconditions = settle(m.Preconditions, p.Precondition, Waived, e.At)
 	case *events.StatementMade:
 		if p.Claim != "" {
-			quote := p.Quote
-			if quote == "" && e.Source != nil {
-				quote = e.Source.Quote
-			}
-			m.Claims = withClaim(m.Claims, Claim{Speaker: e.By, Status: p.Claim, At: e.At, Quote: quote})
+			m.Claims = withClaim(m.Claims, claimOf(e, p))
 		}
 	}
 	if s := m.status(); s != m.Status {
 		m.Status, m.StatusCause = s, causeOf(e)
 	}
 	return m
+}
+
+// claimOf returns the claim statement e (of payload p) makes.
+func claimOf(e events.Event, p *events.StatementMade) Claim {
+	quote := p.Quote
+	if quote == "" && e.Source != nil {
+		quote = e.Source.Quote
+	}
+	return Claim{Speaker: e.By, Status: p.Claim, At: e.At, Quote: quote}
+}
+
+// Place returns m, a meeting folded past e's place in world order, with e
+// folded in its place, as folding its history again with e in it would
+// give; and false when e is not an event that can be placed so, and the
+// history is needed. It places a statement that corrects nothing: what a
+// statement changes (its speaker's claim, if it is their latest in world
+// time, and the meeting's version) no later event's rule or fold reads,
+// so it is decided and folded without the events around it. A claim dated
+// the same instant as its speaker's claim on record needs the history to
+// tell which came first.
+func Place(m Meeting, e events.Event) (Meeting, bool) {
+	p, ok := e.Payload.(*events.StatementMade)
+	if !ok || e.Corrects != "" || m.LastVersion == 0 || m.after(e) {
+		return m, false
+	}
+	m.Version = max(m.Version, e.Version)
+	if p.Claim == "" {
+		return m, true
+	}
+	i := slices.IndexFunc(m.Claims, func(c Claim) bool { return c.Speaker == e.By })
+	if i >= 0 {
+		switch at := m.Claims[i].At; {
+		case e.At.Before(at.Time):
+			return m, true // the speaker's claim on record is later: it stands
+		case !at.Before(e.At.Time):
+			return m, false
+		}
+	}
+	m.Claims = withClaim(m.Claims, claimOf(e, p))
+	return m, true
 }
 
 // accept records party's acceptance.

@@ -2,6 +2,7 @@ package aggregates
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,7 +283,9 @@ func TestDecidePartial(t *testing.T) {
 	if diff := cmp.Diff(whole.State(), partial.State()); diff != "" {
 		t.Fatalf("a trimmed history folds to another state (-whole +trimmed):\n%s", diff)
 	}
-	for _, c := range []Command{prepMet, cancelled, reported(claim(21, "trump", "agreed"), 22), reported(claim(20, "trump", "agreed"), 22)} {
+	// A statement dated before the base is decided without the history too
+	// ([Place]); anything else dated there needs it.
+	for _, c := range []Command{prepMet, cancelled, reported(claim(21, "trump", "agreed"), 22), reported(claim(20, "trump", "agreed"), 22), reported(claim(17, "trump", "agreed"), 22)} {
 		want, werr := Decide(whole, c)
 		got, gerr := Decide(partial, c)
 		if werr != nil || gerr != nil {
@@ -294,13 +297,69 @@ func TestDecidePartial(t *testing.T) {
 		}
 	}
 	for _, c := range []Command{
-		reported(claim(17, "trump", "agreed"), 22),
+		reported(usAccepts, 22),
 		correcting(act(18, "trump", &events.MeetingScheduled{Date: events.OneDay(day(29))}), "s"),
+		correcting(claim(17, "trump", "agreed"), "s"),
 		act(23, "peskov", &events.EventRetracted{Retracts: "s"}),
 	} {
 		if _, err := Decide(partial, c); !errors.Is(err, ErrNeedHistory) {
 			t.Errorf("%s of %s on a partial history: %v, want ErrNeedHistory", c.Kind(), c.At, err)
 		}
+	}
+}
+
+// TestLateStatementWithoutTheHistory checks, given a history trimmed to a
+// base and one event, when a statement dated before the base comes, that
+// it is decided and folded as on the whole history, or that the whole
+// history is asked for when only it can tell.
+func TestLateStatementWithoutTheHistory(t *testing.T) {
+	given := history(t, declared, proposed, claim(18, "trump", "agreed"), scheduled, claim(20, "peskov", "scheduled"), claim(21, "lavrov", "scheduled"))
+	partial := Whole(given).Trim(1) // the base ends with peskov's claim of the 20th
+	tests := []struct {
+		name string
+		when Command
+		// claims is each speaker's claim after it, or nil if the whole
+		// history is needed.
+		claims map[string]string
+	}{
+		{"a claim before the speaker's own on record: theirs stands", reported(claim(17, "trump", "cancelled"), 22), map[string]string{"trump": "agreed", "peskov": "scheduled", "lavrov": "scheduled"}},
+		{"a claim after the speaker's own on record: it stands", reported(claim(19, "trump", "cancelled"), 22), map[string]string{"trump": "cancelled", "peskov": "scheduled", "lavrov": "scheduled"}},
+		{"the first claim of its speaker", reported(claim(16, "putin", "postponed"), 22), map[string]string{"trump": "agreed", "peskov": "scheduled", "lavrov": "scheduled", "putin": "postponed"}},
+		{"a claim before the speaker's own in the tail: theirs stands", reported(claim(16, "lavrov", "postponed"), 22), map[string]string{"trump": "agreed", "peskov": "scheduled", "lavrov": "scheduled"}},
+		{"a statement without a claim", reported(act(16, "putin", &events.StatementMade{About: summit, Stance: events.StanceSupportive}), 22), map[string]string{"trump": "agreed", "peskov": "scheduled", "lavrov": "scheduled"}},
+		{"a claim the same day as the speaker's own: which came first is in the history", reported(claim(18, "trump", "cancelled"), 22), nil},
+		{"an acceptance: the rules read it", reported(ruAccepts, 22), nil},
+		{"a correction: it stands in another's place", correcting(reported(claim(17, "trump", "cancelled"), 22), "s"), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Decide(partial, tt.when)
+			if tt.claims == nil {
+				if !errors.Is(err, ErrNeedHistory) {
+					t.Fatalf("decided %v (%v), want ErrNeedHistory", got, err)
+				}
+				return
+			}
+			want, werr := Decide(Whole(given), tt.when)
+			if err != nil || werr != nil {
+				t.Fatalf("partial %v, whole %v", err, werr)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("decided differently (-whole +partial):\n%s", diff)
+			}
+			folded := Fold(append(slices.Clip(given), got...))
+			after := partial.With(got...).State()
+			if diff := cmp.Diff(folded, after); diff != "" {
+				t.Errorf("placed without the history, the state differs from the fold (-fold +placed):\n%s", diff)
+			}
+			claims := map[string]string{}
+			for _, c := range after.Claims {
+				claims[c.Speaker] = c.Status
+			}
+			if diff := cmp.Diff(tt.claims, claims); diff != "" {
+				t.Errorf("claims (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 

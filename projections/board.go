@@ -190,10 +190,11 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		s.h, s.cutOK = h.Trim(b.tail), false
 		s.m = aggregates.Evolve(s.m, e)
 	} else {
-		// Placed before events already folded: every event after it in
-		// world order is in the tail, which tells whether it is a late
-		// report.
-		late = lateInTail(h.Tail, e)
+		// Placed before events already folded: in the tail, which holds
+		// every event after it in world order and tells whether it is a
+		// late report; or in the base ([aggregates.Place]), where the
+		// tail and the base's last event tell it ([fold]).
+		late = lateInTail(h.Tail, e) || lateBefore(lastOf(h.Base), e)
 		s.h, s.cutOK = h.Trim(b.tail), false
 		s.m = s.h.State()
 	}
@@ -329,12 +330,34 @@ func (b *Board) Seqs(id string) ([]uint64, bool) {
 }
 
 // fold returns h with e in its place, or an error if h does not hold
-// enough of the history to place it.
+// enough of the history to place it, or to tell whether it is a late
+// report. An event before the base is placed only if [aggregates.Place]
+// can fold it into the base (a statement), and only if it was reported on
+// its day, or the tail or the base's last event shows it late, or the
+// base's last event came before the end of e's day (so that no event
+// between them can).
 func fold(h aggregates.History, e events.Event) (aggregates.History, error) {
 	if !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(e, lastOf(h.Base)) {
-		return h, errors.New("before the base")
+		last := lastOf(h.Base)
+		if _, ok := aggregates.Place(h.Base, e); !ok {
+			return h, errors.New("before the base")
+		}
+		from, to := e.At.End(), e.Known().End()
+		if to.After(from) && !lateInTail(h.Tail, e) && !lateBefore(last, e) && !last.At.Before(from) {
+			return h, errors.New("before the base, and late or not as the events between say")
+		}
 	}
 	return h.With(e), nil
+}
+
+// lateBefore reports whether x, an event after e in world order, makes e
+// a late report: x happened after e's day and by the end of the day e was
+// reported ([lateInTail] asks it of each event of a tail).
+func lateBefore(x, e events.Event) bool {
+	if x.Version == 0 || bookkeeping(e.Kind()) || e.Corrects != "" || e.Kind() == events.KindEventRetracted {
+		return false
+	}
+	return !x.At.Before(e.At.End()) && x.At.Before(e.Known().End())
 }
 
 // lastOf returns an event at the place of the last one m folded.

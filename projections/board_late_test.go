@@ -1,7 +1,10 @@
 package projections
 
 import (
+	"errors"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/summit-model/summit/events"
 )
@@ -129,6 +132,57 @@ func TestBoardMarksLateReports(t *testing.T) {
 		if a := v.LastActivity; a == nil || a.Kind != events.KindMeetingAccepted || !a.Late {
 			t.Errorf("tail %d: last activity %+v, want the late acceptance, marked late", tail, v.LastActivity)
 		}
+	}
+}
+
+// TestBoardPlacesALateStatementWithoutItsHistory checks that a statement
+// dated before what a board keeps of its meeting's tail is folded into the
+// base at once (aggregates.Place), with no read of the history, when the
+// board can tell whether it is a late report; that it asks for the
+// history when only the events between can tell; and that either way the
+// board equals one that held the event in its tail.
+func TestBoardPlacesALateStatementWithoutItsHistory(t *testing.T) {
+	// The summit's tail of 1 is putin's claim of the 23rd; its base ends
+	// with trump's of the 22nd.
+	tests := []struct {
+		name   string
+		by     string
+		d, r   int // the statement's day and the day it was reported
+		refold bool
+		late   bool
+	}{
+		{"late, as the tail shows: lavrov's first claim", "lavrov", 19, 24, false, true},
+		{"late, as the tail shows: peskov's claim of the 21st stands", "peskov", 19, 24, false, true},
+		{"late, as the base's last event shows", "lavrov", 19, 22, false, true},
+		{"reported the day it happened", "lavrov", 17, 17, false, false},
+		{"reported before the events between: only they can tell", "lavrov", 17, 19, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := summitFirst().late("summit", tt.d, tt.r, tt.by, &events.StatementMade{About: "summit", Stance: events.StanceSupportive, Claim: "willing"})
+			rec := s.recs[len(s.recs)-1]
+			b := NewBoard(events.Main, BoardOptions{Tail: 1})
+			s.feed(t, b, s.recs[:len(s.recs)-1])
+			_, err := b.Apply(rec)
+			var refold *RefoldError
+			if got := errors.As(err, &refold); got != tt.refold || err != nil && !got {
+				t.Fatalf("Apply: %v, want a refold %v", err, tt.refold)
+			}
+			if refold != nil {
+				b.Refold("summit", s.history("summit", rec.Seq))
+			}
+			if got := b.Cause(rec); got.Late != tt.late {
+				t.Errorf("cause %+v, want late %v", got, tt.late)
+			}
+			held := NewBoard(events.Main, BoardOptions{Tail: 64})
+			s.feed(t, held, s.recs)
+			if diff := cmp.Diff(held.Views(oct(30), ""), b.Views(oct(30), "")); diff != "" {
+				t.Errorf("board differs from one that held the statement in its tail (-tail +placed):\n%s", diff)
+			}
+			if b.Cause(rec).Late != held.Cause(rec).Late {
+				t.Errorf("late %v, while the board that held it in its tail says %v", b.Cause(rec).Late, held.Cause(rec).Late)
+			}
+		})
 	}
 }
 
