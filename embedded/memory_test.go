@@ -1,0 +1,53 @@
+package embedded
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+// TestLimitMemoryFollowsTheLiveHeap checks that the limit is the floor
+// while the live heap is small, rises to a quarter above the live heap
+// when that grows past the floor, and is put back when stopped.
+func TestLimitMemoryFollowsTheLiveHeap(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "")
+	before := debug.SetMemoryLimit(-1)
+	const floor = 32 << 20
+	runtime.GC()
+	stop := LimitMemory(floor)
+	defer stop()
+	if got := debug.SetMemoryLimit(-1); got != floor {
+		t.Fatalf("limit %d with a small live heap, want the floor %d", got, floor)
+	}
+	live := make([][]byte, 80)
+	for i := range live {
+		live[i] = make([]byte, 1<<20)
+		live[i][0] = 1
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for debug.SetMemoryLimit(-1) < 100<<20 {
+		if time.Now().After(deadline) {
+			t.Fatalf("limit %d MiB with 80 MiB live, want at least 100 MiB", debug.SetMemoryLimit(-1)>>20)
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond) // the finalizer runs after the collection
+	}
+	runtime.KeepAlive(live)
+	stop()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("limit %d after stop, want %d as before", got, before)
+	}
+}
+
+// TestLimitMemoryLeavesGOMEMLIMIT checks that an operator's GOMEMLIMIT
+// stands.
+func TestLimitMemoryLeavesGOMEMLIMIT(t *testing.T) {
+	t.Setenv("GOMEMLIMIT", "1GiB")
+	before := debug.SetMemoryLimit(-1)
+	stop := LimitMemory(32 << 20)
+	defer stop()
+	if got := debug.SetMemoryLimit(-1); got != before {
+		t.Errorf("limit %d with GOMEMLIMIT set, want %d as it was", got, before)
+	}
+}
