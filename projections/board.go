@@ -101,7 +101,7 @@ type slot struct {
 	// it is as long as keys, the stream sequence of each, for a reader to
 	// read the meeting's history back without a scan ([Board.Seqs]).
 	keys []uint32
-	recs []uint64
+	recs seqList
 }
 
 // NewBoard returns an empty board of branch.
@@ -158,11 +158,11 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	}
 	s.seq = r.Seq
 	s.keys = append(s.keys, Fingerprint(e.Key))
-	s.recs = append(s.recs, r.Seq)
+	s.recs.add(r.Seq)
 	if !b.reads(e) {
 		return nil, nil
 	}
-	before := s.m
+	before := linksOf(&s.m)
 	if !isDeclaration(e) && !s.m.Declared() && !s.h.IsWhole() && len(s.h.Tail) == 0 {
 		b.unapply(s, r.Seq)
 		return nil, fmt.Errorf("meeting %q: %w", id, ErrUndeclared)
@@ -225,7 +225,7 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 // applies a million events, each at no copy of the tail and no allocation,
 // and the board holds no more than that array for a meeting.
 func (b *Board) appendInPlace(s *slot, e events.Event) bool {
-	h := s.h
+	h := &s.h
 	if h.IsWhole() {
 		return false
 	}
@@ -245,7 +245,7 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 	tail = append(tail, tailed(e))
 	switch n := len(tail); {
 	case n < full:
-		s.h = aggregates.Partial(h.Base, tail)
+		h.Tail = tail
 	case n == full && s.cutOK:
 		// The state after the events trimmed was kept as they came.
 		kept := copy(tail, tail[b.tail+1:])
@@ -314,7 +314,7 @@ func (b *Board) refold(s *slot, id string, seq uint64) error {
 func (b *Board) unapply(s *slot, seq uint64) {
 	s.seq = seq - 1
 	s.keys = s.keys[:len(s.keys)-1]
-	s.recs = s.recs[:len(s.recs)-1]
+	s.recs.dropLast()
 }
 
 // Seqs returns the stream sequences of the events of meeting id the board
@@ -323,10 +323,10 @@ func (b *Board) unapply(s *slot, seq uint64) {
 // reads back as the meeting's history.
 func (b *Board) Seqs(id string) ([]uint64, bool) {
 	s := b.slots[id]
-	if s == nil || len(s.recs) != len(s.keys) {
+	if s == nil || s.recs.len() != len(s.keys) {
 		return nil, false
 	}
-	return slices.Clone(s.recs), true
+	return s.recs.seqs(), true
 }
 
 // fold returns h with e in its place, or an error if h does not hold
@@ -371,10 +371,11 @@ func lastOf(m aggregates.Meeting) events.Event {
 // changed.
 func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	s := b.slot(id)
-	before := s.m
+	before := linksOf(&s.m)
 	records := make([]events.Event, 0, len(history))
 	seqs := make(map[uint64]uint64, len(history)) // each event's sequence, by version
-	s.keys, s.recs = s.keys[:0], s.recs[:0]
+	s.keys = s.keys[:0]
+	s.recs.reset()
 	s.lastSeq, s.holdSeq = 0, 0
 	// What each name (a ref, an id) names: its kind, to tell the
 	// corrections and retractions of a holding, and whether the read
@@ -396,7 +397,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 		records = append(records, e)
 		seqs[e.Version] = r.Seq
 		s.keys = append(s.keys, Fingerprint(e.Key))
-		s.recs = append(s.recs, r.Seq)
+		s.recs.add(r.Seq)
 		s.seq = max(s.seq, r.Seq)
 		if !b.reads(e) {
 			continue
@@ -474,11 +475,21 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	return b.changed(id, s, before)
 }
 
-// changed notes that meeting id (slot s, which was before) changed, and
-// returns the meetings whose view it changed: id, and the meetings that
-// require id held if its holding changed.
-func (b *Board) changed(id string, s *slot, before aggregates.Meeting) []string {
-	if !samePreconditions(before.Preconditions, s.m.Preconditions) {
+// links is what of a meeting's state ties it to other meetings: its
+// preconditions (which may require another held), and when it was held
+// (which meets others' preconditions).
+type links struct {
+	preconditions []aggregates.Precondition
+	heldAt        *events.Time
+}
+
+func linksOf(m *aggregates.Meeting) links { return links{m.Preconditions, m.HeldAt} }
+
+// changed notes that meeting id (slot s, whose links were before) changed,
+// and returns the meetings whose view it changed: id, and the meetings
+// that require id held if its holding changed.
+func (b *Board) changed(id string, s *slot, before links) []string {
+	if !samePreconditions(before.preconditions, s.m.Preconditions) {
 		for _, p := range s.m.Preconditions {
 			if p.Requires != "" && !slices.Contains(b.requiredBy[p.Requires], id) {
 				b.requiredBy[p.Requires] = append(b.requiredBy[p.Requires], id)
@@ -486,7 +497,7 @@ func (b *Board) changed(id string, s *slot, before aggregates.Meeting) []string 
 		}
 	}
 	changed := []string{id}
-	if !sameTime(before.HeldAt, s.m.HeldAt) {
+	if !sameTime(before.heldAt, s.m.HeldAt) {
 		for _, dep := range b.requiredBy[id] {
 			if d := b.slots[dep]; d == nil || !d.m.Declared() || dep == id {
 				continue

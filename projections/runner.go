@@ -452,7 +452,9 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		if p := r.dirty[id]; p != nil {
 			*p = c
 		} else {
-			r.dirty[id] = &c
+			p = new(Activity) // c itself stays on the stack
+			*p = c
+			r.dirty[id] = p
 		}
 		r.changed[id] = true
 	}

@@ -110,13 +110,8 @@ func encodeKeys(keys []uint32) string {
 }
 
 func encodeSeqs(seqs []uint64) string {
-	b := make([]byte, 0, 3*len(seqs))
-	var last uint64
-	for _, seq := range seqs {
-		b = binary.AppendUvarint(b, seq-last)
-		last = seq
-	}
-	return base64.StdEncoding.EncodeToString(b)
+	l := seqListOf(seqs)
+	return l.encoded()
 }
 
 func decodeSeqs(s string) ([]uint64, error) {
@@ -158,8 +153,8 @@ func (b *Board) Snapshot(id string, seq uint64) (Snapshot, bool) {
 		return Snapshot{}, false
 	}
 	snap := Snapshot{Branch: b.branch, Seq: max(seq, s.seq), LastSeq: s.lastSeq, Meeting: stateOf(s.m), Keys: encodeKeys(s.keys)}
-	if len(s.recs) == len(s.keys) {
-		snap.Seqs = encodeSeqs(s.recs)
+	if s.recs.len() == len(s.keys) {
+		snap.Seqs = s.recs.encoded()
 	}
 	if s.hasLast {
 		a := s.last
@@ -184,7 +179,7 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	m := snap.State()
 	s := &slot{h: aggregates.Partial(m, nil), m: m, seq: snap.Seq, lastSeq: snap.LastSeq, visible: m.Declared(), keys: keys}
 	if seqs, ok := listedSeqs(snap.Seqs, len(keys)); ok {
-		s.recs = seqs
+		s.recs = seqListOf(seqs)
 	}
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
