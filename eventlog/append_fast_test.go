@@ -3,6 +3,7 @@ package eventlog
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/summit-model/summit/events"
@@ -72,26 +73,21 @@ func TestFindLandedReadsThePredictedSequences(t *testing.T) {
 	}
 	p := bulk{log: l, cmds: cmds}
 	var sent []sentMsg
-	for i, c := range cmds[:40] {
-		var data []byte
-		if i < 30 {
-			stored, err := l.stream.GetMsg(ctx, uint64(i+1))
-			if err != nil {
-				t.Fatal(err)
-			}
-			data = stored.Data
-		} else {
-			data = []byte(`{"not":"stored"}`)
-		}
-		sent = append(sent, sentMsg{cmd: i, subject: Subject(events.Main, c.Events[0].Aggregate), data: data})
+	for i, c := range cmds[:40] { // the first 30 stored, the 10 after not
+		sent = append(sent, sentMsg{cmd: i, subject: Subject(events.Main, c.Events[0].Aggregate)})
 	}
 	for _, known := range []int{0, 12, 30} {
 		if n, err := p.find(ctx, sent, known); err != nil || n != 30 {
 			t.Errorf("find from %d known = %d, %v; want 30", known, n, err)
 		}
 	}
-	// A message of another writer where ours would be ends the prefix.
-	sent[7].data = []byte(`{"other":"writer"}`)
+	// Another event where ours would be (another writer's, at the 8th
+	// sequence) ends the prefix.
+	other := slices.Clone(cmds)
+	e := other[7].Events[0]
+	e.ID = events.NewID()
+	other[7].Events = []events.Event{e}
+	p.cmds = other
 	if n, err := p.find(ctx, sent, 3); err != nil || n != 7 {
 		t.Errorf("find with another's message at 8 = %d, %v; want 7", n, err)
 	}

@@ -1,7 +1,6 @@
 package eventlog
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -61,7 +60,7 @@ type Pending struct {
 //     it landed, the rest did not.
 //   - If the end is lost (a server stopping), the flow acknowledgements
 //     say what is stored for sure, and AppendAll reads the stream at the
-//     predicted sequences after it, comparing subject and bytes: a prefix
+//     predicted sequences after it, comparing subject and event id: a prefix
 //     again. If the stream cannot be read either, it reports the
 //     acknowledged prefix with [ErrUnavailable].
 //   - A retry (the caller's, with the same events) cannot store an event
@@ -150,12 +149,11 @@ type bulk struct {
 	landed, upTo int
 }
 
-// sentMsg is a message of the fast batch under way: whose it is, and what
-// it was, to find it in the stream.
+// sentMsg is a message of the fast batch under way: whose it is, and
+// where it went, to find it in the stream (by its event's id).
 type sentMsg struct {
 	cmd     int
 	subject string
-	data    []byte
 }
 
 // fastable reports whether c goes in a fast batch: one event, no marker.
@@ -163,12 +161,23 @@ func fastable(c Pending) bool { return len(c.Events) == 1 && c.Events[0].RefName
 
 // encoder encodes the events of the fast batches on a goroutine of its
 // own, a chunk ahead of the publisher, so that a bulk append uses a
-// second core for it.
+// second core for it. A chunk's events are encoded into one buffer, which
+// goes back to the encoder once the publisher has sent them (the client
+// copies a message out before PublishMsg returns): a bulk append of a
+// million events allocates a few chunks, not a million buffers for the
+// collector.
 type encoder struct {
-	chunks chan []encoded
-	cur    []encoded
+	chunks chan *chunk
+	free   chan *chunk
+	cur    *chunk
 	base   int
 	done   chan struct{}
+}
+
+// chunk is encodeChunk commands' events, encoded into arena.
+type chunk struct {
+	evs   []encoded
+	arena []byte
 }
 
 type encoded struct {
@@ -179,12 +188,19 @@ type encoded struct {
 const encodeChunk = 256
 
 func encodeAhead(cmds []Pending, now time.Time) *encoder {
-	e := &encoder{chunks: make(chan []encoded, 8), done: make(chan struct{}), base: -encodeChunk}
+	e := &encoder{chunks: make(chan *chunk, 8), free: make(chan *chunk, 10), done: make(chan struct{}), base: -encodeChunk}
 	go func() {
 		defer close(e.chunks)
 		for from := 0; from < len(cmds); from += encodeChunk {
-			chunk := make([]encoded, min(encodeChunk, len(cmds)-from))
-			for j := range chunk {
+			var c *chunk
+			select {
+			case c = <-e.free:
+			default:
+				c = &chunk{evs: make([]encoded, encodeChunk)}
+			}
+			c.evs, c.arena = c.evs[:min(encodeChunk, len(cmds)-from)], c.arena[:0]
+			for j := range c.evs {
+				c.evs[j] = encoded{}
 				// Only the command's events are read here: its Seq is
 				// written meanwhile by the publisher.
 				evs := cmds[from+j].Events
@@ -195,10 +211,14 @@ func encodeAhead(cmds []Pending, now time.Time) *encoder {
 				if ev.Recorded.IsZero() {
 					ev.Recorded = now
 				}
-				chunk[j].data, chunk[j].err = events.Marshal(ev)
+				at := len(c.arena)
+				c.arena, c.evs[j].err = events.AppendMarshal(c.arena, ev)
+				if c.evs[j].err == nil {
+					c.evs[j].data = c.arena[at:len(c.arena):len(c.arena)]
+				}
 			}
 			select {
-			case e.chunks <- chunk:
+			case e.chunks <- c:
 			case <-e.done:
 				return
 			}
@@ -207,17 +227,31 @@ func encodeAhead(cmds []Pending, now time.Time) *encoder {
 	return e
 }
 
-// next returns command i's encoded event; i only grows.
+// next returns command i's encoded event; i only grows. What it returned
+// before for a command of an earlier chunk must have been sent.
 func (e *encoder) next(i int) ([]byte, error) {
-	for i >= e.base+len(e.cur) {
+	for i >= e.base+len(e.evs()) {
+		if e.cur != nil {
+			select {
+			case e.free <- e.cur:
+			default:
+			}
+		}
 		e.base += encodeChunk
 		e.cur = <-e.chunks
 	}
-	c := e.cur[i-e.base]
+	c := e.cur.evs[i-e.base]
 	if c.err != nil {
 		return nil, fmt.Errorf("command %d: append: %w", i, c.err)
 	}
 	return c.data, nil
+}
+
+func (e *encoder) evs() []encoded {
+	if e.cur == nil {
+		return nil
+	}
+	return e.cur.evs
 }
 
 func (e *encoder) stop() { close(e.done) }
@@ -261,7 +295,7 @@ func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 		}
 		return fmt.Errorf("command %d: append to %s: the fast batch ended before it: %w", i, subject, ErrConflict)
 	}
-	p.sent = append(p.sent, sentMsg{cmd: i, subject: subject, data: data})
+	p.sent = append(p.sent, sentMsg{cmd: i, subject: subject})
 	p.next++
 	p.subjects[subject] = p.next
 	return nil
@@ -274,6 +308,7 @@ func (p *bulk) flush(ctx context.Context) error {
 	}
 	b, sent := p.batch, p.sent
 	p.batch, p.sent = nil, nil
+	defer func() { p.sent = sent[:0] }() // the next batch's, in the same memory
 	count, seq, refused, acked, err := b.finish(ctx)
 	if err != nil {
 		// The end is lost: read the stream where the rest would be.
@@ -332,7 +367,10 @@ func (p *bulk) find(ctx context.Context, sent []sentMsg, known int) (int, error)
 		if err != nil {
 			return min(known, len(sent)), unavailable(err)
 		}
-		if m.Subject != sent[n].subject || !bytes.Equal(m.Data, sent[n].data) {
+		if m.Subject != sent[n].subject {
+			break
+		}
+		if e, err := events.Unmarshal(m.Data); err != nil || e.ID != p.cmds[sent[n].cmd].Events[0].ID {
 			break
 		}
 		n++

@@ -62,11 +62,15 @@ type wire struct {
 // It writes the bytes encoding/json writes of the wire form, by the fast
 // path generated from the kinds table (codec_fast.go, see fastjson.go),
 // or with encoding/json itself where the fast path cannot.
-func Marshal(e Event) ([]byte, error) { return marshal(e, true) }
+func Marshal(e Event) ([]byte, error) { return marshal(make([]byte, 0, 768), e, true) }
 
-// marshal is [Marshal], with the fast path or without it (to test that the
-// two agree).
-func marshal(e Event, fast bool) ([]byte, error) {
+// AppendMarshal appends what [Marshal] returns to dst: a writer of many
+// events (a bulk append) encodes them into memory it reuses.
+func AppendMarshal(dst []byte, e Event) ([]byte, error) { return marshal(dst, e, true) }
+
+// marshal appends [Marshal]'s bytes to dst, with the fast path or without
+// it (to test that the two agree).
+func marshal(dst []byte, e Event, fast bool) ([]byte, error) {
 	if err := e.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,7 +108,7 @@ func marshal(e Event, fast bool) ([]byte, error) {
 		w.Correlation = e.CorrelationID.String()
 	}
 	if fast {
-		if b, ok := fastMarshal(&w, e.Payload); ok {
+		if b, ok := fastMarshal(dst, &w, e.Payload); ok {
 			return b, nil
 		}
 	}
@@ -117,7 +121,7 @@ func marshal(e Event, fast bool) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marshal %s event: %w", e.Kind(), err)
 	}
-	return b, nil
+	return append(dst, b...), nil
 }
 
 // Unmarshal reads an event that [Marshal] wrote, in this version or an

@@ -83,7 +83,7 @@ func BenchmarkMarshal(b *testing.B) {
 			b.ReportAllocs()
 			n, cpu0 := 0, cpuTime()
 			for b.Loop() {
-				if _, err := marshal(evs[n%len(evs)], path.fast); err != nil {
+				if _, err := marshal(nil, evs[n%len(evs)], path.fast); err != nil {
 					b.Fatal(err)
 				}
 				n++

@@ -261,10 +261,10 @@ func fastUnmarshal(b []byte, w *wire) (Payload, bool) {
 	return p, true
 }
 
-// fastMarshal returns what encoding/json writes of w with p as its data,
-// and false where it cannot say.
-func fastMarshal(w *wire, p Payload) ([]byte, bool) {
-	return appendwire(make([]byte, 0, 768), w, p)
+// fastMarshal appends to dst what encoding/json writes of w with p as its
+// data, and returns false where it cannot say.
+func fastMarshal(dst []byte, w *wire, p Payload) ([]byte, bool) {
+	return appendwire(dst, w, p)
 }
 
 // appendPayload appends p as encoding/json writes it, and returns false

@@ -23,7 +23,7 @@ var internable [256]uint32
 
 func fastUnmarshal([]byte, *wire) (Payload, bool) { return nil, false }
 
-func fastMarshal(*wire, Payload) ([]byte, bool) { return nil, false }
+func fastMarshal([]byte, *wire, Payload) ([]byte, bool) { return nil, false }
 
 func appendPayload([]byte, Payload) ([]byte, bool) { return nil, false }
 

@@ -55,13 +55,22 @@ func agree(t *testing.T, b []byte) {
 // its payload too.
 func sameBytes(t *testing.T, e Event) {
 	t.Helper()
-	fast, ferr := marshal(e, true)
-	slow, serr := marshal(e, false)
+	fast, ferr := marshal(nil, e, true)
+	slow, serr := marshal(nil, e, false)
 	if (ferr == nil) != (serr == nil) || ferr != nil && ferr.Error() != serr.Error() {
 		t.Fatalf("fast path: %v; encoding/json: %v", ferr, serr)
 	}
 	if !bytes.Equal(fast, slow) {
 		t.Fatalf("fast path writes\n%s\nencoding/json writes\n%s", fast, slow)
+	}
+	// Appended to bytes already there, by either path, the same bytes
+	// follow them.
+	for _, path := range []bool{true, false} {
+		prefix := []byte("earlier event")
+		got, err := marshal(prefix[:len(prefix):len(prefix)], e, path)
+		if ferr == nil && (err != nil || string(got[:len(prefix)]) != string(prefix) || !bytes.Equal(got[len(prefix):], fast)) {
+			t.Fatalf("appended (fast path %v): %q (%v), want %q then %q", path, got, err, prefix, fast)
+		}
 	}
 	if e.Payload == nil {
 		return
@@ -267,7 +276,7 @@ func TestFastMarshalAgrees(t *testing.T) {
 	e := sample(&MeetingFloated{}, Meeting("m"))
 	e.Recorded = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
 	sameBytes(t, e)
-	if b, ok := fastMarshal(&wire{Recorded: e.Recorded}, &MeetingFloated{}); ok {
+	if b, ok := fastMarshal(nil, &wire{Recorded: e.Recorded}, &MeetingFloated{}); ok {
 		t.Errorf("fast path wrote a record time encoding/json refuses: %s", b)
 	}
 	var nilHeld *MeetingHeld

@@ -581,10 +581,10 @@ func fastUnmarshal(b []byte, w *%s) (Payload, bool) {
 	}
 	b.WriteString("default:\nreturn nil, false\n}\nif !s.end() {\nreturn nil, false\n}\nreturn p, true\n}\n\n")
 
-	fmt.Fprintf(&b, `// fastMarshal returns what encoding/json writes of w with p as its data,
-// and false where it cannot say.
-func fastMarshal(w *%s, p Payload) ([]byte, bool) {
-	return append%s(make([]byte, 0, 768), w, p)
+	fmt.Fprintf(&b, `// fastMarshal appends to dst what encoding/json writes of w with p as its
+// data, and returns false where it cannot say.
+func fastMarshal(dst []byte, w *%s, p Payload) ([]byte, bool) {
+	return append%s(dst, w, p)
 }
 
 // appendPayload appends p as encoding/json writes it, and returns false
