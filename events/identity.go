@@ -14,41 +14,54 @@ import (
 // file appended again is recognised entry by entry. Two events with the same
 // identity on one aggregate say the same thing: the second is not stored.
 func Identity(e Event) string {
-	h := sha256.New()
-	put := func(s string) {
-		h.Write([]byte(strconv.Itoa(len(s))))
-		h.Write([]byte{':'})
-		h.Write([]byte(s))
-	}
-	put(e.Branch)
-	put(strconv.FormatUint(e.Gen, 10))
-	put(e.Aggregate.String())
-	put(string(e.Kind()))
-	put(e.At.String())
-	put(e.Zone)
-	put(e.By)
-	put(e.Party)
+	// Each field as its length, a colon and its bytes, hashed at once:
+	// the bytes the first Identity wrote to the digest one by one, so
+	// that the identities on record stay what they are.
+	var buf [768]byte
+	b := buf[:0]
+	b = putField(b, e.Branch)
+	b = putField(b, strconv.FormatUint(e.Gen, 10))
+	b = putField(b, e.Aggregate.String())
+	b = putField(b, string(e.Kind()))
+	b = putField(b, e.At.String())
+	b = putField(b, e.Zone)
+	b = putField(b, e.By)
+	b = putField(b, e.Party)
 	if s := e.Source; s != nil {
-		put(s.Outlet)
-		put(s.Address)
-		put(s.Published)
-		put(s.Note)
-		put(s.Quote)
+		b = putField(b, s.Outlet)
+		b = putField(b, s.Address)
+		b = putField(b, s.Published)
+		b = putField(b, s.Note)
+		b = putField(b, s.Quote)
 	} else {
-		put("-")
+		b = putField(b, "-")
 	}
-	put(e.CAMEO)
-	put(e.RefName)
-	put(e.Corrects)
+	b = putField(b, e.CAMEO)
+	b = putField(b, e.RefName)
+	b = putField(b, e.Corrects)
 	if e.Payload != nil {
-		data, err := marshalPayload(e.Payload)
-		if err != nil {
-			// A payload that cannot be encoded cannot be stored either:
-			// Validate or Marshal says why.
-			data = nil
+		var pbuf [512]byte
+		data, ok := appendPayload(pbuf[:0], e.Payload)
+		if !ok {
+			var err error
+			if data, err = marshalPayload(e.Payload); err != nil {
+				// A payload that cannot be encoded cannot be stored
+				// either: Validate or Marshal says why.
+				data = nil
+			}
 		}
-		put(string(data))
+		b = strconv.AppendInt(b, int64(len(data)), 10)
+		b = append(b, ':')
+		b = append(b, data...)
 	}
-	sum := h.Sum(nil)
+	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
+}
+
+// putField appends s to b as Identity hashes a field: its length, a colon,
+// its bytes.
+func putField(b []byte, s string) []byte {
+	b = strconv.AppendInt(b, int64(len(s)), 10)
+	b = append(b, ':')
+	return append(b, s...)
 }

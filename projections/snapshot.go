@@ -68,18 +68,14 @@ func (s Snapshot) State() aggregates.Meeting { return s.Meeting.meeting() }
 // identity key: false means it does not; true that it probably does (read
 // the history to be sure).
 func (s Snapshot) Holds(key string) bool {
-	b, err := base64.StdEncoding.DecodeString(s.Keys)
-	if err != nil {
-		return true
-	}
-	f := Fingerprint(key)
-	for i := 0; i+4 <= len(b); i += 4 {
-		if binary.BigEndian.Uint32(b[i:]) == f {
-			return true
-		}
-	}
-	return false
+	fs, err := s.Fingerprints()
+	return err != nil || slices.Contains(fs, Fingerprint(key))
 }
+
+// Fingerprints returns the fingerprints of the identities of the events
+// the snapshot's meeting holds ([Fingerprint]), for a reader that asks
+// [Snapshot.Holds] often to decode them once.
+func (s Snapshot) Fingerprints() ([]uint32, error) { return decodeKeys(s.Keys) }
 
 // NewSnapshot returns the snapshot of meeting m on branch, current to seq,
 // its events' identities fingerprinted from keys.
