@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -30,8 +31,10 @@ type aggregate struct {
 	// keys holds the identities of the events the handler has seen: all
 	// of them, when records is set; else those after the snapshot, whose
 	// fingerprints answer for the rest.
-	keys map[string]bool
+	keys keySet
 	snap *projections.Snapshot
+	// prints holds snap's fingerprints, once decoded ([aggregate.snapHolds]).
+	prints []uint32
 	// cached reports a state taken from the handler's cache, and touched
 	// one that steps of the plan have moved on.
 	cached, touched bool
@@ -41,10 +44,7 @@ type aggregate struct {
 // histories share their slices safely: they are copied before they change.)
 func (a *aggregate) clone() *aggregate {
 	c := *a
-	c.keys = make(map[string]bool, len(a.keys))
-	for k := range a.keys {
-		c.keys[k] = true
-	}
+	c.keys = a.keys.clone()
 	c.records = slices.Clip(a.records)
 	return &c
 }
@@ -81,7 +81,7 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 		return
 	}
 	for _, e := range evs {
-		a.keys[e.Key] = true
+		a.keys.add(e.Key)
 	}
 	if a.records != nil {
 		a.records = append(a.records, evs...)
@@ -106,21 +106,72 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 	}
 }
 
+// keySet is a set of event identities that copies cheaply: a set shared
+// by a cached state and the copies plans decide on, never written once
+// shared, and the identities added since. A handler copies an aggregate's
+// state twice a command (to decide on, and to keep), and a meeting met
+// often has many identities: copying them all each time cost a warm
+// command more than its append.
+type keySet struct {
+	shared map[string]bool
+	added  map[string]bool
+}
+
+// has reports whether key is in k.
+func (k *keySet) has(key string) bool { return k.added[key] || k.shared[key] }
+
+// add adds key to k.
+func (k *keySet) add(key string) {
+	if k.added == nil {
+		k.added = map[string]bool{}
+	}
+	k.added[key] = true
+}
+
+// clone returns a copy of k that adding to does not change k. Past a few
+// dozen added, the copy shares a new set of them all, so that copies stay
+// cheap: a set of n costs n/64 a copy, averaged.
+func (k keySet) clone() keySet {
+	if len(k.added) <= 64 {
+		return keySet{shared: k.shared, added: maps.Clone(k.added)}
+	}
+	merged := make(map[string]bool, len(k.shared)+len(k.added))
+	maps.Copy(merged, k.shared)
+	maps.Copy(merged, k.added)
+	return keySet{shared: merged}
+}
+
+// snapHolds reports whether a's snapshot may hold an event of identity
+// key, as [projections.Snapshot.Holds] does, its fingerprints decoded once.
+func (a *aggregate) snapHolds(key string) bool {
+	if a.snap == nil {
+		return false
+	}
+	if a.prints == nil {
+		ps, err := a.snap.Fingerprints()
+		if err != nil {
+			return true // unreadable: the history tells
+		}
+		a.prints = ps
+	}
+	return slices.Contains(a.prints, projections.Fingerprint(key))
+}
+
 // holds reports whether a holds an event of e's identity: certainly when
 // the handler has seen it; when only the snapshot's fingerprint says so,
 // after reading the whole history to be sure.
 func (h *Handler) holds(ctx context.Context, a *aggregate, e events.Event, out *Outcome) (bool, error) {
 	key := events.Identity(e)
-	if a.keys[key] {
+	if a.keys.has(key) {
 		return true, nil
 	}
-	if a.snap == nil || !a.snap.Holds(key) {
+	if !a.snapHolds(key) {
 		return false, nil
 	}
 	if err := h.loadWhole(ctx, a, out); err != nil {
 		return false, err
 	}
-	return a.keys[key], nil
+	return a.keys.has(key), nil
 }
 
 // state returns the plan's copy of ref's state: from the plan, the cache,
@@ -212,7 +263,7 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 	h.mu.Lock()
 	branch := h.branch
 	h.mu.Unlock()
-	st := &aggregate{ref: ref, keys: map[string]bool{}}
+	st := &aggregate{ref: ref}
 	if h.Snapshots != nil && ref.Type == events.AggregateMeeting {
 		var snap projections.Snapshot
 		var ok bool
@@ -236,7 +287,7 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 			// The snapshot must be this history's, up to a version that
 			// the events after it continue.
 			if m.Declared() && (len(rest.Events) == 0 && rest.Version == m.Version || len(rest.Events) > 0 && rest.Events[0].Version == m.Version+1) {
-				st.hist, st.snap, st.expect = aggregates.Partial(m, nil), &snap, rest.Expect
+				st.hist, st.snap, st.prints, st.expect = aggregates.Partial(m, nil), &snap, nil, rest.Expect
 				st.apply(rest.Events, h.tail())
 				out.Loads++
 				return st, nil
@@ -267,11 +318,12 @@ func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) er
 	if st.records == nil {
 		st.records = []events.Event{}
 	}
-	st.snap, st.expect = nil, hist.Expect
-	st.keys = make(map[string]bool, len(hist.Events))
+	st.snap, st.prints, st.expect = nil, nil, hist.Expect
+	keys := make(map[string]bool, len(hist.Events))
 	for _, e := range hist.Events {
-		st.keys[e.Key] = true
+		keys[e.Key] = true
 	}
+	st.keys = keySet{shared: keys}
 	switch st.ref.Type {
 	case events.AggregateMeeting:
 		st.hist = aggregates.Whole(st.records).Trim(h.tail())
@@ -355,11 +407,12 @@ func (h *Handler) keep(ref events.Ref, st *aggregate) {
 	if c.records != nil && len(c.records) > 4*h.tail() {
 		c.records = nil
 		c.snap = nil
-		c.keys = map[string]bool{}
+		keys := map[string]bool{}
 		for _, e := range c.hist.Tail {
-			c.keys[e.Key] = true
+			keys[e.Key] = true
 		}
-		c.snap = fingerprints(st.records)
+		c.keys = keySet{shared: keys}
+		c.snap, c.prints = fingerprints(st.records), nil
 	}
 	h.cache[ref] = c
 }
