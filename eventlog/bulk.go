@@ -78,10 +78,24 @@ type Pending struct {
 //
 // A command of several events (or an event with a ref name's marker) is
 // sent as an atomic batch, after the fast batch before it has ended: such
-// commands are rare, and a fast batch is not atomic.
+// commands are rare, and a fast batch is not atomic. A single command goes
+// as [Log.Append] sends it.
 func (l *Log) AppendAll(ctx context.Context, cmds []Pending) (int, error) {
 	if len(cmds) == 0 {
 		return 0, nil
+	}
+	if c := &cmds[0]; len(cmds) == 1 && len(c.Events) > 0 {
+		// One command (summit add, a handler's Handle) goes as [Log.Append]
+		// sends it: one publish, or one atomic batch, expecting its
+		// subject's sequence. The chain of stream sequences guards a
+		// pipeline of many; one needs neither a read of the stream's end
+		// first nor a batch to end after.
+		seq, err := l.Append(ctx, c.Expect, c.Events...)
+		if err != nil {
+			return 0, fmt.Errorf("command 0: %w", err)
+		}
+		c.Seq = seq
+		return 1, nil
 	}
 	last, err := l.LastSeq(ctx)
 	if err != nil {
