@@ -16,10 +16,17 @@ type seqList struct {
 	b    []byte
 	n    int
 	last uint64
+	// outOfOrder is set once a sequence came that was not after the
+	// last: the list no longer says the history, and len says so.
+	outOfOrder bool
 }
 
-// add appends seq, which is after every sequence in l.
+// add appends seq, which should be after every sequence in l.
 func (l *seqList) add(seq uint64) {
+	if l.n > 0 && seq <= l.last {
+		l.outOfOrder = true
+		return
+	}
 	l.b = binary.AppendUvarint(l.b, seq-l.last)
 	l.last = seq
 	l.n++
@@ -27,7 +34,7 @@ func (l *seqList) add(seq uint64) {
 
 // dropLast removes the sequence added last.
 func (l *seqList) dropLast() {
-	if l.n == 0 {
+	if l.n == 0 || l.outOfOrder {
 		return
 	}
 	// The last uvarint starts after the byte before it that ends the one
@@ -43,8 +50,13 @@ func (l *seqList) dropLast() {
 // reset empties l, keeping its memory.
 func (l *seqList) reset() { *l = seqList{b: l.b[:0]} }
 
-// len returns how many sequences l holds.
-func (l *seqList) len() int { return l.n }
+// len returns how many sequences l holds, or -1 if one came out of order.
+func (l *seqList) len() int {
+	if l.outOfOrder {
+		return -1
+	}
+	return l.n
+}
 
 // seqs returns the sequences, in order.
 func (l *seqList) seqs() []uint64 {

@@ -46,3 +46,21 @@ func TestSeqList(t *testing.T) {
 		})
 	}
 }
+
+// TestSeqListOutOfOrder checks that a sequence not after the last makes
+// the list say it no longer holds the history, rather than hold a wrong one.
+func TestSeqListOutOfOrder(t *testing.T) {
+	for _, seqs := range [][]uint64{{5, 5}, {9, 3}, {1, 2, 1}} {
+		var l seqList
+		for _, seq := range seqs {
+			l.add(seq)
+		}
+		if l.len() != -1 {
+			t.Errorf("%v: len %d, want -1", seqs, l.len())
+		}
+		l.reset()
+		if l.add(4); l.len() != 1 || l.seqs()[0] != 4 {
+			t.Errorf("%v, reset: %v, want [4]", seqs, l.seqs())
+		}
+	}
+}
