@@ -542,61 +542,19 @@ func (r *run) live(ctx context.Context) (stop func(), err error) {
 func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 	handler := commands.NewHandler(r.log, eventlog.Main())
 	handler.Snapshots = r.store
-	var ours, after latencies
-	i := 0
-	for _, id := range r.load.Long {
-		at, ok := r.midAt[id]
-		if !ok || len(ours) >= min(r.o.Samples, 200) {
-			continue
-		}
-		i++
-		cmd := r.statement(id, 30_000+i)
-		cmd.At = events.At(at.Add(30 * time.Second))
-		cmd.Reported = r.statement(id, 30_000+i).At
-		cmd.Source.Published = cmd.At.Format(time.DateOnly)
-		t0 := time.Now()
-		res, err := handler.Handle(ctx, cmd, commands.Meta{})
-		if err != nil {
-			return fmt.Errorf("late report into %s: %w", id, err)
-		}
-		t1 := time.Now()
-		if err := seen(w, projections.Key(events.Main, id), res.Seq); err != nil {
-			return err
-		}
-		ours, after = append(ours, time.Since(t0)), append(after, time.Since(t1))
-	}
-	if len(ours) == 0 {
-		return nil
+	ours, after, err := r.lateSamples(ctx, handler, w, 0, func(int, *aggregates.Command) {})
+	if err != nil || len(ours) == 0 {
+		return err
 	}
 	// A late statement is decided and folded without the meeting's
 	// history (aggregates.Place); a late event of another kind is not.
 	// The same, with a precondition added at the middle: the handler and
-	// the projection read the meeting's 200 events. One the meeting's
-	// rules refuse there (it was held by then) is left out.
-	var others latencies
-	for _, id := range r.load.Long {
-		at, ok := r.midAt[id]
-		if !ok || len(others) >= min(r.o.Samples, 200) {
-			continue
-		}
-		i++
-		cmd := r.statement(id, 30_000+i)
+	// the projection read the meeting's 200 events.
+	others, _, err := r.lateSamples(ctx, handler, w, len(ours), func(i int, cmd *aggregates.Command) {
 		cmd.Payload = &events.PreconditionAdded{Precondition: fmt.Sprintf("late-%d", i), Description: "reported late"}
-		cmd.Reported = cmd.At
-		cmd.At = events.At(at.Add(30 * time.Second))
-		cmd.Source.Published = cmd.At.Format(time.DateOnly)
-		t0 := time.Now()
-		res, err := handler.Handle(ctx, cmd, commands.Meta{})
-		if errors.As(err, new(*aggregates.RefusedError)) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("late precondition into %s: %w", id, err)
-		}
-		if err := seen(w, projections.Key(events.Main, id), res.Seq); err != nil {
-			return err
-		}
-		others = append(others, time.Since(t0))
+	})
+	if err != nil {
+		return err
 	}
 	f := figure(ours.ms(50), 0, "ms",
 		fmt.Sprintf("ours: a late report (a statement dated at the middle of a meeting of 200 events, in a log of %d), from the start of Handler.Handle until a KV watcher sees the meeting's view change, with a live projections.Runner; after_append: from the append's return to the view; other_kind: the same for a precondition added at the middle, which needs the meeting's history", r.o.Events))
@@ -605,6 +563,42 @@ func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 		"other_kind_p50": others.ms(50), "other_kind_p99": others.ms(99), "other_kind_samples": float64(len(others))}
 	r.rep.Figures["late_report"] = f
 	return r.appendProcess(ctx)
+}
+
+// lateSamples times late reports into the long meetings, each dated at
+// the middle of its meeting and reported after the record's last event,
+// made by late from a statement (its i counts on from first): from the
+// start of Handle until w sees the meeting's view change (after: from
+// the append's return). A report the meeting's rules refuse there (a
+// precondition added to a meeting held by then) is left out.
+func (r *run) lateSamples(ctx context.Context, h *commands.Handler, w jetstream.KeyWatcher, first int, late func(i int, cmd *aggregates.Command)) (took, after latencies, err error) {
+	i := first
+	for _, id := range r.load.Long {
+		at, ok := r.midAt[id]
+		if !ok || len(took) >= min(r.o.Samples, 200) {
+			continue
+		}
+		i++
+		cmd := r.statement(id, 30_000+i)
+		cmd.Reported = cmd.At
+		cmd.At = events.At(at.Add(30 * time.Second))
+		cmd.Source.Published = cmd.At.Format(time.DateOnly)
+		late(i, &cmd)
+		t0 := time.Now()
+		res, err := h.Handle(ctx, cmd, commands.Meta{})
+		if errors.As(err, new(*aggregates.RefusedError)) {
+			continue
+		}
+		if err != nil {
+			return took, after, fmt.Errorf("late %s into %s: %w", cmd.Kind(), id, err)
+		}
+		t1 := time.Now()
+		if err := seen(w, projections.Key(events.Main, id), res.Seq); err != nil {
+			return took, after, err
+		}
+		took, after = append(took, time.Since(t0)), append(after, time.Since(t1))
+	}
+	return took, after, nil
 }
 
 // appendProcess times "summit append" of an event file of 10 statements
