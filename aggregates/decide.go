@@ -145,7 +145,7 @@ func Decide(h History, cmd Command) ([]events.Event, error) {
 	if err := checkEvent(e); err != nil {
 		return refuse(err)
 	}
-	if err := decideEvent(h, e); err != nil {
+	if err := decideEvent(h, m, e); err != nil {
 		return nil, err
 	}
 	return append(out, e), nil
@@ -176,9 +176,9 @@ func checkEvent(e events.Event) error {
 	return nil
 }
 
-// decideEvent checks e, a new event, against history h: in its place in
-// world order, and every event after it again.
-func decideEvent(h History, e events.Event) error {
+// decideEvent checks e, a new event, against history h (whose state now
+// is m): in its place in world order, and every event after it again.
+func decideEvent(h History, m Meeting, e events.Event) error {
 	if target := corrected(e); target != "" {
 		return decideCorrection(h, e, target)
 	}
@@ -193,7 +193,10 @@ func decideEvent(h History, e events.Event) error {
 	}
 	tail := h.Tail
 	pos, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
-	s := Replay(h.Base, tail[:pos])
+	s := m // most events come after every one folded
+	if pos < len(tail) {
+		s = Replay(h.Base, tail[:pos])
+	}
 	if err := check(s, e); err != nil {
 		return refusal(s, e, err, nil)
 	}
