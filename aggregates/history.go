@@ -170,6 +170,11 @@ type History struct {
 	// Records is the whole history in record order, or nil if the history
 	// is Base and Tail.
 	Records []events.Event
+	// now, when set, is the state the history makes: kept by
+	// [History.Settled], and by [History.With] for events that come after
+	// every one it holds, so that a command decided on a cached history
+	// does not fold its tail again.
+	now *Meeting
 }
 
 // Whole returns the history of records, a meeting's events in record order.
@@ -191,7 +196,24 @@ func Partial(base Meeting, tail []events.Event) History {
 func (h History) IsWhole() bool { return h.Records != nil }
 
 // State returns the meeting as h makes it now.
-func (h History) State() Meeting { return Replay(h.Base, h.Tail) }
+func (h History) State() Meeting {
+	if h.now != nil {
+		return *h.now
+	}
+	return Replay(h.Base, h.Tail)
+}
+
+// Settled returns h with its state folded and kept, for a holder that
+// decides on it again and again (a command handler's cache). [History.With]
+// and [History.Trim] keep it; a holder that changes Tail itself must not
+// settle its history.
+func (h History) Settled() History {
+	if h.now == nil {
+		m := h.State()
+		h.now = &m
+	}
+	return h
+}
 
 // Version returns the version of the meeting's latest event on record.
 func (h History) Version() uint64 {
@@ -213,24 +235,30 @@ func (h History) With(evs ...events.Event) History {
 	if h.IsWhole() {
 		return Whole(append(slices.Clip(h.Records), evs...))
 	}
-	base, tail := h.Base, slices.Clip(h.Tail)
+	base, tail, now := h.Base, slices.Clip(h.Tail), h.now
 	for _, e := range evs {
 		if b, ok := Place(base, e); ok {
-			base = b // before the base, and placed in it
+			base, now = b, nil // before the base, and placed in it
 			continue
 		}
 		i, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
+		if now != nil && i == len(tail) && (len(tail) > 0 || base.after(e)) {
+			m := Evolve(*now, e)
+			now = &m
+		} else {
+			now = nil
+		}
 		tail = slices.Insert(tail, i, e)
 	}
-	return History{Base: base, Tail: tail}
+	return History{Base: base, Tail: tail, now: now}
 }
 
 // Trim returns h with at most n events in its tail: the older ones are
 // folded into its base. A whole history becomes a partial one.
 func (h History) Trim(n int) History {
 	if len(h.Tail) <= n {
-		return History{Base: h.Base, Tail: h.Tail}
+		return History{Base: h.Base, Tail: h.Tail, now: h.now}
 	}
 	cut := len(h.Tail) - n
-	return History{Base: Replay(h.Base, h.Tail[:cut]), Tail: slices.Clone(h.Tail[cut:])}
+	return History{Base: Replay(h.Base, h.Tail[:cut]), Tail: slices.Clone(h.Tail[cut:]), now: h.now}
 }

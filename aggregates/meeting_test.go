@@ -658,3 +658,37 @@ func withDeclare(c Command) Command {
 func kinds(ks ...events.Kind) []events.Kind { return ks }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestSettledHistoryKeepsItsState checks that a settled history says the
+// state its events make after each change With and Trim make: an event
+// after every one (kept by folding it), one in the middle of the tail and
+// a late statement before the base (both folded again).
+func TestSettledHistoryKeepsItsState(t *testing.T) {
+	given := history(t, declared, proposed, claim(18, "trump", "agreed"), scheduled, claim(20, "peskov", "scheduled"), claim(21, "lavrov", "scheduled"))
+	tests := []struct {
+		name string
+		when []Command
+	}{
+		{"after every one", []Command{claim(22, "putin", "agreed"), postponed}},
+		{"in the middle of the tail", []Command{reported(claim(21, "trump", "cancelled"), 23)}},
+		{"a late statement before the base", []Command{reported(claim(17, "putin", "agreed"), 23)}},
+		{"late, then after", []Command{reported(claim(17, "putin", "agreed"), 23), claim(24, "putin", "postponed")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			settled := Whole(given).Trim(2).Settled()
+			plain := Whole(given).Trim(2)
+			for i, c := range tt.when {
+				evs, err := Decide(settled, c)
+				if err != nil {
+					t.Fatalf("command %d: %v", i, err)
+				}
+				settled = settled.With(evs...).Trim(2)
+				plain = plain.With(evs...).Trim(2)
+				if diff := cmp.Diff(Replay(plain.Base, plain.Tail), settled.State()); diff != "" {
+					t.Fatalf("after command %d, a settled history says another state (-folded +kept):\n%s", i, diff)
+				}
+			}
+		})
+	}
+}

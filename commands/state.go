@@ -95,9 +95,9 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 		if corrects && a.records != nil {
 			// What a correction stands in place of may lie in the base:
 			// fold the whole history again.
-			a.hist = aggregates.Whole(a.records).Trim(tail)
+			a.hist = aggregates.Whole(a.records).Trim(tail).Settled()
 		} else {
-			a.hist = a.hist.With(evs...).Trim(tail)
+			a.hist = a.hist.With(evs...).Trim(tail).Settled()
 		}
 	case events.AggregateActor:
 		for _, e := range evs {
