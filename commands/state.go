@@ -128,11 +128,11 @@ func (k *keySet) add(key string) {
 	k.added[key] = true
 }
 
-// clone returns a copy of k that adding to does not change k. Past a few
-// dozen added, the copy shares a new set of them all, so that copies stay
-// cheap: a set of n costs n/64 a copy, averaged.
+// clone returns a copy of k that adding to does not change k. Past a
+// score added, the copy shares a new set of them all, so that copies stay
+// cheap: a copy of a set of n costs the few added and n/24, averaged.
 func (k keySet) clone() keySet {
-	if len(k.added) <= 64 {
+	if len(k.added) <= 24 {
 		return keySet{shared: k.shared, added: maps.Clone(k.added)}
 	}
 	merged := make(map[string]bool, len(k.shared)+len(k.added))
@@ -400,9 +400,10 @@ func (h *Handler) keep(ref events.Ref, st *aggregate) {
 			break
 		}
 	}
+	// The plan that decided on st is done with it: st itself is kept.
 	// A whole history is not kept: a command that needs one reads it
 	// again.
-	c := st.clone()
+	c := st
 	c.cached, c.touched = false, false
 	if c.records != nil && len(c.records) > 4*h.tail() {
 		c.records = nil
