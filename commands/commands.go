@@ -57,9 +57,9 @@ type Handler struct {
 	// CacheSize bounds how many aggregates the handler keeps; 0 keeps
 	// none, so that every command loads its aggregate. Default 10,000.
 	CacheSize int
-	// Tail is how many of a meeting's latest events the handler keeps
-	// besides its state, to decide a late report without reading the
-	// meeting's history. Default 8.
+	// Tail is how many of a meeting's latest events the handler keeps at
+	// least (and up to twice as many) besides its state, to decide a late
+	// report without reading the meeting's history. Default 8.
 	Tail int
 	// Snapshots, if set, holds meetings' states as a projection last saved
 	// them: a handler that meets a meeting for the first time reads its

@@ -74,8 +74,8 @@ func needsWhole(cmd aggregates.Command) bool {
 	return retracts || cmd.Corrects != ""
 }
 
-// apply folds evs, decided on a, into it, keeping at most tail events
-// besides the state.
+// apply folds evs, decided on a, into it, keeping tail events besides
+// the state, and up to twice as many.
 func (a *aggregate) apply(evs []events.Event, tail int) {
 	if len(evs) == 0 {
 		return
@@ -97,7 +97,13 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 			// fold the whole history again.
 			a.hist = aggregates.Whole(a.records).Trim(tail).Settled()
 		} else {
-			a.hist = a.hist.With(evs...).Trim(tail).Settled()
+			// The tail grows to twice its length before it is trimmed:
+			// a trim folds and copies, and a warm command need not.
+			a.hist = a.hist.With(evs...)
+			if len(a.hist.Tail) > 2*tail {
+				a.hist = a.hist.Trim(tail)
+			}
+			a.hist = a.hist.Settled()
 		}
 	case events.AggregateActor:
 		for _, e := range evs {
