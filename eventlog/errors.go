@@ -38,8 +38,8 @@ const (
 	// codeWrongLastMsgID is "wrong last msg ID: X", the answer to a stale
 	// Nats-Expected-Last-Msg-Id: the chain of [Log.AppendAll] broken.
 	codeWrongLastMsgID jetstream.ErrorCode = 10070
-	// codeBatchDuplicate is an atomic batch whose message ids are already
-	// stored: a retry of a batch that landed.
+	// codeBatchDuplicate is an atomic batch whose message ids (a ref
+	// name's marker's) are already stored: a retry of a batch that landed.
 	codeBatchDuplicate jetstream.ErrorCode = 10201
 )
 

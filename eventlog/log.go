@@ -39,13 +39,14 @@ type Options struct {
 	// Replicas is how many servers keep each event (and each branch
 	// record): 1 on a single server, 3 on a cluster. Default 1.
 	Replicas int
-	// Duplicates is the window in which a re-append with the same event id
-	// is recognised and not stored twice. Default 2 minutes (JetStream's
-	// own): what a command's retries need ([commands.Handler] asks again
-	// for 30 seconds at most). A bulk append does not rely on it (see
-	// [Log.AppendAll]) and its messages carry no id; the server keeps an
-	// entry per id in the window, and a restarted server rebuilds them
-	// all, so a longer window costs memory for nothing.
+	// Duplicates is the window in which a re-append of a ref name's marker
+	// with the same event id is recognised and not stored twice. Default
+	// 2 minutes (JetStream's own): what a command's retries need
+	// ([commands.Handler] asks again for 30 seconds at most). Events carry
+	// no id: a retry meets its own events as a conflict ([Log.Append],
+	// [Log.AppendAll]). The server keeps an entry per id in the window, and
+	// a restarted server rebuilds them all, so a longer window costs memory
+	// for nothing.
 	Duplicates time.Duration
 	// Timeout bounds each request to JetStream, however long the caller's
 	// context lasts: an answer lost with a server that stopped is
