@@ -233,6 +233,31 @@ func TestHandleAllIsIdempotent(t *testing.T) {
 	checkHistory(t, l, "m", 4)
 }
 
+// TestCachedMeetingKnowsWhatItDropped checks that a handler whose cache
+// has let a meeting's whole history go (past four times its tail) still
+// knows the events it held: a command appended again is known, not stored
+// twice.
+func TestCachedMeetingKnowsWhatItDropped(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	h := NewHandler(l, eventlog.Main())
+	h.Tail = 2
+	speakers := []string{"trump", "rubio", "putin", "lavrov", "peskov"}
+	parties := []string{"USA", "USA", "RUS", "RUS", "RUS"}
+	first := steps(declare("m"), say("m", 16, speakers[0], parties[0]))
+	if out, err := h.HandleAll(ctx, Batch{Steps: first}); err != nil || out.Appended != 2 {
+		t.Fatalf("first: %+v, %v", out, err)
+	}
+	for d := 17; d < 29; d++ {
+		handle(t, h, say("m", d, speakers[d%5], parties[d%5]))
+	}
+	out, err := h.HandleAll(ctx, Batch{Steps: first})
+	if err != nil || out.Appended != 0 || out.Known != 1 {
+		t.Fatalf("the first statement again, from the cache: %+v, %v; want nothing appended, 1 known", out, err)
+	}
+	checkHistory(t, l, "m", 14)
+}
+
 // TestHandleAllRefusesWhole checks that a batch with a refused step
 // appends nothing, and names every refused step's line.
 func TestHandleAllRefusesWhole(t *testing.T) {

@@ -412,14 +412,15 @@ func (h *Handler) keep(ref events.Ref, st *aggregate) {
 	c := st
 	c.cached, c.touched = false, false
 	if c.records != nil && len(c.records) > 4*h.tail() {
+		// What answers for the events dropped: their fingerprints, taken
+		// before the records go.
+		c.snap, c.prints = fingerprints(c.records), nil
 		c.records = nil
-		c.snap = nil
 		keys := map[string]bool{}
 		for _, e := range c.hist.Tail {
 			keys[e.Key] = true
 		}
 		c.keys = keySet{shared: keys}
-		c.snap, c.prints = fingerprints(st.records), nil
 	}
 	h.cache[ref] = c
 }
