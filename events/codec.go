@@ -244,11 +244,19 @@ func strictWire(b []byte) (wire, Payload, error) {
 }
 
 // marshalPayload returns the JSON form of p, as encoding/json writes it.
-func marshalPayload(p Payload) ([]byte, error) {
-	if b, ok := appendPayload(nil, p); ok {
+func marshalPayload(p Payload) ([]byte, error) { return appendPayloadJSON(nil, p) }
+
+// appendPayloadJSON appends to dst the JSON form of p, as encoding/json
+// writes it: by the fast path, or with encoding/json where it cannot.
+func appendPayloadJSON(dst []byte, p Payload) ([]byte, error) {
+	if b, ok := appendPayload(dst, p); ok {
 		return b, nil
 	}
-	return json.Marshal(p)
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	return append(dst, b...), nil
 }
 
 // strictDecode decodes one JSON value into v, refusing unknown fields and

@@ -41,14 +41,11 @@ func Identity(e Event) string {
 	b = putField(b, e.Corrects)
 	if e.Payload != nil {
 		var pbuf [512]byte
-		data, ok := appendPayload(pbuf[:0], e.Payload)
-		if !ok {
-			var err error
-			if data, err = marshalPayload(e.Payload); err != nil {
-				// A payload that cannot be encoded cannot be stored
-				// either: Validate or Marshal says why.
-				data = nil
-			}
+		data, err := appendPayloadJSON(pbuf[:0], e.Payload)
+		if err != nil {
+			// A payload that cannot be encoded cannot be stored either:
+			// Validate or Marshal says why.
+			data = nil
 		}
 		b = strconv.AppendInt(b, int64(len(data)), 10)
 		b = append(b, ':')
