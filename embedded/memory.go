@@ -21,7 +21,8 @@ const DefaultMemoryFloor = 256 << 20
 // collection. Without it the collector lets the heap grow to twice what
 // is live (GOGC=100), and a rebuild with the server in the process peaks
 // at half as much again as it needs. With it the collector works harder
-// (a rebuild takes a few percent longer) while the heap is near the floor,
+// while the heap is near the floor (a rebuild of a million events takes
+// about 1.3 times as long: 279 MB in place of 440),
 // and never has less than a quarter of the live heap to spare, so a store
 // larger than the floor was made for costs more collections, never a
 // collector that runs without end.
