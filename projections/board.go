@@ -280,19 +280,9 @@ func tailed(e events.Event) events.Event {
 // event already recorded happened after e's day and by the end of the day
 // e was reported ([lateReports] says the same of a whole history).
 func lateInTail(tail []events.Event, e events.Event) bool {
-	if bookkeeping(e.Kind()) || e.Corrects != "" || e.Kind() == events.KindEventRetracted {
-		return false
-	}
-	from, to := e.At.End(), e.Known().End()
-	for _, x := range tail {
-		if x.Version == e.Version || bookkeeping(x.Kind()) {
-			continue
-		}
-		if !x.At.Before(from) && x.At.Before(to) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(tail, func(x events.Event) bool {
+		return x.Version != e.Version && !bookkeeping(x.Kind()) && lateBefore(x, e)
+	})
 }
 
 // Cause returns the activity of r, an event just applied, as the cause of
@@ -337,8 +327,7 @@ func (b *Board) Seqs(id string) ([]uint64, bool) {
 // base's last event came before the end of e's day (so that no event
 // between them can).
 func fold(h aggregates.History, e events.Event) (aggregates.History, error) {
-	if !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(e, lastOf(h.Base)) {
-		last := lastOf(h.Base)
+	if last := lastOf(h.Base); !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(e, last) {
 		if _, ok := aggregates.Place(h.Base, e); !ok {
 			return h, errors.New("before the base")
 		}
