@@ -200,6 +200,9 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 	if err := check(s, e); err != nil {
 		return refusal(s, e, err, nil)
 	}
+	if pos == len(tail) {
+		return nil // nothing after it to check again
+	}
 	s = Evolve(s, e)
 	for _, t := range tail[pos:] {
 		if err := check(s, t); err != nil {

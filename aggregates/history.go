@@ -253,6 +253,28 @@ func (h History) With(evs ...events.Event) History {
 	return History{Base: base, Tail: tail, now: now}
 }
 
+// Extend returns h with e, an event [Decide] returned for h that comes
+// after every event h holds in world order, as [History.With] does, but
+// appended to the tail in place: in the spare capacity of the tail's
+// array, so that a holder that decides one event after another on a
+// settled history (a command handler's cache) copies no tail. The caller
+// must hold that spare capacity alone: the histories that share the
+// array may read it up to their own length, but no other may extend it.
+// Extend reports false, and returns h, when e does not come last, h is
+// whole or not settled, or the array has no room: use With then.
+func (h History) Extend(e events.Event) (History, bool) {
+	n := len(h.Tail)
+	if h.IsWhole() || h.now == nil || n == cap(h.Tail) {
+		return h, false
+	}
+	if n > 0 && compare(key(e), key(h.Tail[n-1])) <= 0 || n == 0 && !h.Base.after(e) {
+		return h, false
+	}
+	m := Evolve(*h.now, e)
+	tail := append(h.Tail, e)
+	return History{Base: h.Base, Tail: tail, now: &m}, true
+}
+
 // Trim returns h with at most n events in its tail: the older ones are
 // folded into its base. A whole history becomes a partial one.
 func (h History) Trim(n int) History {

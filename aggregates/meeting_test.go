@@ -692,3 +692,68 @@ func TestSettledHistoryKeepsItsState(t *testing.T) {
 		})
 	}
 }
+
+// TestExtendAppendsInPlace checks that Extend adds an event after every
+// one as With does, into the tail's spare room, leaving the history it
+// extended as it was; and that it declines what With must do instead.
+func TestExtendAppendsInPlace(t *testing.T) {
+	given := history(t, declared, proposed, claim(18, "trump", "agreed"), scheduled, claim(20, "peskov", "scheduled"))
+	roomy := func() History {
+		h := Whole(given).Trim(2).Settled()
+		h.Tail = append(make([]events.Event, 0, 8), h.Tail...)
+		return h
+	}
+	tests := []struct {
+		name string
+		h    History
+		when Command
+		want bool
+	}{
+		{"after every one", roomy(), claim(22, "putin", "agreed"), true},
+		{"after every one, postponed", roomy(), postponed, true},
+		{"in the middle of the tail", roomy(), reported(claim(19, "trump", "cancelled"), 23), false},
+		{"before the base", roomy(), reported(claim(17, "putin", "agreed"), 23), false},
+		{"no room", Whole(given).Trim(2).Settled(), claim(22, "putin", "agreed"), false},
+		{"not settled", func() History {
+			h := Whole(given).Trim(2)
+			h.Tail = append(make([]events.Event, 0, 8), h.Tail...)
+			return h
+		}(), claim(22, "putin", "agreed"), false},
+		{"whole", Whole(given).Settled(), claim(22, "putin", "agreed"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, beforeTail := tt.h.State(), slices.Clone(tt.h.Tail)
+			evs, err := Decide(tt.h, tt.when)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := tt.h.Extend(evs[0])
+			if ok != tt.want {
+				t.Fatalf("Extend reported %v, want %v", ok, tt.want)
+			}
+			if !ok {
+				if len(got.Tail) != len(tt.h.Tail) {
+					t.Fatal("Extend declined, and changed the history")
+				}
+				return
+			}
+			want := tt.h.With(evs...)
+			if diff := cmp.Diff(want.State(), got.State()); diff != "" {
+				t.Errorf("Extend says another state than With (-With +Extend):\n%s", diff)
+			}
+			if diff := cmp.Diff(Replay(got.Base, got.Tail), got.State()); diff != "" {
+				t.Errorf("Extend's state is not its events' (-folded +kept):\n%s", diff)
+			}
+			if &got.Tail[0] != &tt.h.Tail[0] {
+				t.Error("Extend copied the tail")
+			}
+			if diff := cmp.Diff(before, tt.h.State()); diff != "" {
+				t.Errorf("the history extended changed (-before +after):\n%s", diff)
+			}
+			if !slices.EqualFunc(beforeTail, tt.h.Tail, func(a, b events.Event) bool { return a.Version == b.Version }) {
+				t.Error("the tail of the history extended changed")
+			}
+		})
+	}
+}
