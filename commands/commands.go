@@ -313,8 +313,11 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", where(b.File, step.Line), err)
 		}
+		var prov events.Event // the event cmd records, and its identity
 		if cmd.Payload != nil {
-			known, err := h.holds(ctx, st, h.provisional(cmd), out)
+			prov = h.provisional(cmd)
+			prov.Key = events.Identity(prov)
+			known, err := h.holds(ctx, st, prov.Key, out)
 			if err != nil {
 				return nil, err
 			}
@@ -343,7 +346,7 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 			refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: err})
 			continue
 		}
-		h.stamp(evs, b.Meta)
+		h.stamp(evs, b.Meta, prov)
 		if name := cmd.RefName; name != "" && len(evs) > 0 {
 			if line, ok := refs[name]; ok {
 				refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: fmt.Errorf("ref %q: %w by line %d", name, eventlog.ErrRefTaken, line)})
@@ -460,11 +463,11 @@ func (h *Handler) provisional(cmd aggregates.Command) events.Event {
 // stamp gives decided events what the aggregate leaves to the caller: a
 // new id, the branch and its generation (hypothetical off main), the run's
 // correlation, and their identity.
-func (h *Handler) stamp(evs []events.Event, meta Meta) {
+func (h *Handler) stamp(evs []events.Event, meta Meta, prov events.Event) {
 	h.mu.Lock()
 	b := h.branch
 	h.mu.Unlock()
-	Stamp(evs, b, meta)
+	stamp(evs, b, meta, prov)
 	now := time.Now
 	if h.Now != nil {
 		now = h.Now
@@ -501,14 +504,25 @@ func KnownWhenAppended(evs []events.Event, now time.Time) {
 // Stamp gives decided events what the aggregate leaves to the caller: a
 // new id, the branch and its generation (hypothetical off main), the run's
 // correlation, and their identity.
-func Stamp(evs []events.Event, b eventlog.Branch, meta Meta) {
+func Stamp(evs []events.Event, b eventlog.Branch, meta Meta) { stamp(evs, b, meta, events.Event{}) }
+
+// stamp stamps evs as [Stamp] does. The event of them that Decide made
+// from prov's command (its payload, on prov's branch) takes prov's
+// identity, Key, computed before it was decided, instead of computing it
+// again: Decide copies every field the identity reads from the command.
+func stamp(evs []events.Event, b eventlog.Branch, meta Meta, prov events.Event) {
 	for i := range evs {
-		evs[i].ID = events.NewID()
-		evs[i].Branch, evs[i].Gen = b.Name, b.Gen
-		evs[i].Hypothetical = b.Name != events.Main
-		evs[i].CorrelationID = meta.CorrelationID
-		evs[i].CausationID = meta.CausationID
-		evs[i].Key = events.Identity(evs[i])
+		e := &evs[i]
+		e.ID = events.NewID()
+		e.Branch, e.Gen = b.Name, b.Gen
+		e.Hypothetical = b.Name != events.Main
+		e.CorrelationID = meta.CorrelationID
+		e.CausationID = meta.CausationID
+		if prov.Key != "" && e.Payload == prov.Payload && e.Branch == prov.Branch && e.Gen == prov.Gen {
+			e.Key = prov.Key
+		} else {
+			e.Key = events.Identity(*e)
+		}
 	}
 }
 

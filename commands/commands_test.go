@@ -354,3 +354,34 @@ func TestHandleLateAndCorrected(t *testing.T) {
 		t.Errorf("a second event named date: %v, want ErrRefTaken", err)
 	}
 }
+
+// TestEventsCarryTheirIdentity checks that every event a handler appends
+// carries the identity of what it says ([events.Identity]), which the
+// handler computes before it decides: a declaration and its first event,
+// later events of several kinds, on main and on a branch.
+func TestEventsCarryTheirIdentity(t *testing.T) {
+	l := openLog(t)
+	ctx := context.Background()
+	branch, err := l.Fork(ctx, "what-if", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []eventlog.Branch{eventlog.Main(), branch} {
+		h := NewHandler(l, b)
+		first := say("m-"+b.Name, 17, "peskov", "RUS")
+		first.Declare = declare("m-" + b.Name).Declare
+		cmds := []aggregates.Command{
+			first,
+			act("m-"+b.Name, 18, "trump", "USA", &events.MeetingProposed{}),
+			say("m-"+b.Name, 19, "lavrov", "RUS"),
+		}
+		for _, cmd := range cmds {
+			res := handle(t, h, cmd)
+			for _, e := range res.Events {
+				if want := events.Identity(e); e.Key != want {
+					t.Errorf("%s %s on %s: key %q, its identity %q", e.Kind(), e.Aggregate, b.Name, e.Key, want)
+				}
+			}
+		}
+	}
+}

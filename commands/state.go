@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
@@ -38,6 +39,11 @@ type aggregate struct {
 	// cached reports a state taken from the handler's cache, and touched
 	// one that steps of the plan have moved on.
 	cached, touched bool
+	// room is shared by a state and its copies ([aggregate.clone]): the
+	// first of them to extend hist's tail in place, into its array's spare
+	// capacity ([aggregates.History.Extend]), sets it, so that no other
+	// writes there. Nil when hist's tail array may be another's.
+	room *atomic.Bool
 }
 
 // clone returns a copy of a that deciding on does not change. (The
@@ -98,12 +104,24 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 			a.hist = aggregates.Whole(a.records).Trim(tail).Settled()
 		} else {
 			// The tail grows to twice its length before it is trimmed:
-			// a trim folds and copies, and a warm command need not.
-			a.hist = a.hist.With(evs...)
+			// a trim folds and copies, and a warm command need not. An
+			// event after every one goes into the room left in the
+			// tail's array, if no copy of this state took it first.
+			extended := false
+			if len(evs) == 1 && a.room != nil && a.room.CompareAndSwap(false, true) {
+				a.hist, extended = a.hist.Extend(evs[0])
+			}
+			if !extended {
+				a.hist = a.hist.With(evs...)
+			}
 			if len(a.hist.Tail) > 2*tail {
 				a.hist = a.hist.Trim(tail)
 			}
 			a.hist = a.hist.Settled()
+			// With and Trim make a tail array of the new history's own
+			// (or one without room), and Extend leaves the room past
+			// the new history's end to it.
+			a.room = new(atomic.Bool)
 		}
 	case events.AggregateActor:
 		for _, e := range evs {
@@ -114,36 +132,34 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 
 // keySet is a set of event identities that copies cheaply: a set shared
 // by a cached state and the copies plans decide on, never written once
-// shared, and the identities added since. A handler copies an aggregate's
-// state twice a command (to decide on, and to keep), and a meeting met
-// often has many identities: copying them all each time cost a warm
-// command more than its append.
+// shared, and the few identities added since, in a slice that a copy
+// clips (so that what either adds next goes to an array of its own). A
+// handler copies an aggregate's state twice a command (to decide on, and
+// to keep), and a meeting met often has many identities: copying them all
+// each time cost a warm command more than its append.
 type keySet struct {
 	shared map[string]bool
-	added  map[string]bool
+	added  []string
 }
 
 // has reports whether key is in k.
-func (k *keySet) has(key string) bool { return k.added[key] || k.shared[key] }
+func (k *keySet) has(key string) bool { return slices.Contains(k.added, key) || k.shared[key] }
 
 // add adds key to k.
-func (k *keySet) add(key string) {
-	if k.added == nil {
-		k.added = map[string]bool{}
-	}
-	k.added[key] = true
-}
+func (k *keySet) add(key string) { k.added = append(k.added, key) }
 
 // clone returns a copy of k that adding to does not change k. Past a
 // score added, the copy shares a new set of them all, so that copies stay
-// cheap: a copy of a set of n costs the few added and n/24, averaged.
+// cheap: a copy of a set of n costs n/24, averaged.
 func (k keySet) clone() keySet {
 	if len(k.added) <= 24 {
-		return keySet{shared: k.shared, added: maps.Clone(k.added)}
+		return keySet{shared: k.shared, added: slices.Clip(k.added)}
 	}
 	merged := make(map[string]bool, len(k.shared)+len(k.added))
 	maps.Copy(merged, k.shared)
-	maps.Copy(merged, k.added)
+	for _, key := range k.added {
+		merged[key] = true
+	}
 	return keySet{shared: merged}
 }
 
@@ -163,11 +179,10 @@ func (a *aggregate) snapHolds(key string) bool {
 	return slices.Contains(a.prints, projections.Fingerprint(key))
 }
 
-// holds reports whether a holds an event of e's identity: certainly when
+// holds reports whether a holds an event of identity key: certainly when
 // the handler has seen it; when only the snapshot's fingerprint says so,
 // after reading the whole history to be sure.
-func (h *Handler) holds(ctx context.Context, a *aggregate, e events.Event, out *Outcome) (bool, error) {
-	key := events.Identity(e)
+func (h *Handler) holds(ctx context.Context, a *aggregate, key string, out *Outcome) (bool, error) {
 	if a.keys.has(key) {
 		return true, nil
 	}
