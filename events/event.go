@@ -230,3 +230,9 @@ func midnight(t Time, loc *time.Location) error {
 
 // NewID returns a new UUID v7 event id.
 func NewID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// An id's random bits come from a pool that reads the system's randomness
+// in batches, not 16 bytes an id: ids are no secret, and the read cost a
+// warm command about a microsecond (commands.BenchmarkHandleWarm's
+// profile).
+func init() { uuid.EnableRandPool() }
