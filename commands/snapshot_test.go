@@ -184,3 +184,35 @@ func listedHistory(t *testing.T) (*eventlog.Log, *projections.Store) {
 	handle(t, w, say("m", 27, "lavrov", "RUS"))
 	return l, store
 }
+
+// TestCachedStateReadsTheListAgain checks that a state the handler keeps
+// of a history it let go (its events' fingerprints, not their places)
+// reads the history again by the sequences the projection's snapshot
+// lists, not with a scan of the stream.
+func TestCachedStateReadsTheListAgain(t *testing.T) {
+	ctx := context.Background()
+	l, store := listedHistory(t)
+	h := NewHandler(l, eventlog.Main())
+	h.Snapshots, h.Tail = store, 2
+	late := act("m", 17, "putin", "RUS", &events.MeetingAccepted{})
+	late.Reported = events.Date(2025, 10, 28)
+	handle(t, h, late) // read whole, then kept without the records
+	st := h.cache[events.Meeting("m")]
+	if st == nil || st.records != nil || st.snap == nil {
+		t.Fatalf("the cached state %+v, want one without its records", st)
+	}
+	if _, listed := st.snap.History(); listed {
+		t.Fatal("the cached state lists its events' sequences: the test reads nothing new")
+	}
+	hist, err := h.loadListed(ctx, eventlog.Main(), st)
+	if err != nil {
+		t.Fatalf("read by the list: %v", err)
+	}
+	whole, err := l.Load(ctx, eventlog.Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(whole.Events, hist.Events); diff != "" {
+		t.Errorf("the history read by the list differs from the log's (-log +listed):\n%s", diff)
+	}
+}

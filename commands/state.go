@@ -360,8 +360,18 @@ func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) er
 // the log does not match it: read the history with a scan instead.
 func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *aggregate) (eventlog.History, error) {
 	var seqs []uint64
-	if st.snap != nil {
-		seqs, _ = st.snap.History()
+	snap := st.snap
+	if snap != nil {
+		seqs, _ = snap.History()
+	}
+	if len(seqs) == 0 && h.Snapshots != nil && st.ref.Type == events.AggregateMeeting {
+		// A state the cache kept of a history it let go answers for
+		// its events' identities, not their places: the projection's
+		// snapshot lists them.
+		if s, ok, err := h.Snapshots.Snapshot(ctx, branch, st.ref.ID); err == nil && ok {
+			snap = &s
+			seqs, _ = snap.History()
+		}
 	}
 	if len(seqs) == 0 {
 		return eventlog.History{}, fmt.Errorf("%s: no list of its events: %w", st.ref, eventlog.ErrNotThere)
@@ -372,7 +382,7 @@ func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *ag
 	var rest eventlog.History
 	var restErr error
 	var wg sync.WaitGroup
-	wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, st.ref, st.snap.Seq) })
+	wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, st.ref, snap.Seq) })
 	listed, err := h.log.LoadSeqs(ctx, branch, st.ref, seqs)
 	wg.Wait()
 	if err != nil {
@@ -381,7 +391,7 @@ func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *ag
 	if restErr != nil {
 		return rest, restErr
 	}
-	version := st.snap.State().Version
+	version := snap.State().Version
 	switch {
 	case len(listed.Malformed) > 0 || listed.Version != version:
 		return listed, fmt.Errorf("%s: the snapshot's events end at version %d, not %d: %w", st.ref, listed.Version, version, eventlog.ErrNotThere)
