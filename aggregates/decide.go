@@ -183,10 +183,15 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 		return decideCorrection(h, e, target)
 	}
 	if !h.IsWhole() && !h.Base.after(e) {
-		// Before the base: only an event [Place] can fold there (a
-		// statement, which no rule refuses and no later rule reads) is
-		// decided without the history.
+		// Before the base: only an event [Place] can fold there (one
+		// whose effect no later event reads or overrides) is decided
+		// without the history. It must place in the base, where it is
+		// folded, and in the meeting as every event makes it now, which
+		// shows what of the tail's events after it concerns it.
 		if _, ok := Place(h.Base, e); !ok {
+			return ErrNeedHistory
+		}
+		if _, ok := Place(m, e); !ok {
 			return ErrNeedHistory
 		}
 		return nil

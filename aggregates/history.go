@@ -161,9 +161,9 @@ func Replay(base Meeting, evs []events.Event) Meeting {
 // whole history (Records, in record order), or only the meeting folded up
 // to some event (Base) and the events that stand after it (Tail, in world
 // order): enough to decide an event that comes after Base in world order,
-// which most do. An event dated before Base's last (but a statement, which
-// [Place] folds into Base), a correction and a retraction need the whole
-// history: Decide then returns [ErrNeedHistory].
+// which most do. An event dated before Base's last (but a statement or a
+// precondition's event that [Place] folds into Base), a correction and a
+// retraction need the whole history: Decide then returns [ErrNeedHistory].
 type History struct {
 	Base Meeting
 	Tail []events.Event

@@ -67,6 +67,11 @@ type Precondition struct {
 	// is not among its own events: see [Precondition.Resolve].
 	State PreconditionState
 	Since events.Time
+	// Added is the world time of the event that added the precondition:
+	// where it stands among the others, which are in the order they were
+	// added. Zero if unknown (a state restored from a snapshot written
+	// before it was kept).
+	Added events.Time
 }
 
 // Resolve returns the precondition's state once the meeting it requires is
@@ -320,7 +325,7 @@ func Evolve(m Meeting, e events.Event) Meeting {
 	case *events.ParticipantsChanged:
 		m.Participants = changeParticipants(m.Participants, p)
 	case *events.PreconditionAdded:
-		pc := Precondition{ID: p.Precondition, Description: p.Description, State: Unmet, Since: e.At}
+		pc := Precondition{ID: p.Precondition, Description: p.Description, State: Unmet, Since: e.At, Added: e.At}
 		if p.Requires != nil {
 			pc.Requires = p.Requires.Held
 		}
@@ -354,17 +359,42 @@ func claimOf(e events.Event, p *events.StatementMade) Claim {
 // Place returns m, a meeting folded past e's place in world order, with e
 // folded in its place, as folding its history again with e in it would
 // give; and false when e is not an event that can be placed so, and the
-// history is needed. It places a statement that corrects nothing: what a
-// statement changes (its speaker's claim, if it is their latest in world
-// time, and the meeting's version) no later event's rule or fold reads,
-// so it is decided and folded without the events around it. A claim dated
-// the same instant as its speaker's claim on record needs the history to
-// tell which came first.
+// history is needed. It places an event that corrects nothing and whose
+// effect no event after it reads or overrides, so that it is decided and
+// folded without the events around it:
+//   - a statement: what it changes (its speaker's claim, if it is their
+//     latest in world time, and the meeting's version) no rule reads. A
+//     claim dated the same instant as its speaker's claim on record needs
+//     the history to tell which came first.
+//   - a precondition added, or settled, before the meeting was held: no
+//     status reads a precondition, and only the precondition's own events
+//     do. One is placed only where m shows that no event of the same
+//     precondition follows it, and that the rules allow it there: a new
+//     precondition, whose place among the others m tells (none of them
+//     settled after it, none at its instant); a settlement of one whose
+//     last event came before it, into another state.
+//
+// What Place declines, the history decides: among it, every refusal.
 func Place(m Meeting, e events.Event) (Meeting, bool) {
-	p, ok := e.Payload.(*events.StatementMade)
-	if !ok || e.Corrects != "" || m.LastVersion == 0 || m.after(e) {
+	if e.Corrects != "" || m.LastVersion == 0 || m.after(e) {
 		return m, false
 	}
+	switch p := e.Payload.(type) {
+	case *events.StatementMade:
+		return placeStatement(m, e, p)
+	case *events.PreconditionAdded:
+		return placeAdded(m, e, p)
+	case *events.PreconditionMet:
+		return placeSettled(m, e, p.Precondition, Met)
+	case *events.PreconditionFailed:
+		return placeSettled(m, e, p.Precondition, Failed)
+	case *events.PreconditionWaived:
+		return placeSettled(m, e, p.Precondition, Waived)
+	}
+	return m, false
+}
+
+func placeStatement(m Meeting, e events.Event, p *events.StatementMade) (Meeting, bool) {
 	m.Version = max(m.Version, e.Version)
 	if p.Claim == "" {
 		return m, true
@@ -379,6 +409,53 @@ func Place(m Meeting, e events.Event) (Meeting, bool) {
 		}
 	}
 	m.Claims = withClaim(m.Claims, claimOf(e, p))
+	return m, true
+}
+
+// heldBefore reports whether m may have been held by e's place: it was
+// held, and not strictly after e.
+func heldBefore(m Meeting, e events.Event) bool {
+	return m.HeldAt != nil && !e.At.Before(m.HeldAt.Time)
+}
+
+// placeAdded places a new precondition among m's, which are in the order
+// they were added: after those added before it, before those added after
+// it. One added at the same instant, or when m does not say, leaves the
+// order to the history.
+func placeAdded(m Meeting, e events.Event, p *events.PreconditionAdded) (Meeting, bool) {
+	if _, dup := m.Precondition(p.Precondition); dup || heldBefore(m, e) || p.Requires != nil && p.Requires.Held == m.ID {
+		return m, false
+	}
+	at := 0 // how many were added before it
+	for i, q := range m.Preconditions {
+		switch {
+		case q.Added.IsZero() || q.Added.Equal(e.At.Time):
+			return m, false
+		case q.Added.Before(e.At.Time):
+			if at != i {
+				return m, false // not in the order they were added
+			}
+			at++
+		}
+	}
+	pc := Precondition{ID: p.Precondition, Description: p.Description, State: Unmet, Since: e.At, Added: e.At}
+	if p.Requires != nil {
+		pc.Requires = p.Requires.Held
+	}
+	m.Version = max(m.Version, e.Version)
+	m.Preconditions = slices.Insert(slices.Clip(m.Preconditions), at, pc)
+	return m, true
+}
+
+// placeSettled places the settlement of precondition id into state to,
+// after the precondition's last event.
+func placeSettled(m Meeting, e events.Event, id string, to PreconditionState) (Meeting, bool) {
+	q, ok := m.Precondition(id)
+	if !ok || !q.Since.Before(e.At.Time) || q.State == to || heldBefore(m, e) {
+		return m, false
+	}
+	m.Version = max(m.Version, e.Version)
+	m.Preconditions = settle(m.Preconditions, id, to, e.At)
 	return m, true
 }
 

@@ -2,7 +2,9 @@ package aggregates
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -553,8 +555,8 @@ func TestEvolveFields(t *testing.T) {
 			name:  "preconditions keep their order and state",
 			given: []Command{declared, prepAdded, act(17, "trump", &events.PreconditionAdded{Precondition: "agenda", Description: "an agenda"}), act(18, "trump", &events.PreconditionWaived{Precondition: "fm-prep"})},
 			want: Meeting{Status: StatusNamed, Preconditions: []Precondition{
-				{ID: "fm-prep", Description: "the foreign ministers prepare", Requires: "rubio-lavrov-prep", State: Waived, Since: day(18)},
-				{ID: "agenda", Description: "an agenda", State: Unmet, Since: day(17)},
+				{ID: "fm-prep", Description: "the foreign ministers prepare", Requires: "rubio-lavrov-prep", State: Waived, Since: day(18), Added: day(16)},
+				{ID: "agenda", Description: "an agenda", State: Unmet, Since: day(17), Added: day(17)},
 			}},
 		},
 		{
@@ -755,5 +757,156 @@ func TestExtendAppendsInPlace(t *testing.T) {
 				t.Error("the tail of the history extended changed")
 			}
 		})
+	}
+}
+
+// TestLatePreconditionWithoutTheHistory checks that a late precondition
+// event dated before a partial history's base is decided and folded as on
+// the whole history where Place can tell its place and its rules from
+// the state, and that Decide asks for the history everywhere else,
+// whatever the whole history then says of it.
+func TestLatePreconditionWithoutTheHistory(t *testing.T) {
+	add := func(d int, id string) Command {
+		return act(d, "trump", &events.PreconditionAdded{Precondition: id, Description: "precondition " + id})
+	}
+	settle := func(d int, id string, p events.Payload) Command { return act(d, "lavrov", p) }
+	met := func(d int, id string) Command { return settle(d, id, &events.PreconditionMet{Precondition: id}) }
+	failed := func(d int, id string) Command { return settle(d, id, &events.PreconditionFailed{Precondition: id}) }
+	waived := func(d int, id string) Command { return settle(d, id, &events.PreconditionWaived{Precondition: id}) }
+	open := history(t, declared, proposed, add(17, "a"), add(18, "b"), met(19, "b"), add(21, "c"), claim(22, "peskov", "proposed"),
+		add(24, "d"), claim(25, "lavrov", "proposed"))
+	held := history(t, declared, proposed, scheduled, held, claim(31, "peskov", "held"), claim(32, "lavrov", "held"), claim(33, "putin", "held"))
+	tests := []struct {
+		name  string
+		given []events.Event
+		trim  int
+		when  Command
+		// placed: decided without the history; refused: the whole
+		// history refuses it (else it takes it).
+		placed, refused bool
+	}{
+		{"a new precondition, between two", open, 2, add(20, "e"), true, false},
+		{"a new precondition, before them all", open, 2, add(16, "e"), true, false},
+		{"a new precondition the day one was settled", open, 2, add(19, "e"), true, false},
+		{"a new precondition at another's instant: which came first is in the history", open, 2, add(18, "e"), false, false},
+		{"a precondition on record later", open, 2, add(20, "c"), false, true},
+		{"a precondition the tail adds later", open, 2, add(20, "d"), false, true},
+		{"met, after it was added", open, 2, met(20, "a"), true, false},
+		{"failed, after it was met", open, 2, failed(20, "b"), true, false},
+		{"met again", open, 2, met(20, "b"), false, true},
+		{"met before it was added", open, 2, met(20, "c"), false, true},
+		{"waived before it was added", open, 2, waived(16, "a"), false, true},
+		{"settled in the tail, added later", open, 2, met(20, "d"), false, true},
+		{"added before the meeting was held", held, 1, add(20, "e"), true, false},
+		{"added after the meeting was held", held, 1, add(31, "e"), false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			partial := Whole(tt.given).Trim(tt.trim)
+			when := reported(tt.when, 34)
+			if partial.Base.after(when.Event()) {
+				t.Fatalf("the command is not before the base")
+			}
+			want, werr := Decide(Whole(tt.given), when)
+			if refused := werr != nil; refused != tt.refused {
+				t.Fatalf("on the whole history: %v, want refused %v", werr, tt.refused)
+			}
+			got, err := Decide(partial, when)
+			if !tt.placed {
+				if !errors.Is(err, ErrNeedHistory) {
+					t.Fatalf("decided %v (%v), want ErrNeedHistory", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("decided differently (-whole +partial):\n%s", diff)
+			}
+			folded := Fold(append(slices.Clip(tt.given), got...))
+			if diff := cmp.Diff(folded, partial.With(got...).State()); diff != "" {
+				t.Errorf("placed without the history, the state differs from the fold (-fold +placed):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestPlaceAgreesWithTheWholeHistory decides late events of the kinds
+// Place knows on random histories cut at random places, and checks each
+// against the whole history: what is decided without it is decided so
+// with it, and folds into the same meeting.
+func TestPlaceAgreesWithTheWholeHistory(t *testing.T) {
+	people := []string{"trump", "putin", "peskov", "lavrov"}
+	random := func(rng *rand.Rand, d int) Command {
+		by := people[rng.IntN(len(people))]
+		pre := "p" + strconv.Itoa(rng.IntN(4))
+		var p events.Payload
+		switch rng.IntN(9) {
+		case 0, 1:
+			p = &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: events.ClaimWords[rng.IntN(len(events.ClaimWords))]}
+		case 2, 3:
+			p = &events.PreconditionAdded{Precondition: pre, Description: "prep " + pre}
+		case 4:
+			p = &events.PreconditionMet{Precondition: pre}
+		case 5:
+			p = &events.PreconditionFailed{Precondition: pre}
+		case 6:
+			p = &events.PreconditionWaived{Precondition: pre}
+		case 7:
+			p = &events.MeetingAccepted{}
+		default:
+			p = &events.MeetingHeld{Venue: "Budapest"}
+		}
+		c := act(d, by, p)
+		if rng.IntN(3) == 0 {
+			c.At = events.At(c.At.Add(time.Duration(rng.IntN(24)) * time.Hour))
+		}
+		return c
+	}
+	placed := 0
+	for seed := range uint64(400) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		records := history(t, declared, proposed)
+		for d := 16; d < 30; d++ {
+			for range rng.IntN(3) {
+				c := random(rng, d)
+				if es, err := Decide(Whole(records), c); err == nil {
+					for j := range es {
+						es[j].ID = uuid.New()
+					}
+					records = append(records, es...)
+				}
+			}
+		}
+		partial := Whole(records).Trim(rng.IntN(4))
+		for range 10 {
+			when := reported(random(rng, 16+rng.IntN(14)), 30)
+			if partial.Base.after(when.Event()) || when.Kind() == events.KindMeetingAccepted || when.Kind() == events.KindMeetingHeld {
+				continue
+			}
+			got, err := Decide(partial, when)
+			if errors.Is(err, ErrNeedHistory) {
+				continue
+			}
+			want, werr := Decide(Whole(records), when)
+			if (err != nil) != (werr != nil) {
+				t.Fatalf("seed %d, %s of %s: without the history %v, with it %v", seed, when.Kind(), when.At, err, werr)
+			}
+			if err != nil {
+				continue
+			}
+			placed++
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("seed %d, %s of %s: decided differently (-whole +partial):\n%s", seed, when.Kind(), when.At, diff)
+			}
+			if diff := cmp.Diff(Fold(append(slices.Clip(records), got...)), partial.With(got...).State()); diff != "" {
+				t.Fatalf("seed %d, %s of %s: placed, the state differs from the fold (-fold +placed):\n%s", seed, when.Kind(), when.At, diff)
+			}
+		}
+	}
+	t.Logf("%d late events placed without the history", placed)
+	if placed < 100 {
+		t.Errorf("only %d late events placed without the history: the test tries too little", placed)
 	}
 }

@@ -135,31 +135,42 @@ func TestBoardMarksLateReports(t *testing.T) {
 	}
 }
 
-// TestBoardPlacesALateStatementWithoutItsHistory checks that a statement
-// dated before what a board keeps of its meeting's tail is folded into the
-// base at once (aggregates.Place), with no read of the history, when the
-// board can tell whether it is a late report; that it asks for the
-// history when only the events between can tell; and that either way the
-// board equals one that held the event in its tail.
-func TestBoardPlacesALateStatementWithoutItsHistory(t *testing.T) {
+// TestBoardPlacesALateEventWithoutItsHistory checks that a statement or a
+// precondition's event dated before what a board keeps of its meeting's
+// tail is folded into the base at once (aggregates.Place), with no read of
+// the history, when the board can tell whether it is a late report and
+// where it goes; that it asks for the history when only the events
+// between can tell; and that either way the board equals one that held
+// the event in its tail.
+func TestBoardPlacesALateEventWithoutItsHistory(t *testing.T) {
 	// The summit's tail of 1 is putin's claim of the 23rd; its base ends
-	// with trump's of the 22nd.
+	// with trump's of the 22nd. Its preconditions: fm-prep and agenda
+	// added on the 16th, date added on the 17th and waived on the 18th.
 	tests := []struct {
 		name   string
 		by     string
-		d, r   int // the statement's day and the day it was reported
+		d, r   int            // the event's day and the day it was reported
+		p      events.Payload // nil: a statement
 		refold bool
 		late   bool
 	}{
-		{"late, as the tail shows: lavrov's first claim", "lavrov", 19, 24, false, true},
-		{"late, as the tail shows: peskov's claim of the 21st stands", "peskov", 19, 24, false, true},
-		{"late, as the base's last event shows", "lavrov", 19, 22, false, true},
-		{"reported the day it happened", "lavrov", 17, 17, false, false},
-		{"reported before the events between: only they can tell", "lavrov", 17, 19, true, true},
+		{"late, as the tail shows: lavrov's first claim", "lavrov", 19, 24, nil, false, true},
+		{"late, as the tail shows: peskov's claim of the 21st stands", "peskov", 19, 24, nil, false, true},
+		{"late, as the base's last event shows", "lavrov", 19, 22, nil, false, true},
+		{"reported the day it happened", "lavrov", 17, 17, nil, false, false},
+		{"reported before the events between: only they can tell", "lavrov", 17, 19, nil, true, true},
+		{"a precondition added, after every other's last event", "trump", 19, 24, &events.PreconditionAdded{Precondition: "venue"}, false, true},
+		{"a precondition met after it was added", "lavrov", 19, 24, &events.PreconditionMet{Precondition: "agenda"}, false, true},
+		{"a precondition added at the instant another was: which came first is in the history", "trump", 17, 24, &events.PreconditionAdded{Precondition: "venue"}, true, true},
+		{"a precondition met before its last event: the history has it", "lavrov", 17, 24, &events.PreconditionMet{Precondition: "date"}, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := summitFirst().late("summit", tt.d, tt.r, tt.by, &events.StatementMade{About: "summit", Stance: events.StanceSupportive, Claim: "willing"})
+			p := tt.p
+			if p == nil {
+				p = &events.StatementMade{About: "summit", Stance: events.StanceSupportive, Claim: "willing"}
+			}
+			s := summitFirst().late("summit", tt.d, tt.r, tt.by, p)
 			rec := s.recs[len(s.recs)-1]
 			b := NewBoard(events.Main, BoardOptions{Tail: 1})
 			s.feed(t, b, s.recs[:len(s.recs)-1])
@@ -177,7 +188,7 @@ func TestBoardPlacesALateStatementWithoutItsHistory(t *testing.T) {
 			held := NewBoard(events.Main, BoardOptions{Tail: 64})
 			s.feed(t, held, s.recs)
 			if diff := cmp.Diff(held.Views(oct(30), ""), b.Views(oct(30), "")); diff != "" {
-				t.Errorf("board differs from one that held the statement in its tail (-tail +placed):\n%s", diff)
+				t.Errorf("board differs from one that held the event in its tail (-tail +placed):\n%s", diff)
 			}
 			if b.Cause(rec).Late != held.Cause(rec).Late {
 				t.Errorf("late %v, while the board that held it in its tail says %v", b.Cause(rec).Late, held.Cause(rec).Late)

@@ -2,6 +2,7 @@ package projections
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -366,6 +367,18 @@ func TestSnapshotHolds(t *testing.T) {
 	want, _ := b.State("summit")
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("snapshot state (-board +snapshot):\n%s", diff)
+	}
+	// As the store keeps it: in JSON.
+	data, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored Snapshot
+	if err := json.Unmarshal(data, &stored); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, stored.State()); diff != "" {
+		t.Errorf("stored snapshot's state (-board +stored):\n%s", diff)
 	}
 }
 

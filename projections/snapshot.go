@@ -240,6 +240,7 @@ type preconditionState struct {
 	Requires    string                       `json:"requires,omitempty"`
 	State       aggregates.PreconditionState `json:"state"`
 	Since       events.Time                  `json:"since"`
+	Added       *events.Time                 `json:"added,omitempty"`
 }
 
 func stateOf(m aggregates.Meeting) meetingState {
@@ -255,7 +256,11 @@ func stateOf(m aggregates.Meeting) meetingState {
 		s.StatusCause = &causeState{Kind: c.Kind, At: c.At, By: c.By, RefName: c.RefName, Version: c.Version}
 	}
 	for _, p := range m.Preconditions {
-		s.Preconditions = append(s.Preconditions, preconditionState{ID: p.ID, Description: p.Description, Requires: p.Requires, State: p.State, Since: p.Since})
+		ps := preconditionState{ID: p.ID, Description: p.Description, Requires: p.Requires, State: p.State, Since: p.Since}
+		if !p.Added.IsZero() {
+			ps.Added = &p.Added
+		}
+		s.Preconditions = append(s.Preconditions, ps)
 	}
 	for _, c := range m.Claims {
 		s.Claims = append(s.Claims, ClaimView{Speaker: c.Speaker, Status: c.Status, At: c.At, Quote: c.Quote})
@@ -277,7 +282,11 @@ func (s meetingState) meeting() aggregates.Meeting {
 		m.StatusCause = aggregates.Cause{Kind: c.Kind, At: c.At, By: c.By, RefName: c.RefName, Version: c.Version}
 	}
 	for _, p := range s.Preconditions {
-		m.Preconditions = append(m.Preconditions, aggregates.Precondition{ID: p.ID, Description: p.Description, Requires: p.Requires, State: p.State, Since: p.Since})
+		pc := aggregates.Precondition{ID: p.ID, Description: p.Description, Requires: p.Requires, State: p.State, Since: p.Since}
+		if p.Added != nil {
+			pc.Added = *p.Added
+		}
+		m.Preconditions = append(m.Preconditions, pc)
 	}
 	for _, c := range s.Claims {
 		m.Claims = append(m.Claims, aggregates.Claim{Speaker: c.Speaker, Status: c.Status, At: c.At, Quote: c.Quote})
@@ -324,6 +333,7 @@ func (s *meetingState) localize() {
 	}
 	for i := range s.Preconditions {
 		in(&s.Preconditions[i].Since)
+		s.Preconditions[i].Added = clone(s.Preconditions[i].Added)
 	}
 	for i := range s.Claims {
 		in(&s.Claims[i].At)
