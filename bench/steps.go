@@ -548,11 +548,19 @@ func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 		return err
 	}
 	// A late statement is decided and folded without the meeting's
-	// history (aggregates.Place); a late event of another kind is not.
-	// The same, with a precondition added at the middle: the handler and
-	// the projection read the meeting's 200 events.
+	// history (aggregates.Place), and so is a late precondition's event
+	// (here, one added at the middle); a late event that changes the
+	// meeting's status is not: the handler and the projection read the
+	// meeting's 200 events (here, a postponement at the middle).
 	precondition := func(i int, cmd *aggregates.Command) {
 		cmd.Payload = &events.PreconditionAdded{Precondition: fmt.Sprintf("late-%d", i), Description: "reported late"}
+	}
+	postponement := func(i int, cmd *aggregates.Command) {
+		cmd.Payload = &events.MeetingPostponed{Reason: fmt.Sprintf("reported late (%d)", i)}
+	}
+	preconditions, _, err := r.lateSamples(ctx, handler, w, r.load.Long, n, len(ours), precondition)
+	if err != nil {
+		return err
 	}
 	// First, one after a quiet spell, as late reports come to a desk: the
 	// server keeps a block of the stream in memory until ten seconds
@@ -563,18 +571,19 @@ func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-	cold, _, err := r.lateSamples(ctx, handler, w, r.load.Long[len(r.load.Long)-1:], 1, 2*n, precondition)
+	cold, _, err := r.lateSamples(ctx, handler, w, r.load.Long[len(r.load.Long)-1:], 1, 3*n, postponement)
 	if err != nil {
 		return err
 	}
-	others, _, err := r.lateSamples(ctx, handler, w, r.load.Long[:len(r.load.Long)-1], n, len(ours), precondition)
+	others, _, err := r.lateSamples(ctx, handler, w, r.load.Long[:len(r.load.Long)-1], n, 2*n, postponement)
 	if err != nil {
 		return err
 	}
 	f := figure(ours.ms(50), 0, "ms",
-		fmt.Sprintf("ours: a late report (a statement dated at the middle of a meeting of 200 events, in a log of %d), from the start of Handler.Handle until a KV watcher sees the meeting's view change, with a live projections.Runner; after_append: from the append's return to the view; other_kind: the same for a precondition added at the middle, which needs the meeting's history; other_kind_cold: one such, after no history was read for %s, when the server has let its cache of the stream's blocks go", r.o.Events, blockCacheExpiry+time.Second))
+		fmt.Sprintf("ours: a late report (a statement dated at the middle of a meeting of 200 events, in a log of %d), from the start of Handler.Handle until a KV watcher sees the meeting's view change, with a live projections.Runner; after_append: from the append's return to the view; precondition: the same for a precondition added at the middle, also placed without the meeting's history; other_kind: the same for a postponement at the middle, which needs the meeting's history; other_kind_cold: one such, after no history was read for %s, when the server has let its cache of the stream's blocks go", r.o.Events, blockCacheExpiry+time.Second))
 	f.P50, f.P99 = ptr(ours.ms(50)), ptr(ours.ms(99))
 	f.Extra = map[string]float64{"samples": float64(len(ours)), "after_append_p50": after.ms(50), "after_append_p99": after.ms(99),
+		"precondition_p50": preconditions.ms(50), "precondition_p99": preconditions.ms(99), "precondition_samples": float64(len(preconditions)),
 		"other_kind_p50": others.ms(50), "other_kind_p99": others.ms(99), "other_kind_samples": float64(len(others))}
 	if len(cold) > 0 {
 		f.Extra["other_kind_cold"] = cold.ms(100)
@@ -593,7 +602,7 @@ const blockCacheExpiry = 10 * time.Second
 // (its i counts on from first): from the start of Handle until w sees the
 // meeting's view change (after: from the append's return). A report the
 // meeting's rules refuse there (a precondition added to a meeting held by
-// then) is left out.
+// then, or its postponement) is left out.
 func (r *run) lateSamples(ctx context.Context, h *commands.Handler, w jetstream.KeyWatcher, ids []string, n, first int, late func(i int, cmd *aggregates.Command)) (took, after latencies, err error) {
 	i := first
 	for _, id := range ids {
