@@ -198,6 +198,16 @@ func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
 				err = serr
 			}
 		}
+		// Writes still in flight land before the lease goes: else the
+		// delete of a branch, which takes the lease to drop the views,
+		// could drop them first, and a view written before would land
+		// after, for good (a live runner's views are sent unwaited, and
+		// one that finds its branch gone saves nothing).
+		if len(r.futures) > 0 {
+			if serr := r.settle(sctx); serr != nil && err == nil {
+				err = serr
+			}
+		}
 		r.lease.release(sctx)
 	}()
 	if err := r.current(ctx); err != nil {
