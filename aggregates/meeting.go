@@ -370,9 +370,9 @@ func claimOf(e events.Event, p *events.StatementMade) Claim {
 //     status reads a precondition, and only the precondition's own events
 //     do. One is placed only where m shows that no event of the same
 //     precondition follows it, and that the rules allow it there: a new
-//     precondition, whose place among the others m tells (none of them
-//     settled after it, none at its instant); a settlement of one whose
-//     last event came before it, into another state.
+//     precondition, whose place among the others m tells (by when each
+//     was added, none at its instant); a settlement of one whose last
+//     event came before it, into another state.
 //
 // What Place declines, the history decides: among it, every refusal.
 func Place(m Meeting, e events.Event) (Meeting, bool) {
