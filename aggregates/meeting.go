@@ -325,11 +325,7 @@ func Evolve(m Meeting, e events.Event) Meeting {
 	case *events.ParticipantsChanged:
 		m.Participants = changeParticipants(m.Participants, p)
 	case *events.PreconditionAdded:
-		pc := Precondition{ID: p.Precondition, Description: p.Description, State: Unmet, Since: e.At, Added: e.At}
-		if p.Requires != nil {
-			pc.Requires = p.Requires.Held
-		}
-		m.Preconditions = append(slices.Clip(m.Preconditions), pc)
+		m.Preconditions = append(slices.Clip(m.Preconditions), newPrecondition(e, p))
 	case *events.PreconditionMet:
 		m.Preconditions = settle(m.Preconditions, p.Precondition, Met, e.At)
 	case *events.PreconditionFailed:
@@ -438,13 +434,19 @@ func placeAdded(m Meeting, e events.Event, p *events.PreconditionAdded) (Meeting
 			at++
 		}
 	}
+	m.Version = max(m.Version, e.Version)
+	m.Preconditions = slices.Insert(slices.Clip(m.Preconditions), at, newPrecondition(e, p))
+	return m, true
+}
+
+// newPrecondition returns the precondition e (of payload p) adds: unmet
+// since e.
+func newPrecondition(e events.Event, p *events.PreconditionAdded) Precondition {
 	pc := Precondition{ID: p.Precondition, Description: p.Description, State: Unmet, Since: e.At, Added: e.At}
 	if p.Requires != nil {
 		pc.Requires = p.Requires.Held
 	}
-	m.Version = max(m.Version, e.Version)
-	m.Preconditions = slices.Insert(slices.Clip(m.Preconditions), at, pc)
-	return m, true
+	return pc
 }
 
 // placeSettled places the settlement of precondition id into state to,
