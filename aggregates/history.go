@@ -241,13 +241,13 @@ func (h History) With(evs ...events.Event) History {
 			base, now = b, nil // before the base, and placed in it
 			continue
 		}
-		i, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
-		if now != nil && i == len(tail) && (len(tail) > 0 || base.after(e)) {
+		if now != nil && Partial(base, tail).comesLast(e) {
 			m := Evolve(*now, e)
 			now = &m
 		} else {
 			now = nil
 		}
+		i, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
 		tail = slices.Insert(tail, i, e)
 	}
 	return History{Base: base, Tail: tail, now: now}
@@ -263,16 +263,21 @@ func (h History) With(evs ...events.Event) History {
 // Extend reports false, and returns h, when e does not come last, h is
 // whole or not settled, or the array has no room: use With then.
 func (h History) Extend(e events.Event) (History, bool) {
-	n := len(h.Tail)
-	if h.IsWhole() || h.now == nil || n == cap(h.Tail) {
-		return h, false
-	}
-	if n > 0 && compare(key(e), key(h.Tail[n-1])) <= 0 || n == 0 && !h.Base.after(e) {
+	if h.IsWhole() || h.now == nil || len(h.Tail) == cap(h.Tail) || !h.comesLast(e) {
 		return h, false
 	}
 	m := Evolve(*h.now, e)
 	tail := append(h.Tail, e)
 	return History{Base: h.Base, Tail: tail, now: &m}, true
+}
+
+// comesLast reports whether e comes after every event the partial
+// history h holds, in world order.
+func (h History) comesLast(e events.Event) bool {
+	if n := len(h.Tail); n > 0 {
+		return compare(key(e), key(h.Tail[n-1])) > 0
+	}
+	return h.Base.after(e)
 }
 
 // Trim returns h with at most n events in its tail: the older ones are
