@@ -54,11 +54,20 @@ func (s Snapshot) History() ([]uint64, bool) {
 // listedSeqs decodes a snapshot's Seqs, which must hold one sequence for
 // each of its n events, or the list is not the snapshot's.
 func listedSeqs(s string, n int) ([]uint64, bool) {
-	seqs, err := decodeSeqs(s)
-	if err != nil || len(seqs) == 0 || len(seqs) != n {
+	l, ok := listedSeqList(s, n)
+	if !ok {
 		return nil, false
 	}
-	return seqs, true
+	return l.seqs(), true
+}
+
+// listedSeqList is [listedSeqs], as the board keeps the list.
+func listedSeqList(s string, n int) (seqList, bool) {
+	l, err := decodeSeqList(s)
+	if err != nil || l.n == 0 || l.n != n {
+		return seqList{}, false
+	}
+	return l, true
 }
 
 // State returns the meeting the snapshot holds.
@@ -111,22 +120,31 @@ func encodeSeqs(seqs []uint64) string {
 }
 
 func decodeSeqs(s string) ([]uint64, error) {
+	l, err := decodeSeqList(s)
+	if err != nil {
+		return nil, err
+	}
+	return l.seqs(), nil
+}
+
+// decodeSeqList returns the list a snapshot's Seqs holds ([encodeSeqs]),
+// checked: increasing uvarint distances.
+func decodeSeqList(s string) (seqList, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("snapshot seqs: not base64: %w", err)
+		return seqList{}, fmt.Errorf("snapshot seqs: not base64: %w", err)
 	}
-	var seqs []uint64
-	var last uint64
-	for len(b) > 0 {
-		d, n := binary.Uvarint(b)
+	l := seqList{b: b}
+	for rest := b; len(rest) > 0; {
+		d, n := binary.Uvarint(rest)
 		if n <= 0 || d == 0 {
-			return nil, fmt.Errorf("snapshot seqs: not increasing uvarints")
+			return seqList{}, fmt.Errorf("snapshot seqs: not increasing uvarints")
 		}
-		last += d
-		seqs = append(seqs, last)
-		b = b[n:]
+		l.last += d
+		l.n++
+		rest = rest[n:]
 	}
-	return seqs, nil
+	return l, nil
 }
 
 func decodeKeys(s string) ([]uint32, error) {
@@ -174,8 +192,8 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	}
 	m := snap.State()
 	s := &slot{h: aggregates.Partial(m, nil), m: m, seq: snap.Seq, lastSeq: snap.LastSeq, visible: m.Declared(), keys: keys}
-	if seqs, ok := listedSeqs(snap.Seqs, len(keys)); ok {
-		s.recs = seqListOf(seqs)
+	if l, ok := listedSeqList(snap.Seqs, len(keys)); ok {
+		s.recs = l
 	}
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
