@@ -322,10 +322,10 @@ func (b *Board) Seqs(id string) ([]uint64, bool) {
 // fold returns h with e in its place, or an error if h does not hold
 // enough of the history to place it, or to tell whether it is a late
 // report. An event before the base is placed only if [aggregates.Place]
-// can fold it into the base (a statement, a precondition's event), and only if it was reported on
-// its day, or the tail or the base's last event shows it late, or the
-// base's last event came before the end of e's day (so that no event
-// between them can).
+// can fold it into the base (a statement, a precondition's event), and
+// only if it was reported on its day, or the tail or the base's last
+// event shows it late, or the base's last event came before the end of
+// e's day (so that no event between them can).
 func fold(h aggregates.History, e events.Event) (aggregates.History, error) {
 	if last := lastOf(h.Base); !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(e, last) {
 		if _, ok := aggregates.Place(h.Base, e); !ok {
