@@ -154,7 +154,7 @@ func Decide(h History, cmd Command) ([]events.Event, error) {
 // initialParticipants returns the participants the meeting was declared
 // with: a declaration names the meeting as it began, whatever changed since.
 func initialParticipants(h History, m Meeting) []events.Participant {
-	for _, e := range slices.Concat(h.Records, h.Tail) {
+	for _, e := range slices.Concat(h.Records, h.Outline, h.Tail) {
 		if d, ok := e.Payload.(*events.MeetingDeclared); ok {
 			return d.Participants
 		}
@@ -189,6 +189,9 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 		// folded, and in the meeting as every event makes it now, which
 		// shows what of the tail's events after it concerns it.
 		if _, ok := Place(h.Base, e); !ok {
+			if h.Outline != nil && ShapesCourse(e) {
+				return decideInCourse(h.Outline, m, e)
+			}
 			return ErrNeedHistory
 		}
 		if _, ok := Place(m, e); !ok {
@@ -210,6 +213,42 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 	}
 	s = Evolve(s, e)
 	for _, t := range tail[pos:] {
+		if err := check(s, t); err != nil {
+			return refusal(s, e, err, &t)
+		}
+		s = Evolve(s, t)
+	}
+	return nil
+}
+
+// decideInCourse checks e, an event of the course dated before the last
+// of m, the meeting's state now, on the meeting's course (outline, in
+// record order; [Outlined]): in its place among the course's events, and
+// every one after it again. The rules of those events read only what they
+// set, so the course decides them as the whole history would. It needs
+// the whole history where the course cannot tell: an outline with a
+// correction or retraction (which may stand in the place of an event
+// outside it), and a holding not after every precondition's last event
+// (which the preconditions' rules read).
+func decideInCourse(outline []events.Event, m Meeting, e events.Event) error {
+	if slices.ContainsFunc(outline, func(t events.Event) bool { return corrected(t) != "" }) {
+		return ErrNeedHistory
+	}
+	if _, ok := e.Payload.(*events.MeetingHeld); ok {
+		for _, p := range m.Preconditions {
+			if p.Added.IsZero() || !p.Added.Before(e.At.Time) || !p.Since.Before(e.At.Time) {
+				return ErrNeedHistory
+			}
+		}
+	}
+	course := Effective(outline, zeroTime)
+	pos, _ := slices.BinarySearchFunc(course, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
+	s := Replay(Meeting{}, course[:pos])
+	if err := check(s, e); err != nil {
+		return refusal(s, e, err, nil)
+	}
+	s = Evolve(s, e)
+	for _, t := range course[pos:] {
 		if err := check(s, t); err != nil {
 			return refusal(s, e, err, &t)
 		}

@@ -14,7 +14,10 @@
 // it, and a correction or retraction on the history as it would stand. Most
 // events come after everything known, and are decided on the state alone
 // ([Partial]); the others need the whole history ([Whole], and
-// [ErrNeedHistory] when it was not given).
+// [ErrNeedHistory] when it was not given), or, for a late event of the
+// meeting's course (a postponement, an acceptance), only the events that
+// shape the course ([Outlined]): statements and preconditions' events,
+// most of a history, neither set nor read what those rules read.
 //
 // The meeting's life: named, floated, proposed, agreed (every participant's
 // party accepted; the proposer's party accepts by proposing), scheduled, held

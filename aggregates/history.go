@@ -170,6 +170,10 @@ type History struct {
 	// Records is the whole history in record order, or nil if the history
 	// is Base and Tail.
 	Records []events.Event
+	// Outline, when set, holds the events of the whole history that shape
+	// the meeting's course ([ShapesCourse]), in record order, and Base is
+	// the meeting folded from every event, with no Tail ([Outlined]).
+	Outline []events.Event
 	// now, when set, is the state the history makes: kept by
 	// [History.Settled], and by [History.With] for events that come after
 	// every one it holds, so that a command decided on a cached history
@@ -190,6 +194,40 @@ func Whole(records []events.Event) History {
 // world order.
 func Partial(base Meeting, tail []events.Event) History {
 	return History{Base: base, Tail: tail}
+}
+
+// Outlined returns the history of a meeting known as now, folded from
+// every event of its history, and outline, the events of that history that
+// shape its course ([ShapesCourse]), in record order. Besides what a
+// partial history decides, it decides a late event that changes the
+// meeting's course (a postponement dated a hundred events back) without
+// the statements and the preconditions' events in between: their rules
+// and their effect read nothing such an event changes, but for a holding,
+// which the preconditions' events after it read. It still needs the whole
+// history for a correction or a retraction, and for a holding dated before
+// a precondition's last event.
+func Outlined(now Meeting, outline []events.Event) History {
+	if outline == nil {
+		outline = []events.Event{}
+	}
+	return History{Base: now, Outline: outline, now: &now}
+}
+
+// ShapesCourse reports whether e is one of the events that shape a
+// meeting's course: every meeting event but a statement and a
+// precondition's event, and a correction or retraction, which may stand
+// in the place of one. A statement sets only the meeting's claims and a
+// precondition's event only its preconditions, and no rule of the course
+// reads either: the course folds from its own events alone ([Outlined]).
+func ShapesCourse(e events.Event) bool {
+	if e.Corrects != "" {
+		return true
+	}
+	switch e.Payload.(type) {
+	case *events.StatementMade, *events.PreconditionAdded, *events.PreconditionMet, *events.PreconditionFailed, *events.PreconditionWaived:
+		return false
+	}
+	return true
 }
 
 // IsWhole reports whether h holds the whole history.
@@ -235,6 +273,9 @@ func (h History) With(evs ...events.Event) History {
 	if h.IsWhole() {
 		return Whole(append(slices.Clip(h.Records), evs...))
 	}
+	if h.Outline != nil {
+		return h.withOutlined(evs)
+	}
 	base, tail, now := h.Base, slices.Clip(h.Tail), h.now
 	for _, e := range evs {
 		if b, ok := Place(base, e); ok {
@@ -253,6 +294,38 @@ func (h History) With(evs ...events.Event) History {
 	return History{Base: base, Tail: tail, now: now}
 }
 
+// withOutlined is [History.With] of an outlined history: each event is
+// folded into the state (after it, placed in it, or, for an event of the
+// course dated before its last, by folding the course again), and the
+// history stays outlined.
+func (h History) withOutlined(evs []events.Event) History {
+	m, outline := h.State(), slices.Clip(h.Outline)
+	for _, e := range evs {
+		shapes := ShapesCourse(e)
+		if shapes {
+			outline = append(outline, e)
+		}
+		if m.after(e) {
+			m = Evolve(m, e)
+		} else if p, ok := Place(m, e); ok {
+			m = p
+		} else if shapes {
+			m = withCourse(m, Replay(Meeting{}, Effective(outline, zeroTime)))
+		}
+	}
+	return History{Base: m, Outline: outline, now: &m}
+}
+
+// withCourse returns m with the course c folds from m's events that shape
+// it: c, with m's preconditions and claims (which those events neither
+// set nor read) and m's place (its latest event, which they do not move).
+func withCourse(m, c Meeting) Meeting {
+	c.Preconditions, c.Claims = m.Preconditions, m.Claims
+	c.Version = max(m.Version, c.Version)
+	c.Last, c.LastKnown, c.LastVersion = m.Last, m.LastKnown, m.LastVersion
+	return c
+}
+
 // Extend returns h with e, an event [Decide] returned for h that comes
 // after every event h holds in world order, as [History.With] does, but
 // appended to the tail in place: in the spare capacity of the tail's
@@ -263,7 +336,7 @@ func (h History) With(evs ...events.Event) History {
 // Extend reports false, and returns h, when e does not come last, h is
 // whole or not settled, or the array has no room: use With then.
 func (h History) Extend(e events.Event) (History, bool) {
-	if h.IsWhole() || h.now == nil || len(h.Tail) == cap(h.Tail) || !h.comesLast(e) {
+	if h.IsWhole() || h.Outline != nil || h.now == nil || len(h.Tail) == cap(h.Tail) || !h.comesLast(e) {
 		return h, false
 	}
 	m := Evolve(*h.now, e)
@@ -284,7 +357,7 @@ func (h History) comesLast(e events.Event) bool {
 // folded into its base. A whole history becomes a partial one.
 func (h History) Trim(n int) History {
 	if len(h.Tail) <= n {
-		return History{Base: h.Base, Tail: h.Tail, now: h.now}
+		return History{Base: h.Base, Tail: h.Tail, Outline: h.Outline, now: h.now}
 	}
 	cut := len(h.Tail) - n
 	return History{Base: Replay(h.Base, h.Tail[:cut]), Tail: slices.Clone(h.Tail[cut:]), now: h.now}

@@ -2,6 +2,7 @@ package aggregates
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -908,5 +909,105 @@ func TestPlaceAgreesWithTheWholeHistory(t *testing.T) {
 	t.Logf("%d late events placed without the history", placed)
 	if placed < 100 {
 		t.Errorf("only %d late events placed without the history: the test tries too little", placed)
+	}
+}
+
+// TestOutlineAgreesWithTheWholeHistory decides commands on random
+// histories twice: on the whole history, and on the meeting's state and
+// the events that shape its course alone (Outlined). Where the outline
+// decides, it must decide as the whole history does (the same events, the
+// same refusal), and the state it then holds must be the fold of the
+// whole history with the event.
+func TestOutlineAgreesWithTheWholeHistory(t *testing.T) {
+	people := []string{"trump", "putin", "peskov", "lavrov", "zelensky"}
+	random := func(rng *rand.Rand, d int) Command {
+		by := people[rng.IntN(len(people))]
+		pre := "p" + strconv.Itoa(rng.IntN(3))
+		until := day(d + 20)
+		var p events.Payload
+		switch rng.IntN(16) {
+		case 0, 1, 2:
+			p = &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: events.ClaimWords[rng.IntN(len(events.ClaimWords))]}
+		case 3:
+			p = &events.PreconditionAdded{Precondition: pre, Description: "prep " + pre}
+		case 4:
+			p = &events.PreconditionMet{Precondition: pre}
+		case 5:
+			p = &events.PreconditionFailed{Precondition: pre}
+		case 6:
+			p = &events.MeetingAccepted{}
+		case 7:
+			p = &events.MeetingDeclined{Reason: "not now"}
+		case 8:
+			p = &events.MeetingPostponed{Reason: "later"}
+		case 9:
+			p = &events.MeetingPostponed{Reason: "later", Until: &until}
+		case 10:
+			p = &events.MeetingCancelled{Reason: "off"}
+		case 11:
+			p = &events.MeetingScheduled{Date: events.OneDay(day(d + 5)), Venue: "Budapest"}
+		case 12:
+			p = &events.MeetingProposed{Venue: "Geneva", Within: &events.Span{Days: 10}}
+		case 13:
+			p = &events.MeetingFloated{}
+		case 14:
+			p = &events.MeetingHeld{Venue: "Budapest"}
+		default:
+			p = &events.MeetingEnded{}
+		}
+		c := act(d, by, p)
+		if rng.IntN(3) == 0 {
+			c.At = events.At(c.At.Add(time.Duration(rng.IntN(24)) * time.Hour))
+		}
+		return c
+	}
+	decided, refused := 0, 0
+	for seed := range uint64(400) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		records := history(t, declared, proposed)
+		for d := 16; d < 30; d++ {
+			for range rng.IntN(4) {
+				c := random(rng, d)
+				if es, err := Decide(Whole(records), c); err == nil {
+					for j := range es {
+						es[j].ID = uuid.New()
+					}
+					records = append(records, es...)
+				}
+			}
+		}
+		var outline []events.Event
+		for _, e := range records {
+			if ShapesCourse(e) {
+				outline = append(outline, e)
+			}
+		}
+		outlined := Outlined(Fold(records), outline)
+		for range 12 {
+			when := reported(random(rng, 16+rng.IntN(16)), 32)
+			got, err := Decide(outlined, when)
+			if errors.Is(err, ErrNeedHistory) {
+				continue
+			}
+			want, werr := Decide(Whole(records), when)
+			if fmt.Sprint(err) != fmt.Sprint(werr) {
+				t.Fatalf("seed %d, %s of %s: on the outline %v, on the whole history %v", seed, when.Kind(), when.At, err, werr)
+			}
+			if err != nil {
+				refused++
+				continue
+			}
+			decided++
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("seed %d, %s of %s: decided differently (-whole +outline):\n%s", seed, when.Kind(), when.At, diff)
+			}
+			if diff := cmp.Diff(Fold(append(slices.Clip(records), got...)), outlined.With(got...).State()); diff != "" {
+				t.Fatalf("seed %d, %s of %s: the state differs from the fold (-fold +outline):\n%s", seed, when.Kind(), when.At, diff)
+			}
+		}
+	}
+	t.Logf("on the outline: %d events decided, %d refused", decided, refused)
+	if decided < 300 || refused < 100 {
+		t.Errorf("only %d events decided and %d refused on the outline: the test tries too little", decided, refused)
 	}
 }

@@ -575,7 +575,7 @@ func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 	if err != nil {
 		return err
 	}
-	others, _, err := r.lateSamples(ctx, handler, w, r.load.Long[:len(r.load.Long)-1], n, 2*n, postponement)
+	others, othersAfter, err := r.lateSamples(ctx, handler, w, r.load.Long[:len(r.load.Long)-1], n, 2*n, postponement)
 	if err != nil {
 		return err
 	}
@@ -584,7 +584,8 @@ func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 	f.P50, f.P99 = ptr(ours.ms(50)), ptr(ours.ms(99))
 	f.Extra = map[string]float64{"samples": float64(len(ours)), "after_append_p50": after.ms(50), "after_append_p99": after.ms(99),
 		"precondition_p50": preconditions.ms(50), "precondition_p99": preconditions.ms(99), "precondition_samples": float64(len(preconditions)),
-		"other_kind_p50": others.ms(50), "other_kind_p99": others.ms(99), "other_kind_samples": float64(len(others))}
+		"other_kind_p50": others.ms(50), "other_kind_p99": others.ms(99), "other_kind_samples": float64(len(others)),
+		"other_kind_after_append_p50": othersAfter.ms(50), "other_kind_after_append_p99": othersAfter.ms(99)}
 	if len(cold) > 0 {
 		f.Extra["other_kind_cold"] = cold.ms(100)
 	}
