@@ -102,6 +102,10 @@ type slot struct {
 	// read the meeting's history back without a scan ([Board.Seqs]).
 	keys []uint32
 	recs seqList
+	// course lists, when recs lists every event, the sequence of each
+	// event that shapes the meeting's course ([aggregates.ShapesCourse]):
+	// what a late event of the course is folded on ([Board.Reshape]).
+	course seqList
 }
 
 // NewBoard returns an empty board of branch.
@@ -118,8 +122,14 @@ var ErrUndeclared = errors.New("an event of a meeting never declared")
 
 // RefoldError is returned by [Board.Apply] for an event the board cannot
 // place with what it holds of its meeting: give it the meeting's whole
-// history ([Board.Refold]).
-type RefoldError struct{ Meeting string }
+// history ([Board.Refold]), or, when Course is set, first the events of
+// its course ([Board.Reshape]).
+type RefoldError struct {
+	Meeting string
+	// Course reports that the events of the meeting's course may do
+	// ([Board.Course]).
+	Course bool
+}
 
 // Error says which meeting needs its history.
 func (e *RefoldError) Error() string {
@@ -157,8 +167,7 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		return nil, nil
 	}
 	s.seq = r.Seq
-	s.keys = append(s.keys, Fingerprint(e.Key))
-	s.recs.add(r.Seq)
+	s.list(r)
 	if !b.reads(e) {
 		return nil, nil
 	}
@@ -183,7 +192,9 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 			s.cut, s.cutOK = s.m, true
 		}
 	} else if h, err := fold(s.h, e); err != nil {
-		return nil, b.refold(s, id, r.Seq)
+		err := b.refold(s, id, r.Seq)
+		err.Course = b.reshapes(s, e)
+		return nil, err
 	} else if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
 		// A whole history (after a refold) with the event the latest: its
 		// state follows from the last one.
@@ -295,9 +306,18 @@ func (b *Board) Cause(r eventlog.Record) Activity {
 
 // refold undoes the start of Apply of the event at seq, which the board
 // cannot place, and asks for the meeting's history.
-func (b *Board) refold(s *slot, id string, seq uint64) error {
+func (b *Board) refold(s *slot, id string, seq uint64) *RefoldError {
 	b.unapply(s, seq)
 	return &RefoldError{Meeting: id}
+}
+
+// list lists r among the events of its meeting's slot s.
+func (s *slot) list(r eventlog.Record) {
+	s.keys = append(s.keys, Fingerprint(r.Event.Key))
+	s.recs.add(r.Seq)
+	if aggregates.ShapesCourse(r.Event) {
+		s.course.add(r.Seq)
+	}
 }
 
 // unapply undoes the start of Apply of the event at seq.
@@ -305,6 +325,72 @@ func (b *Board) unapply(s *slot, seq uint64) {
 	s.seq = seq - 1
 	s.keys = s.keys[:len(s.keys)-1]
 	s.recs.dropLast()
+	if s.course.len() > 0 && s.course.last == seq {
+		s.course.dropLast()
+	}
+}
+
+// reshapes reports whether e, an event of s's meeting that the board
+// cannot place with what it holds, may be folded on the meeting's course
+// ([Board.Reshape]): an event of the course but a holding (which the
+// views of other meetings read), on a board that reads every event, with
+// the course's events listed.
+func (b *Board) reshapes(s *slot, e events.Event) bool {
+	return b.read == Read{} && aggregates.ShapesCourse(e) && e.Corrects == "" &&
+		e.Kind() != events.KindMeetingHeld && e.Kind() != events.KindEventRetracted && s.m.Declared() &&
+		s.recs.len() == len(s.keys) && s.course.len() > 0
+}
+
+// Course returns the stream sequences of the events that shape meeting
+// id's course ([aggregates.ShapesCourse]), in record order, and false if
+// the board does not know them all: what a [*RefoldError] with Course set
+// asks for, read back, to give to [Board.Reshape].
+func (b *Board) Course(id string) ([]uint64, bool) {
+	s := b.slots[id]
+	if s == nil || s.recs.len() != len(s.keys) || s.course.len() <= 0 {
+		return nil, false
+	}
+	return s.course.seqs(), true
+}
+
+// Reshape folds r, an event of meeting id's course that [Board.Apply]
+// could not place (a [*RefoldError] with Course set), on course: the
+// records of the events [Board.Course] lists, in record order. It returns
+// the meetings whose view changed, as Apply does, and false if the course
+// cannot tell what r does (it holds a correction, or cannot tell whether r
+// is a late report): give the meeting's whole history to [Board.Refold].
+func (b *Board) Reshape(id string, course []eventlog.Record, r eventlog.Record) ([]string, bool) {
+	s := b.slots[id]
+	e := r.Event
+	if s == nil || !b.reshapes(s, e) || r.Seq <= s.seq {
+		return nil, false
+	}
+	evs := make([]events.Event, len(course))
+	for i, c := range course {
+		if c.Event.Corrects != "" || c.Event.Kind() == events.KindEventRetracted || c.Event.Aggregate != e.Aggregate {
+			return nil, false
+		}
+		evs[i] = c.Event
+	}
+	// A late report if an event recorded before it happened after its day
+	// and by the end of the day it was reported ([lateReports]): one of
+	// the course, or of the tail. If none did, it is not late only if
+	// nothing happened after its day, or it was reported on its day.
+	late := lateInTail(evs, e) || lateInTail(s.h.Tail, e)
+	if !late && !s.m.Last.Before(e.At.End()) && e.Known().End().After(e.At.End()) {
+		return nil, false
+	}
+	before := linksOf(&s.m)
+	s.seq = r.Seq
+	s.list(r)
+	s.m = aggregates.Outlined(s.m, evs).With(e).State()
+	s.h, s.cutOK = aggregates.Partial(s.m, nil), false
+	if late {
+		b.lateSeq = r.Seq
+	}
+	s.lastSeq = r.Seq
+	s.visible = true
+	return b.changed(id, s, before), true
 }
 
 // Seqs returns the stream sequences of the events of meeting id the board
@@ -365,6 +451,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	seqs := make(map[uint64]uint64, len(history)) // each event's sequence, by version
 	s.keys = s.keys[:0]
 	s.recs.reset()
+	s.course.reset()
 	s.lastSeq, s.holdSeq = 0, 0
 	// What each name (a ref, an id) names: its kind, to tell the
 	// corrections and retractions of a holding, and whether the read
@@ -385,8 +472,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 		e := r.Event
 		records = append(records, e)
 		seqs[e.Version] = r.Seq
-		s.keys = append(s.keys, Fingerprint(e.Key))
-		s.recs.add(r.Seq)
+		s.list(r)
 		s.seq = max(s.seq, r.Seq)
 		if !b.reads(e) {
 			continue

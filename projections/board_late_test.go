@@ -226,3 +226,82 @@ func TestChangesOfAcceptanceAndOutcome(t *testing.T) {
 		})
 	}
 }
+
+// TestBoardReshapesALateEventOfTheCourse checks that a late event of a
+// meeting's course dated before what the board holds of it is folded on
+// the course's events alone (Board.Reshape), where they can tell what it
+// does, into the board that holding every event in its tail would give.
+func TestBoardReshapesALateEventOfTheCourse(t *testing.T) {
+	// The summit's tail of 1 is putin's claim of the 23rd; its base ends
+	// with trump's of the 22nd. Its course: declared and proposed on the
+	// 16th.
+	tests := []struct {
+		name     string
+		by       string
+		d, r     int // the event's day and the day it was reported
+		p        events.Payload
+		reshaped bool
+		late     bool
+		// before, if set, is an event of the course trump adds on the
+		// 22nd, before the late one comes.
+		before events.Payload
+	}{
+		{"a postponement that a later scheduling overrides", "trump", 19, 24, &events.MeetingPostponed{Reason: "later"}, true, true,
+			&events.MeetingScheduled{Date: events.OneDay(events.Date(2025, 10, 30)), Venue: "Budapest"}},
+		{"an acceptance before the other party's refusal", "putin", 18, 24, &events.MeetingAccepted{}, true, true,
+			&events.MeetingDeclined{Reason: "no"}},
+		{"a postponement, late as the tail shows", "trump", 19, 24, &events.MeetingPostponed{Reason: "later"}, true, true, nil},
+		{"an acceptance reported the day it happened", "putin", 17, 17, &events.MeetingAccepted{}, true, false, nil},
+		{"a refusal, late", "putin", 19, 24, &events.MeetingDeclined{Reason: "no"}, true, true, nil},
+		{"a cancellation reported the next day: only the statements between could tell", "trump", 19, 20, &events.MeetingCancelled{}, false, false, nil},
+		{"a holding: other meetings' views read it", "trump", 19, 24, &events.MeetingHeld{Venue: "Budapest"}, false, true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, course := summitFirst(), 2
+			if tt.before != nil {
+				s, course = s.add("summit", 22, "trump", tt.before), 3
+			}
+			s = s.late("summit", tt.d, tt.r, tt.by, tt.p)
+			rec := s.recs[len(s.recs)-1]
+			b := NewBoard(events.Main, BoardOptions{Tail: 1})
+			s.feed(t, b, s.recs[:len(s.recs)-1])
+			_, err := b.Apply(rec)
+			var refold *RefoldError
+			if !errors.As(err, &refold) {
+				t.Fatalf("Apply: %v, want a refold", err)
+			}
+			reshaped := false
+			if refold.Course {
+				seqs, ok := b.Course("summit")
+				if !ok {
+					t.Fatal("a refold on the course, and no course listed")
+				}
+				if len(seqs) != course {
+					t.Errorf("the course lists %d events, want %d", len(seqs), course)
+				}
+				_, reshaped = b.Reshape("summit", s.course(seqs), rec)
+			}
+			if reshaped != tt.reshaped {
+				t.Fatalf("reshaped on the course %v, want %v", reshaped, tt.reshaped)
+			}
+			if !reshaped {
+				b.Refold("summit", s.history("summit", rec.Seq))
+			}
+			held := NewBoard(events.Main, BoardOptions{Tail: 64})
+			s.feed(t, held, s.recs)
+			if diff := cmp.Diff(held.Views(oct(30), ""), b.Views(oct(30), "")); diff != "" {
+				t.Errorf("board differs from one that held the event in its tail (-tail +reshaped):\n%s", diff)
+			}
+			if got := b.Cause(rec).Late; got != tt.late || got != held.Cause(rec).Late {
+				t.Errorf("late %v, want %v; the board that held it in its tail says %v", got, tt.late, held.Cause(rec).Late)
+			}
+			// The snapshot carries the course, one more event long, for a
+			// command or a restarted runner.
+			snap, _ := b.Snapshot("summit", rec.Seq)
+			if seqs, ok := snap.Outline(); !ok || len(seqs) != course+1 || seqs[course] != rec.Seq {
+				t.Errorf("snapshot's course %v (%v), want %d events, the last %d", seqs, ok, course+1, rec.Seq)
+			}
+		})
+	}
+}

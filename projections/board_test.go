@@ -72,13 +72,34 @@ func (s *story) history(meeting string, upTo uint64) []eventlog.Record {
 	return out
 }
 
-// feed applies recs to b, giving it the meeting's history whenever it asks.
+// course returns the records of the sequences seqs.
+func (s *story) course(seqs []uint64) []eventlog.Record {
+	var out []eventlog.Record
+	for _, r := range s.recs {
+		if slices.Contains(seqs, r.Seq) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// feed applies recs to b, giving it the meeting's course or its history
+// whenever it asks, as a runner does.
 func (s *story) feed(t *testing.T, b *Board, recs []eventlog.Record) {
 	t.Helper()
 	for _, r := range recs {
 		_, err := b.Apply(r)
 		var refold *RefoldError
 		if errors.As(err, &refold) {
+			if refold.Course {
+				seqs, ok := b.Course(refold.Meeting)
+				if !ok {
+					t.Fatalf("seq %d: a refold of %s on its course, and the board lists no course", r.Seq, refold.Meeting)
+				}
+				if _, ok := b.Reshape(refold.Meeting, s.course(seqs), r); ok {
+					continue
+				}
+			}
 			b.Refold(refold.Meeting, s.history(refold.Meeting, r.Seq))
 			continue
 		}

@@ -57,6 +57,26 @@ func readHistory(ctx context.Context, log *eventlog.Log, branch eventlog.Branch,
 	}
 }
 
+// reshape folds rec, a late event of its meeting's course that b cannot
+// place with what it holds, on the meeting's course: the events b lists
+// for it ([Board.Course]), read by sequence ([Board.Reshape]). It returns
+// false when that does not do (the course cannot be read whole, or cannot
+// tell what rec does): fold the meeting's whole history again then. A
+// meeting of 200 events has some 60 in its course: a late postponement
+// reads those, not 200.
+func reshape(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, b *Board, rec eventlog.Record) ([]string, bool) {
+	id := rec.Event.Aggregate.ID
+	seqs, ok := b.Course(id)
+	if !ok {
+		return nil, false
+	}
+	h, err := log.LoadSeqs(ctx, branch, rec.Event.Aggregate, seqs)
+	if err != nil || len(h.Malformed) > 0 || len(h.Records) != len(seqs) {
+		return nil, false
+	}
+	return b.Reshape(id, h.Records, rec)
+}
+
 // whole reports whether records, in record order, are every event of a
 // meeting up to version: versions 1 to version.
 func whole(records []eventlog.Record, version uint64) bool {

@@ -439,12 +439,18 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 	changed, err := r.board.Apply(rec)
 	var refold *RefoldError
 	if errors.As(err, &refold) {
-		h, err := readHistory(ctx, r.log, r.branch, r.board, rec, r.o.Logger)
-		if err != nil {
-			r.torn = true // the board holds rec unplaced
-			return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
+		var ok bool
+		if refold.Course {
+			changed, ok = reshape(ctx, r.log, r.branch, r.board, rec)
 		}
-		changed = r.board.Refold(refold.Meeting, h)
+		if !ok {
+			h, err := readHistory(ctx, r.log, r.branch, r.board, rec, r.o.Logger)
+			if err != nil {
+				r.torn = true // the board holds rec unplaced
+				return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
+			}
+			changed = r.board.Refold(refold.Meeting, h)
+		}
 	} else if errors.Is(err, ErrUndeclared) {
 		return r.skip(ctx, rec, err)
 	} else if err != nil {

@@ -39,6 +39,10 @@ type Snapshot struct {
 	// ([eventlog.Log.LoadSeqs]) instead of scanning the stream. A
 	// snapshot written before Seqs was kept has none.
 	Seqs string `json:"seqs,omitempty"`
+	// Course holds, as Seqs does, the sequences of the events among them
+	// that shape the meeting's course ([aggregates.ShapesCourse]): what a
+	// late event of the course is decided on ([aggregates.Outlined]).
+	Course string `json:"course,omitempty"`
 }
 
 // History returns the stream sequences of the meeting's events the
@@ -49,6 +53,20 @@ func (s Snapshot) History() ([]uint64, bool) {
 		return nil, false
 	}
 	return listedSeqs(s.Seqs, len(keys))
+}
+
+// Outline returns the stream sequences of the events that shape the
+// meeting's course, in record order, and false if the snapshot does not
+// list them.
+func (s Snapshot) Outline() ([]uint64, bool) {
+	if _, ok := s.History(); !ok {
+		return nil, false
+	}
+	l, err := decodeSeqList(s.Course)
+	if err != nil || l.n == 0 {
+		return nil, false
+	}
+	return l.seqs(), true
 }
 
 // listedSeqs decodes a snapshot's Seqs, which must hold one sequence for
@@ -169,6 +187,9 @@ func (b *Board) Snapshot(id string, seq uint64) (Snapshot, bool) {
 	snap := Snapshot{Branch: b.branch, Seq: max(seq, s.seq), LastSeq: s.lastSeq, Meeting: stateOf(s.m), Keys: encodeKeys(s.keys)}
 	if s.recs.len() == len(s.keys) {
 		snap.Seqs = s.recs.encoded()
+		if s.course.len() > 0 {
+			snap.Course = s.course.encoded()
+		}
 	}
 	if s.hasLast {
 		a := s.last
@@ -194,6 +215,11 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	s := &slot{h: aggregates.Partial(m, nil), m: m, seq: snap.Seq, lastSeq: snap.LastSeq, visible: m.Declared(), keys: keys}
 	if l, ok := listedSeqList(snap.Seqs, len(keys)); ok {
 		s.recs = l
+		if c, err := decodeSeqList(snap.Course); err == nil && c.n > 0 {
+			s.course = c
+		} else {
+			s.course.outOfOrder = true // a snapshot written before the course was kept
+		}
 	}
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
