@@ -231,7 +231,7 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 // outside it), and a holding not after every precondition's last event
 // (which the preconditions' rules read).
 func decideInCourse(outline []events.Event, m Meeting, e events.Event) error {
-	if slices.ContainsFunc(outline, func(t events.Event) bool { return corrected(t) != "" }) {
+	if !plainCourse(outline) {
 		return ErrNeedHistory
 	}
 	if _, ok := e.Payload.(*events.MeetingHeld); ok {

@@ -294,6 +294,35 @@ func (h History) With(evs ...events.Event) History {
 	return History{Base: base, Tail: tail, now: now}
 }
 
+// Takes reports whether h can take e, an event on record that [Decide]
+// did not return for h (one recorded after what h was read from), with
+// [History.With]: a whole history takes any; a partial one an event after
+// its base, or one [Place] places in its base and in its state; an
+// outlined one also an event of the course. A correction or retraction
+// needs the whole history.
+func (h History) Takes(e events.Event) bool {
+	switch {
+	case h.IsWhole():
+		return true
+	case corrected(e) != "":
+		return false
+	case h.Base.after(e):
+		return true
+	case h.Outline != nil && ShapesCourse(e):
+		return plainCourse(h.Outline)
+	}
+	_, inBase := Place(h.Base, e)
+	_, inState := Place(h.State(), e)
+	return inBase && inState
+}
+
+// plainCourse reports whether outline, the events of a meeting's course,
+// holds no correction or retraction, which may stand in the place of an
+// event outside it: whether the course folds from it alone.
+func plainCourse(outline []events.Event) bool {
+	return !slices.ContainsFunc(outline, func(t events.Event) bool { return corrected(t) != "" })
+}
+
 // withOutlined is [History.With] of an outlined history: each event is
 // folded into the state (after it, placed in it, or, for an event of the
 // course dated before its last, by folding the course again), and the

@@ -964,25 +964,8 @@ func TestOutlineAgreesWithTheWholeHistory(t *testing.T) {
 	decided, refused := 0, 0
 	for seed := range uint64(400) {
 		rng := rand.New(rand.NewPCG(seed, 11))
-		records := history(t, declared, proposed)
-		for d := 16; d < 30; d++ {
-			for range rng.IntN(4) {
-				c := random(rng, d)
-				if es, err := Decide(Whole(records), c); err == nil {
-					for j := range es {
-						es[j].ID = uuid.New()
-					}
-					records = append(records, es...)
-				}
-			}
-		}
-		var outline []events.Event
-		for _, e := range records {
-			if ShapesCourse(e) {
-				outline = append(outline, e)
-			}
-		}
-		outlined := Outlined(Fold(records), outline)
+		records := randomHistory(t, rng, random)
+		outlined := Outlined(Fold(records), course(records))
 		for range 12 {
 			when := reported(random(rng, 16+rng.IntN(16)), 32)
 			got, err := Decide(outlined, when)
@@ -1009,5 +992,94 @@ func TestOutlineAgreesWithTheWholeHistory(t *testing.T) {
 	t.Logf("on the outline: %d events decided, %d refused", decided, refused)
 	if decided < 300 || refused < 100 {
 		t.Errorf("only %d events decided and %d refused on the outline: the test tries too little", decided, refused)
+	}
+}
+
+// randomHistory returns a history of the summit declared and proposed,
+// then of random commands on days 16 to 29, those the rules accept.
+func randomHistory(t *testing.T, rng *rand.Rand, random func(*rand.Rand, int) Command) []events.Event {
+	records := history(t, declared, proposed)
+	for d := 16; d < 30; d++ {
+		for range rng.IntN(4) {
+			c := random(rng, d)
+			if rng.IntN(4) == 0 {
+				c = reported(c, 30) // late, in record order, for the later ones
+			}
+			if es, err := Decide(Whole(records), c); err == nil {
+				for j := range es {
+					es[j].ID = uuid.New()
+				}
+				records = append(records, es...)
+			}
+		}
+	}
+	return records
+}
+
+// course returns the events of records that shape the course.
+func course(records []events.Event) []events.Event {
+	var out []events.Event
+	for _, e := range records {
+		if ShapesCourse(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// TestTakesAgreesWithTheFold reads random histories as a reader of a
+// snapshot does: the state up to some event, then the events recorded
+// after it, each taken with With where Takes says it may be. Where every
+// event is taken, the state must be the fold of the whole history.
+func TestTakesAgreesWithTheFold(t *testing.T) {
+	people := []string{"trump", "putin", "lavrov"}
+	random := func(rng *rand.Rand, d int) Command {
+		by := people[rng.IntN(len(people))]
+		var p events.Payload
+		switch rng.IntN(8) {
+		case 0, 1, 2:
+			p = &events.StatementMade{About: summit, Stance: events.StanceNoncommittal, Claim: events.ClaimWords[rng.IntN(len(events.ClaimWords))]}
+		case 3:
+			p = &events.PreconditionAdded{Precondition: "p" + strconv.Itoa(rng.IntN(3)), Description: "prep"}
+		case 4:
+			p = &events.MeetingAccepted{}
+		case 5:
+			p = &events.MeetingPostponed{Reason: "later"}
+		case 6:
+			p = &events.MeetingScheduled{Date: events.OneDay(day(d + 5)), Venue: "Budapest"}
+		default:
+			p = &events.MeetingDeclined{Reason: "no"}
+		}
+		return act(d, by, p)
+	}
+	read := map[string]int{}
+	for seed := range uint64(300) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		records := randomHistory(t, rng, random)
+		cut := 2 + rng.IntN(len(records)-2)
+		for name, h := range map[string]History{
+			"partial":  Partial(Fold(records[:cut]), nil),
+			"outlined": Outlined(Fold(records[:cut]), course(records[:cut])),
+		} {
+			taken := true
+			for _, e := range records[cut:] {
+				if !h.Takes(e) {
+					taken = false
+					break
+				}
+				h = h.With(e)
+			}
+			if !taken {
+				continue
+			}
+			read[name]++
+			if diff := cmp.Diff(Fold(records), h.State()); diff != "" {
+				t.Fatalf("seed %d, %s: %d events taken after %d, the state differs from the fold (-fold +taken):\n%s", seed, name, len(records)-cut, cut, diff)
+			}
+		}
+	}
+	t.Logf("histories read whole from their state and the events after it: %v", read)
+	if read["partial"] < 50 || read["outlined"] < 50 {
+		t.Errorf("read %v: the test tries too little", read)
 	}
 }

@@ -329,6 +329,17 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 		}
 		evs, err := st.decide(cmd)
 		if errors.Is(err, aggregates.ErrNeedHistory) {
+			// A late event: decided on the meeting's course where that
+			// does, else on its whole history.
+			ok, lerr := h.loadCourse(ctx, st, cmd, out)
+			if lerr != nil {
+				return nil, lerr
+			}
+			if ok {
+				evs, err = st.decide(cmd)
+			}
+		}
+		if errors.Is(err, aggregates.ErrNeedHistory) {
 			if err = h.loadWhole(ctx, st, out); err != nil {
 				return nil, err
 			}
@@ -364,6 +375,7 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 		}
 		p.pending[i] = eventlog.Pending{Events: evs, Expect: st.expect}
 		st.apply(evs, h.tail())
+		st.planned = append(st.planned, evs...)
 		st.touched = st.touched || len(evs) > 0
 	}
 	if len(refused) > 0 {

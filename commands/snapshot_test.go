@@ -110,8 +110,19 @@ func (s swappedList) Snapshot(ctx context.Context, b eventlog.Branch, id string)
 		return snap, ok, err
 	}
 	other, _, err := s.store.Snapshot(ctx, b, s.other)
-	snap.Keys, snap.Seqs = other.Keys, other.Seqs
+	snap.Keys, snap.Seqs, snap.Course = other.Keys, other.Seqs, other.Course
 	return snap, true, err
+}
+
+// withoutCourse is a store whose snapshots list no course, as those
+// written before it was kept: a late event of the course reads the whole
+// history.
+type withoutCourse struct{ Snapshots }
+
+func (s withoutCourse) Snapshot(ctx context.Context, b eventlog.Branch, id string) (projections.Snapshot, bool, error) {
+	snap, ok, err := s.Snapshots.Snapshot(ctx, b, id)
+	snap.Course = ""
+	return snap, ok, err
 }
 
 // TestHandlerReadsListedHistory decides late events that fall before the
@@ -120,7 +131,8 @@ func (s swappedList) Snapshot(ctx context.Context, b eventlog.Branch, id string)
 // Either way the decision and the state are those of the whole history.
 func TestHandlerReadsListedHistory(t *testing.T) {
 	for name, snapshots := range map[string]func(*projections.Store) Snapshots{
-		"the snapshot's list":              func(s *projections.Store) Snapshots { return s },
+		"the snapshot's course":            func(s *projections.Store) Snapshots { return s },
+		"the snapshot's list":              func(s *projections.Store) Snapshots { return withoutCourse{s} },
 		"a list of another meeting's seqs": func(s *projections.Store) Snapshots { return swappedList{store: s, other: "n"} },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -141,6 +153,10 @@ func TestHandlerReadsListedHistory(t *testing.T) {
 			late.Reported = events.Date(2025, 10, 28)
 			if res := handle(t, h, late); len(res.Events) != 1 {
 				t.Fatalf("late acceptance: %d events, want 1", len(res.Events))
+			}
+			// Decided on the course, the handler read no history whole.
+			if st := h.cache[events.Meeting("m")]; st == nil || (st.records == nil) != (name == "the snapshot's course") {
+				t.Errorf("the cached state holds the whole history %v, want %v", st != nil && st.records != nil, name != "the snapshot's course")
 			}
 			c, folded := stateOf(t, h, l, "m")
 			if diff := cmp.Diff(folded, c, cmpopts.EquateEmpty()); diff != "" {
@@ -193,7 +209,7 @@ func TestCachedStateReadsTheListAgain(t *testing.T) {
 	ctx := context.Background()
 	l, store := listedHistory(t)
 	h := NewHandler(l, eventlog.Main())
-	h.Snapshots, h.Tail = store, 2
+	h.Snapshots, h.Tail = withoutCourse{store}, 2
 	late := act("m", 17, "putin", "RUS", &events.MeetingAccepted{})
 	late.Reported = events.Date(2025, 10, 28)
 	handle(t, h, late) // read whole, then kept without the records
@@ -214,5 +230,80 @@ func TestCachedStateReadsTheListAgain(t *testing.T) {
 	}
 	if diff := cmp.Diff(whole.Events, hist.Events); diff != "" {
 		t.Errorf("the history read by the list differs from the log's (-log +listed):\n%s", diff)
+	}
+}
+
+// TestSnapshotThenALateEvent reads a meeting from a snapshot that a late
+// event recorded after it does not reflect: a postponement of the 18th,
+// which the meeting's scheduling of the 19th overrides. The state the
+// handler reads must be the fold of the whole history, whatever the
+// snapshot's list says.
+func TestSnapshotThenALateEvent(t *testing.T) {
+	for name, snapshots := range map[string]func(*projections.Store) Snapshots{
+		"the snapshot's lists":       func(s *projections.Store) Snapshots { return s },
+		"lists of another meeting's": func(s *projections.Store) Snapshots { return swappedList{store: s, other: "n"} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			l, store := listedHistory(t)
+			w := NewHandler(l, eventlog.Main())
+			late := act("m", 18, "trump", "USA", &events.MeetingPostponed{Reason: "talks stalled"})
+			late.Reported = events.Date(2025, 10, 28)
+			handle(t, w, late)
+			h := NewHandler(l, eventlog.Main())
+			h.Snapshots = snapshots(store)
+			handle(t, h, say("m", 28, "peskov", "RUS"))
+			c, folded := stateOf(t, h, l, "m")
+			if diff := cmp.Diff(folded, c, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("state read from the snapshot and the events after it differs from the fold (-fold +handler):\n%s", diff)
+			}
+			if folded.Status != aggregates.StatusScheduled {
+				t.Errorf("status %s, want scheduled", folded.Status)
+			}
+		})
+	}
+}
+
+// TestPlanThenALateEvent decides, in one batch, an event on a meeting
+// read from its snapshot and then a late one dated before the snapshot's
+// last: the late one is decided on the history read again, with the
+// batch's first event on it (versions follow on, and the state is the
+// fold of what lands).
+func TestPlanThenALateEvent(t *testing.T) {
+	for name, snapshots := range map[string]func(*projections.Store) Snapshots{
+		"on the course":        func(s *projections.Store) Snapshots { return s },
+		"on the whole history": func(s *projections.Store) Snapshots { return withoutCourse{s} },
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			l, store := listedHistory(t)
+			h := NewHandler(l, eventlog.Main())
+			h.Snapshots = snapshots(store)
+			late := act("m", 18, "trump", "USA", &events.MeetingPostponed{Reason: "talks stalled"})
+			late.Reported = events.Date(2025, 10, 28)
+			accepted := act("m", 28, "putin", "RUS", &events.MeetingAccepted{})
+			res, err := h.HandleAll(ctx, Batch{Steps: steps(accepted, late)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Appended != 2 {
+				t.Fatalf("%d events appended, want 2", res.Appended)
+			}
+			hist, err := l.Load(ctx, eventlog.Main(), events.Meeting("m"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, e := range hist.Events {
+				if e.Version != uint64(i+1) {
+					t.Fatalf("event %d (%s) has version %d", i+1, e.Kind(), e.Version)
+				}
+			}
+			c, folded := stateOf(t, h, l, "m")
+			if diff := cmp.Diff(folded, c, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("state decided in the batch differs from the fold (-fold +handler):\n%s", diff)
+			}
+			if folded.Status != aggregates.StatusScheduled || len(folded.Accepted) != 2 {
+				t.Errorf("status %s, accepted by %v; want scheduled, by both", folded.Status, folded.Accepted)
+			}
+		})
 	}
 }

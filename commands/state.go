@@ -39,6 +39,10 @@ type aggregate struct {
 	// cached reports a state taken from the handler's cache, and touched
 	// one that steps of the plan have moved on.
 	cached, touched bool
+	// planned holds the events steps of the plan decided on this state,
+	// not yet on record: a state read again from the log (whole, or its
+	// course) takes them again.
+	planned []events.Event
 	// room is shared by a state and its copies ([aggregate.clone]): the
 	// first of them to extend hist's tail in place, into its array's spare
 	// capacity ([aggregates.History.Extend]), sets it, so that no other
@@ -52,6 +56,7 @@ func (a *aggregate) clone() *aggregate {
 	c := *a
 	c.keys = a.keys.clone()
 	c.records = slices.Clip(a.records)
+	c.planned = slices.Clip(a.planned)
 	return &c
 }
 
@@ -94,13 +99,11 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 	}
 	switch a.ref.Type {
 	case events.AggregateMeeting:
-		corrects := slices.ContainsFunc(evs, func(e events.Event) bool {
-			_, r := e.Payload.(*events.EventRetracted)
-			return r || e.Corrects != ""
-		})
-		if corrects && a.records != nil {
-			// What a correction stands in place of may lie in the base:
-			// fold the whole history again.
+		takes := !slices.ContainsFunc(evs, func(e events.Event) bool { return !a.hist.Takes(e) })
+		if !takes && a.records != nil {
+			// What a correction stands in place of, or where a late
+			// event goes, may lie in the base: fold the whole history
+			// again.
 			a.hist = aggregates.Whole(a.records).Trim(tail).Settled()
 		} else {
 			// The tail grows to twice its length before it is trimmed:
@@ -306,17 +309,95 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 			}
 			m := snap.State()
 			// The snapshot must be this history's, up to a version that
-			// the events after it continue.
-			if m.Declared() && (len(rest.Events) == 0 && rest.Version == m.Version || len(rest.Events) > 0 && rest.Events[0].Version == m.Version+1) {
+			// the events after it continue, and they must come after it
+			// or place in it.
+			if continues(m, rest) {
 				st.hist, st.snap, st.prints, st.expect = aggregates.Partial(m, nil), &snap, nil, rest.Expect
-				st.apply(rest.Events, h.tail())
-				out.Loads++
-				return st, nil
+				if st.take(rest.Events, h.tail()) {
+					out.Loads++
+					return st, nil
+				}
+				st = &aggregate{ref: ref}
 			}
 		}
 		// No snapshot, or one that does not fit: read the whole history.
 	}
 	return st, h.loadWhole(ctx, st, out)
+}
+
+// continues reports whether rest, the events after a snapshot of meeting
+// m, continue it: the snapshot is of this history, up to a version the
+// events after it continue.
+func continues(m aggregates.Meeting, rest eventlog.History) bool {
+	return m.Declared() && (len(rest.Events) == 0 && rest.Version == m.Version || len(rest.Events) > 0 && rest.Events[0].Version == m.Version+1)
+}
+
+// take folds evs, events recorded after what st was read from, into st
+// one by one, and reports false, with st part-way, at the first that st's
+// history cannot place ([aggregates.History.Takes]): a late event before
+// the snapshot's last, a correction. Read the history whole then.
+func (a *aggregate) take(evs []events.Event, tail int) bool {
+	for i := range evs {
+		if !a.hist.Takes(evs[i]) {
+			return false
+		}
+		a.apply(evs[i:i+1], tail)
+	}
+	return true
+}
+
+// loadCourse reads, for cmd, the events that shape the course of st's
+// meeting, by the sequences its snapshot lists, and the events after the
+// snapshot, and makes st's history the outlined one they give
+// ([aggregates.Outlined]), with the plan's events on it: what a late
+// event of the course is decided on, without the statements and
+// preconditions' events between (most of a history). It reports false
+// when cmd is not of the course, the snapshot lists no course, or the log
+// does not match it: read the history whole then.
+func (h *Handler) loadCourse(ctx context.Context, st *aggregate, cmd aggregates.Command, out *Outcome) (bool, error) {
+	if h.Snapshots == nil || st.ref.Type != events.AggregateMeeting || st.records != nil || needsWhole(cmd) || cmd.Payload == nil || !aggregates.ShapesCourse(cmd.Event()) {
+		return false, nil
+	}
+	h.mu.Lock()
+	branch := h.branch
+	h.mu.Unlock()
+	var snap projections.Snapshot
+	var ok bool
+	if err := h.persist(ctx, out, func() (err error) {
+		snap, ok, err = h.Snapshots.Snapshot(ctx, branch, st.ref.ID)
+		return err
+	}); err != nil || !ok {
+		return false, err
+	}
+	seqs, ok := snap.Outline()
+	if !ok {
+		return false, nil
+	}
+	var course, rest eventlog.History
+	err := h.persist(ctx, out, func() error {
+		var restErr error
+		var wg sync.WaitGroup
+		wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, st.ref, snap.Seq) })
+		var err error
+		course, err = h.log.LoadSeqs(ctx, branch, st.ref, seqs)
+		wg.Wait()
+		return errors.Join(err, restErr)
+	})
+	switch {
+	case errors.Is(err, eventlog.ErrNotThere):
+		return false, nil
+	case err != nil:
+		return false, err
+	case len(course.Malformed) > 0 || len(course.Events) != len(seqs) || !continues(snap.State(), rest):
+		return false, nil
+	}
+	c := &aggregate{ref: st.ref, hist: aggregates.Outlined(snap.State(), course.Events), snap: &snap, expect: rest.Expect}
+	if !c.take(rest.Events, h.tail()) || !c.take(st.planned, h.tail()) {
+		return false, nil
+	}
+	out.Loads++
+	st.hist, st.snap, st.prints, st.expect, st.keys, st.room = c.hist, c.snap, nil, c.expect, c.keys, nil
+	return true, nil
 }
 
 // loadWhole reads st's whole history from the log.
@@ -335,13 +416,13 @@ func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) er
 		return err
 	}
 	out.Loads++
-	st.records = slices.Clip(hist.Events)
+	st.records = slices.Concat(hist.Events, st.planned)
 	if st.records == nil {
 		st.records = []events.Event{}
 	}
 	st.snap, st.prints, st.expect = nil, nil, hist.Expect
-	keys := make(map[string]bool, len(hist.Events))
-	for _, e := range hist.Events {
+	keys := make(map[string]bool, len(st.records))
+	for _, e := range st.records {
 		keys[e.Key] = true
 	}
 	st.keys = keySet{shared: keys}
@@ -435,7 +516,13 @@ func (h *Handler) keep(ref events.Ref, st *aggregate) {
 	// A whole history is not kept: a command that needs one reads it
 	// again.
 	c := st
-	c.cached, c.touched = false, false
+	c.cached, c.touched, c.planned = false, false, nil
+	if c.hist.Outline != nil {
+		// The course read for a late event is not kept: the state
+		// answers for what follows, and a warm command extends its tail
+		// in place.
+		c.hist, c.room = aggregates.Partial(c.hist.State(), nil).Settled(), nil
+	}
 	if c.records != nil && len(c.records) > 4*h.tail() {
 		// What answers for the events dropped: their fingerprints, taken
 		// before the records go.
