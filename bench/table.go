@@ -114,9 +114,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			f.Extra["load_p50"], f.Extra["load_p99"], f.Extra["full_load_p50"], f.Extra["full_load_p99"], f.Extra["first_after_restart_ms"])
 	}
 	if f, ok := r.Figures["late_report"]; ok {
-		fmt.Fprintf(w, "late report: from the append's return to the view p50 %.2f ms, p99 %.2f ms (%.0f samples); a late precondition (placed too) p50 %.2f ms, p99 %.2f ms; a late postponement (its meeting's history read) p50 %.2f ms, p99 %.2f ms (%.0f samples), and %.0f ms after a quiet spell (the server's block cache let go)\n",
+		fmt.Fprintf(w, "late report: from the append's return to the view p50 %.2f ms, p99 %.2f ms (%.0f samples); a late precondition (placed too) p50 %.2f ms, p99 %.2f ms; a late postponement (its meeting's course read) p50 %.2f ms, p99 %.2f ms (%.0f samples); after a quiet spell (the server's block cache let go), the first %.0f ms, the slowest of the nine after it %.0f ms\n",
 			f.Extra["after_append_p50"], f.Extra["after_append_p99"], f.Extra["samples"], f.Extra["precondition_p50"], f.Extra["precondition_p99"],
-			f.Extra["other_kind_p50"], f.Extra["other_kind_p99"], f.Extra["other_kind_samples"], f.Extra["other_kind_cold"])
+			f.Extra["other_kind_p50"], f.Extra["other_kind_p99"], f.Extra["other_kind_samples"], f.Extra["other_kind_cold"], f.Extra["other_kind_cold_next"])
 	}
 	if f, ok := r.Figures["web_live"]; ok {
 		fmt.Fprintf(w, "web live: %.0f pages open; the last page has the change p50 %.2f ms, p99 %.2f ms; live lag with the pages open p50 %.2f ms, p99 %.2f ms\n",

@@ -2,9 +2,11 @@
 // that writes (replay, append, inject, add) and every benchmark and
 // reliability test goes through a [Handler]: load what the aggregates
 // concerned hold (from the handler's cache, a projection's snapshot and the
-// events after it, or the whole history), let the aggregates decide, stamp
-// the events, append them with optimistic concurrency, and on a conflict
-// or a store that does not answer, decide again what has not landed.
+// events after it, or the whole history; for a late event of a meeting's
+// course, the events of its course the snapshot lists), let the aggregates
+// decide, stamp the events, append them with optimistic concurrency, and on
+// a conflict or a store that does not answer, decide again what has not
+// landed.
 //
 // A handler also owns idempotency: an event carries its identity
 // ([events.Identity]), and a step whose event an aggregate holds already is

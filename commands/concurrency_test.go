@@ -245,7 +245,14 @@ func TestConcurrentWriters(t *testing.T) {
 	var wg sync.WaitGroup
 	for w := range size.goroutines {
 		wg.Go(func() {
-			write(ctx, commands.NewHandler(l, eventlog.Main()), fmt.Sprintf("p0.w%d", w), uint64(w), size.meetings, size.commands, report)
+			h := commands.NewHandler(l, eventlog.Main())
+			if w%2 == 0 {
+				// As the verbs make it: meetings read from the live
+				// projection's snapshots, late events of the course
+				// decided on the course they list.
+				h.Snapshots = store
+			}
+			write(ctx, h, fmt.Sprintf("p0.w%d", w), uint64(w), size.meetings, size.commands, report)
 		})
 	}
 	for i, c := range children {
