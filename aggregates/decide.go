@@ -205,14 +205,21 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 	if pos < len(tail) {
 		s = Replay(h.Base, tail[:pos])
 	}
+	return checkInPlace(s, e, tail[pos:])
+}
+
+// checkInPlace checks e on s, the meeting just before e's place in world
+// order, and every event after it (in world order) again, with e before
+// them.
+func checkInPlace(s Meeting, e events.Event, after []events.Event) error {
 	if err := check(s, e); err != nil {
 		return refusal(s, e, err, nil)
 	}
-	if pos == len(tail) {
+	if len(after) == 0 {
 		return nil // nothing after it to check again
 	}
 	s = Evolve(s, e)
-	for _, t := range tail[pos:] {
+	for _, t := range after {
 		if err := check(s, t); err != nil {
 			return refusal(s, e, err, &t)
 		}
@@ -243,18 +250,7 @@ func decideInCourse(outline []events.Event, m Meeting, e events.Event) error {
 	}
 	course := Effective(outline, zeroTime)
 	pos, _ := slices.BinarySearchFunc(course, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
-	s := Replay(Meeting{}, course[:pos])
-	if err := check(s, e); err != nil {
-		return refusal(s, e, err, nil)
-	}
-	s = Evolve(s, e)
-	for _, t := range course[pos:] {
-		if err := check(s, t); err != nil {
-			return refusal(s, e, err, &t)
-		}
-		s = Evolve(s, t)
-	}
-	return nil
+	return checkInPlace(Replay(Meeting{}, course[:pos]), e, course[pos:])
 }
 
 // corrected returns the name of the event e corrects or retracts, or "".

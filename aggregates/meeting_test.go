@@ -886,23 +886,8 @@ func TestPlaceAgreesWithTheWholeHistory(t *testing.T) {
 			if partial.Base.after(when.Event()) || when.Kind() == events.KindMeetingAccepted || when.Kind() == events.KindMeetingHeld {
 				continue
 			}
-			got, err := Decide(partial, when)
-			if errors.Is(err, ErrNeedHistory) {
-				continue
-			}
-			want, werr := Decide(Whole(records), when)
-			if (err != nil) != (werr != nil) {
-				t.Fatalf("seed %d, %s of %s: without the history %v, with it %v", seed, when.Kind(), when.At, err, werr)
-			}
-			if err != nil {
-				continue
-			}
-			placed++
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Fatalf("seed %d, %s of %s: decided differently (-whole +partial):\n%s", seed, when.Kind(), when.At, diff)
-			}
-			if diff := cmp.Diff(Fold(append(slices.Clip(records), got...)), partial.With(got...).State()); diff != "" {
-				t.Fatalf("seed %d, %s of %s: placed, the state differs from the fold (-fold +placed):\n%s", seed, when.Kind(), when.At, diff)
+			if decideAsWhole(t, seed, records, partial, when) == "decided" {
+				placed++
 			}
 		}
 	}
@@ -968,24 +953,11 @@ func TestOutlineAgreesWithTheWholeHistory(t *testing.T) {
 		outlined := Outlined(Fold(records), course(records))
 		for range 12 {
 			when := reported(random(rng, 16+rng.IntN(16)), 32)
-			got, err := Decide(outlined, when)
-			if errors.Is(err, ErrNeedHistory) {
-				continue
-			}
-			want, werr := Decide(Whole(records), when)
-			if fmt.Sprint(err) != fmt.Sprint(werr) {
-				t.Fatalf("seed %d, %s of %s: on the outline %v, on the whole history %v", seed, when.Kind(), when.At, err, werr)
-			}
-			if err != nil {
+			switch decideAsWhole(t, seed, records, outlined, when) {
+			case "decided":
+				decided++
+			case "refused":
 				refused++
-				continue
-			}
-			decided++
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Fatalf("seed %d, %s of %s: decided differently (-whole +outline):\n%s", seed, when.Kind(), when.At, diff)
-			}
-			if diff := cmp.Diff(Fold(append(slices.Clip(records), got...)), outlined.With(got...).State()); diff != "" {
-				t.Fatalf("seed %d, %s of %s: the state differs from the fold (-fold +outline):\n%s", seed, when.Kind(), when.At, diff)
 			}
 		}
 	}
@@ -1082,4 +1054,32 @@ func TestTakesAgreesWithTheFold(t *testing.T) {
 	if read["partial"] < 50 || read["outlined"] < 50 {
 		t.Errorf("read %v: the test tries too little", read)
 	}
+}
+
+// decideAsWhole decides when on h, a history of records that holds less
+// than all of them, and on the whole history records, and fails the test
+// where they differ: in the refusal, the events decided, or the state h
+// then holds, which must be the fold of the whole history with them. It
+// returns "need" where h asks for the whole history, else "refused" or
+// "decided".
+func decideAsWhole(t *testing.T, seed uint64, records []events.Event, h History, when Command) string {
+	t.Helper()
+	got, err := Decide(h, when)
+	if errors.Is(err, ErrNeedHistory) {
+		return "need"
+	}
+	want, werr := Decide(Whole(records), when)
+	if fmt.Sprint(err) != fmt.Sprint(werr) {
+		t.Fatalf("seed %d, %s of %s: on part of the history %v, on the whole %v", seed, when.Kind(), when.At, err, werr)
+	}
+	if err != nil {
+		return "refused"
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("seed %d, %s of %s: decided differently (-whole +part):\n%s", seed, when.Kind(), when.At, diff)
+	}
+	if diff := cmp.Diff(Fold(append(slices.Clip(records), got...)), h.With(got...).State()); diff != "" {
+		t.Fatalf("seed %d, %s of %s: the state differs from the fold (-fold +part):\n%s", seed, when.Kind(), when.At, diff)
+	}
+	return "decided"
 }
