@@ -274,6 +274,11 @@ type plan struct {
 	pending []eventlog.Pending
 	states  map[events.Ref]*aggregate
 	meta    Meta
+	// since, when sinceOK, is the stream's last sequence read before any
+	// of the plan's states: each was read from the log after it (none
+	// came from the cache), which [eventlog.Log.AppendAllSince] relies on.
+	since   uint64
+	sinceOK bool
 }
 
 func (p *plan) refs() []events.Ref {
@@ -299,6 +304,14 @@ func (p *plan) restamp(b eventlog.Branch) {
 // into a [Refused]; nothing is appended.
 func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, out *Outcome) (*plan, error) {
 	p := &plan{pending: make([]eventlog.Pending, len(steps)), states: map[events.Ref]*aggregate{}, meta: b.Meta}
+	if len(steps) > 1 {
+		// A plan of several steps goes as a bulk append, which need not
+		// check each aggregate's subject if nothing landed since its
+		// states were read: note where the stream ends before reading any.
+		if seq, err := h.log.LastSeq(ctx); err == nil {
+			p.since, p.sinceOK = seq, true
+		}
+	}
 	var refused Refused
 	refs := map[string]int{} // ref names of this batch -> their line
 	if err := h.prefetch(ctx, p, steps, out); err != nil {
@@ -401,7 +414,11 @@ func (h *Handler) append(ctx context.Context, b Batch, steps []scenarios.Step, p
 	var n int
 	var err error
 	if b.Pace.IsZero() {
-		n, err = h.log.AppendAll(ctx, p.pending)
+		if p.sinceOK {
+			n, err = h.log.AppendAllSince(ctx, p.since, p.pending)
+		} else {
+			n, err = h.log.AppendAll(ctx, p.pending)
+		}
 		for i := range n {
 			landed(i)
 		}

@@ -108,6 +108,28 @@ func TestHandlerCacheMeetsAnotherWriter(t *testing.T) {
 	checkHistory(t, l, "m", 4)
 }
 
+// TestHandleAllCacheMeetsAnotherWriter has a batch of several steps
+// decided on a cached state that another writer moved on: the bulk append
+// must still catch it (a cached state was read before the stream's end the
+// batch notes, so the aggregates' subjects are checked), and decide again.
+func TestHandleAllCacheMeetsAnotherWriter(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	a, b := NewHandler(l, eventlog.Main()), NewHandler(l, eventlog.Main())
+	handle(t, a, declare("m"))
+	handle(t, a, say("m", 17, "peskov", "RUS"))
+	// b moves the meeting on: a's cached state is stale.
+	handle(t, b, say("m", 18, "lavrov", "RUS"))
+	res, err := a.HandleAll(ctx, Batch{Steps: steps(say("m", 19, "peskov", "RUS"), say("m", 20, "peskov", "RUS"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Conflicts != 1 || res.Appended != 2 {
+		t.Errorf("stale cache: %d conflicts, %d events appended; want 1 and 2", res.Conflicts, res.Appended)
+	}
+	checkHistory(t, l, "m", 5)
+}
+
 func TestHandlerCacheRefusalIsCheckedAfresh(t *testing.T) {
 	l := openLog(t)
 	a, b := NewHandler(l, eventlog.Main()), NewHandler(l, eventlog.Main())

@@ -214,6 +214,7 @@ func (h *Handler) state(ctx context.Context, p *plan, ref events.Ref, out *Outco
 		st := cached.clone()
 		st.cached = true
 		p.states[ref] = st
+		p.sinceOK = false // read before the plan began
 		return st, nil
 	}
 	return h.fresh(ctx, p, ref, out)

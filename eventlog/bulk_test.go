@@ -145,3 +145,62 @@ func TestAppendAllWithAForeignWriter(t *testing.T) {
 		t.Errorf("%d of %d commands landed: the foreign writer should have broken the chain after 2000", n, len(cmds))
 	}
 }
+
+// TestAppendAllSince appends a plan read after the stream ended at since:
+// where it still ends there, the aggregates' subjects are not checked (no
+// message carries the header) and everything lands; where another writer
+// appended after since, to an aggregate of the plan, its stale expectation
+// is caught, as AppendAll catches it.
+func TestAppendAllSince(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name    string
+		foreign bool // another writer appends to m2 after since
+		checked bool // the subjects are checked
+		landed  int
+	}{
+		{"nothing landed since", false, false, 300},
+		{"another writer moved an aggregate on", true, true, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := openLog(t)
+			if _, err := l.AppendAll(ctx, plan(20, 10)); err != nil {
+				t.Fatal(err)
+			}
+			since, err := l.LastSeq(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The plan's next 300 commands, each expecting where its
+			// meeting's subject was at since.
+			cmds := plan(320, 10)[20:]
+			for i := range cmds {
+				cmds[i].Expect = uint64(i%10 + 11) // m0..m9's seconds landed at 11..20
+			}
+			if tt.foreign {
+				if _, err := l.Append(ctx, 13, event(events.Main, "m2", 3, 17, &events.MeetingFloated{})); err != nil {
+					t.Fatal(err)
+				}
+			}
+			n, err := l.AppendAllSince(ctx, since, cmds)
+			if n != tt.landed || (err != nil) != tt.foreign || err != nil && !errors.Is(err, ErrConflict) {
+				t.Fatalf("AppendAllSince = %d, %v; want %d landed", n, err, tt.landed)
+			}
+			m, err := l.stream.GetMsg(ctx, since+1+boolSeq(tt.foreign))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Header.Get("Nats-Expected-Last-Subject-Sequence") != ""; got != tt.checked {
+				t.Errorf("the first message checks its subject: %v, want %v", got, tt.checked)
+			}
+		})
+	}
+}
+
+func boolSeq(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
