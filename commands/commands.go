@@ -342,31 +342,17 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 				continue
 			}
 		}
-		evs, err := st.decide(cmd)
-		if errors.Is(err, aggregates.ErrNeedHistory) {
-			// A late event: decided on the meeting's course where that
-			// does, else on its whole history.
-			ok, lerr := h.loadCourse(ctx, st, cmd, out)
-			if lerr != nil {
-				return nil, lerr
-			}
-			if ok {
-				evs, err = st.decide(cmd)
-			}
-		}
-		if errors.Is(err, aggregates.ErrNeedHistory) {
-			if err = h.loadWhole(ctx, st, out); err != nil {
-				return nil, err
-			}
-			evs, err = st.decide(cmd)
-		}
-		if err != nil && st.cached && !st.touched {
+		evs, err := h.decideOn(ctx, st, cmd, out)
+		if err != nil && st.cached && !st.touched && !errors.Is(err, errRead) {
 			// Refused on a state that may be stale: decide again, once, on
 			// the history as the log holds it.
 			if st, err = h.fresh(ctx, p, cmd.Aggregate, out); err != nil {
 				return nil, err
 			}
-			evs, err = st.decide(cmd)
+			evs, err = h.decideOn(ctx, st, cmd, out)
+		}
+		if errors.Is(err, errRead) {
+			return nil, err
 		}
 		if err != nil {
 			refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: err})
@@ -397,6 +383,34 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 		return nil, refused
 	}
 	return p, nil
+}
+
+// errRead marks an error of [Handler.decideOn] that is a failed read of
+// the log, not a decision.
+var errRead = errors.New("read for a late event")
+
+// decideOn decides cmd on st and, where st holds too little of the
+// history for a late event ([aggregates.ErrNeedHistory]), reads more and
+// decides again: the meeting's course where that does, else its whole
+// history. A failed read is returned wrapping errRead.
+func (h *Handler) decideOn(ctx context.Context, st *aggregate, cmd aggregates.Command, out *Outcome) ([]events.Event, error) {
+	evs, err := st.decide(cmd)
+	if !errors.Is(err, aggregates.ErrNeedHistory) {
+		return evs, err
+	}
+	ok, err := h.loadCourse(ctx, st, cmd, out)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errRead, err)
+	}
+	if ok {
+		if evs, err = st.decide(cmd); !errors.Is(err, aggregates.ErrNeedHistory) {
+			return evs, err
+		}
+	}
+	if err := h.loadWhole(ctx, st, out); err != nil {
+		return nil, fmt.Errorf("%w: %w", errRead, err)
+	}
+	return st.decide(cmd)
 }
 
 // append appends plan's events for steps, all at once or, with a pace,

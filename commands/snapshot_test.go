@@ -307,3 +307,44 @@ func TestPlanThenALateEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestStaleCacheThenALateEvent has a handler refuse a late event on the
+// state it cached, which another writer has moved on since, and decide it
+// again on the meeting read afresh from a snapshot that the late event
+// falls before: on the course, not refused for want of the history.
+func TestStaleCacheThenALateEvent(t *testing.T) {
+	ctx := context.Background()
+	l, store := logAndStore(t)
+	w := NewHandler(l, eventlog.Main())
+	handle(t, w, declare("m"))
+	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 30}}))
+	for d := 17; d < 20; d++ {
+		handle(t, w, say("m", d, "peskov", "RUS"))
+	}
+	h := NewHandler(l, eventlog.Main())
+	h.Snapshots = store
+	handle(t, h, say("m", 20, "lavrov", "RUS")) // h caches m, not held
+	handle(t, w, act("m", 21, "trump", "USA", &events.MeetingHeld{Venue: "Budapest"}))
+	handle(t, w, say("m", 25, "peskov", "RUS"))
+	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Ended on the 22nd, reported on the 28th: refused on h's cached
+	// state (not held), accepted on the log's (held on the 21st).
+	ended := act("m", 22, "trump", "USA", &events.MeetingEnded{})
+	ended.Reported = events.Date(2025, 10, 28)
+	res, err := h.Handle(ctx, ended, Meta{})
+	if err != nil {
+		t.Fatalf("a late ending of a meeting held: %v", err)
+	}
+	if len(res.Events) != 1 {
+		t.Fatalf("%d events appended, want 1", len(res.Events))
+	}
+	c, folded := stateOf(t, h, l, "m")
+	if diff := cmp.Diff(folded, c, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("state differs from the fold (-fold +handler):\n%s", diff)
+	}
+	if folded.EndedAt == nil {
+		t.Error("the meeting did not end")
+	}
+}
