@@ -49,9 +49,10 @@ type Pending struct {
 // right); in a batch that a refusal ends, it does, and the server checks
 // it at less cost than a chain of message ids. Each aggregate's first
 // message also expects its subject's sequence, so a history that moved on
-// between the caller's read and the append is caught too. What lands is
-// therefore always a prefix of the batch, at consecutive sequences from
-// the one AppendAll read.
+// between the caller's read and the append is caught too
+// ([Log.AppendAllSince] leaves that out where nothing can have moved).
+// What lands is therefore always a prefix of the batch, at consecutive
+// sequences from the one AppendAll read.
 //
 // How AppendAll knows what landed, and why a retry stores nothing twice:
 //
