@@ -200,7 +200,7 @@ func decideEvent(h History, m Meeting, e events.Event) error {
 		return nil
 	}
 	tail := h.Tail
-	pos, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
+	pos, _ := slices.BinarySearchFunc(tail, e, worldOrder)
 	s := m // most events come after every one folded
 	if pos < len(tail) {
 		s = Replay(h.Base, tail[:pos])
@@ -249,7 +249,7 @@ func decideInCourse(outline []events.Event, m Meeting, e events.Event) error {
 		}
 	}
 	course := Effective(outline, zeroTime)
-	pos, _ := slices.BinarySearchFunc(course, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
+	pos, _ := slices.BinarySearchFunc(course, e, worldOrder)
 	return checkInPlace(Replay(Meeting{}, course[:pos]), e, course[pos:])
 }
 

@@ -19,7 +19,11 @@ var zeroTime time.Time
 // Before reports whether a comes before b in a meeting's world order: a
 // declaration first, then by world time, then by when each became known,
 // then in record order (version).
-func Before(a, b events.Event) bool { return compare(key(a), key(b)) < 0 }
+func Before(a, b events.Event) bool { return worldOrder(a, b) < 0 }
+
+// worldOrder compares a and b by their places in a meeting's world order
+// ([Before]): negative if a comes first, positive if b does.
+func worldOrder(a, b events.Event) int { return compare(key(a), key(b)) }
 
 // place is an event's place in world order.
 type place struct {
@@ -288,7 +292,7 @@ func (h History) With(evs ...events.Event) History {
 		} else {
 			now = nil
 		}
-		i, _ := slices.BinarySearchFunc(tail, e, func(a, b events.Event) int { return compare(key(a), key(b)) })
+		i, _ := slices.BinarySearchFunc(tail, e, worldOrder)
 		tail = slices.Insert(tail, i, e)
 	}
 	return History{Base: base, Tail: tail, now: now}
@@ -377,7 +381,7 @@ func (h History) Extend(e events.Event) (History, bool) {
 // history h holds, in world order.
 func (h History) comesLast(e events.Event) bool {
 	if n := len(h.Tail); n > 0 {
-		return compare(key(e), key(h.Tail[n-1])) > 0
+		return worldOrder(e, h.Tail[n-1]) > 0
 	}
 	return h.Base.after(e)
 }
