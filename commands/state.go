@@ -290,12 +290,7 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 	h.mu.Unlock()
 	st := &aggregate{ref: ref}
 	if h.Snapshots != nil && ref.Type == events.AggregateMeeting {
-		var snap projections.Snapshot
-		var ok bool
-		err := h.persist(ctx, out, func() (err error) {
-			snap, ok, err = h.Snapshots.Snapshot(ctx, branch, ref.ID)
-			return err
-		})
+		snap, ok, err := h.snapshot(ctx, branch, ref, out)
 		if err != nil {
 			return nil, err
 		}
@@ -362,12 +357,8 @@ func (h *Handler) loadCourse(ctx context.Context, st *aggregate, cmd aggregates.
 	h.mu.Lock()
 	branch := h.branch
 	h.mu.Unlock()
-	var snap projections.Snapshot
-	var ok bool
-	if err := h.persist(ctx, out, func() (err error) {
-		snap, ok, err = h.Snapshots.Snapshot(ctx, branch, st.ref.ID)
-		return err
-	}); err != nil || !ok {
+	snap, ok, err := h.snapshot(ctx, branch, st.ref, out)
+	if err != nil || !ok {
 		return false, err
 	}
 	seqs, ok := snap.Outline()
@@ -375,24 +366,20 @@ func (h *Handler) loadCourse(ctx context.Context, st *aggregate, cmd aggregates.
 		return false, nil
 	}
 	var course, rest eventlog.History
-	err := h.persist(ctx, out, func() error {
-		var restErr error
-		var wg sync.WaitGroup
-		wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, st.ref, snap.Seq) })
-		var err error
-		course, err = h.log.LoadSeqs(ctx, branch, st.ref, seqs)
-		wg.Wait()
-		return errors.Join(err, restErr)
+	err = h.persist(ctx, out, func() (err error) {
+		course, rest, err = h.readBeside(ctx, branch, st.ref, seqs, snap.Seq)
+		return err
 	})
+	m := snap.State()
 	switch {
 	case errors.Is(err, eventlog.ErrNotThere):
 		return false, nil
 	case err != nil:
 		return false, err
-	case len(course.Malformed) > 0 || len(course.Events) != len(seqs) || !continues(snap.State(), rest):
+	case len(course.Malformed) > 0 || len(course.Events) != len(seqs) || !continues(m, rest):
 		return false, nil
 	}
-	c := &aggregate{ref: st.ref, hist: aggregates.Outlined(snap.State(), course.Events), snap: &snap, expect: rest.Expect}
+	c := &aggregate{ref: st.ref, hist: aggregates.Outlined(m, course.Events), snap: &snap, expect: rest.Expect}
 	if !c.take(rest.Events, h.tail()) || !c.take(st.planned, h.tail()) {
 		return false, nil
 	}
@@ -458,20 +445,9 @@ func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *ag
 	if len(seqs) == 0 {
 		return eventlog.History{}, fmt.Errorf("%s: no list of its events: %w", st.ref, eventlog.ErrNotThere)
 	}
-	// The events after the snapshot are read beside the listed ones: a
-	// late report decided on a meeting's whole history waits for the
-	// longer of the two reads, not their sum.
-	var rest eventlog.History
-	var restErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, st.ref, snap.Seq) })
-	listed, err := h.log.LoadSeqs(ctx, branch, st.ref, seqs)
-	wg.Wait()
+	listed, rest, err := h.readBeside(ctx, branch, st.ref, seqs, snap.Seq)
 	if err != nil {
 		return listed, err
-	}
-	if restErr != nil {
-		return rest, restErr
 	}
 	version := snap.State().Version
 	switch {
@@ -488,6 +464,29 @@ func (h *Handler) loadListed(ctx context.Context, branch eventlog.Branch, st *ag
 		listed.Version = rest.Version
 	}
 	return listed, nil
+}
+
+// snapshot reads the projection's snapshot of meeting ref, riding out a
+// store that does not answer ([Handler.persist]).
+func (h *Handler) snapshot(ctx context.Context, branch eventlog.Branch, ref events.Ref, out *Outcome) (snap projections.Snapshot, ok bool, err error) {
+	err = h.persist(ctx, out, func() (err error) {
+		snap, ok, err = h.Snapshots.Snapshot(ctx, branch, ref.ID)
+		return err
+	})
+	return snap, ok, err
+}
+
+// readBeside reads ref's events at the stream sequences seqs (a snapshot's
+// list) and, beside them, its events after the snapshot's sequence after:
+// a late event decided on them waits for the longer of the two reads, not
+// their sum.
+func (h *Handler) readBeside(ctx context.Context, branch eventlog.Branch, ref events.Ref, seqs []uint64, after uint64) (listed, rest eventlog.History, err error) {
+	var restErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { rest, restErr = h.log.LoadAfter(ctx, branch, ref, after) })
+	listed, err = h.log.LoadSeqs(ctx, branch, ref, seqs)
+	wg.Wait()
+	return listed, rest, errors.Join(err, restErr)
 }
 
 // persist runs op until it returns anything but [eventlog.ErrUnavailable],
