@@ -338,8 +338,16 @@ func (b *Board) unapply(s *slot, seq uint64) {
 func (b *Board) reshapes(s *slot, e events.Event) bool {
 	return b.read == Read{} && aggregates.ShapesCourse(e) && e.Corrects == "" &&
 		e.Kind() != events.KindMeetingHeld && e.Kind() != events.KindEventRetracted && s.m.Declared() &&
-		s.recs.len() == len(s.keys) && s.course.len() > 0
+		s.listsCourse()
 }
+
+// listsEvents reports whether s lists the sequence of every event it
+// applied ([Board.Seqs]).
+func (s *slot) listsEvents() bool { return s.recs.len() == len(s.keys) }
+
+// listsCourse reports whether s lists the sequence of every event of its
+// meeting's course ([Board.Course]).
+func (s *slot) listsCourse() bool { return s.listsEvents() && s.course.len() > 0 }
 
 // Course returns the stream sequences of the events that shape meeting
 // id's course ([aggregates.ShapesCourse]), in record order, and false if
@@ -347,7 +355,7 @@ func (b *Board) reshapes(s *slot, e events.Event) bool {
 // asks for, read back, to give to [Board.Reshape].
 func (b *Board) Course(id string) ([]uint64, bool) {
 	s := b.slots[id]
-	if s == nil || s.recs.len() != len(s.keys) || s.course.len() <= 0 {
+	if s == nil || !s.listsCourse() {
 		return nil, false
 	}
 	return s.course.seqs(), true
@@ -399,7 +407,7 @@ func (b *Board) Reshape(id string, course []eventlog.Record, r eventlog.Record) 
 // reads back as the meeting's history.
 func (b *Board) Seqs(id string) ([]uint64, bool) {
 	s := b.slots[id]
-	if s == nil || s.recs.len() != len(s.keys) {
+	if s == nil || !s.listsEvents() {
 		return nil, false
 	}
 	return s.recs.seqs(), true

@@ -6,8 +6,8 @@ import (
 )
 
 // seqList is a meeting's stream sequences in record order, kept as a
-// snapshot lists them ([encodeSeqs]): each the uvarint of its distance from
-// the one before. A meeting's events lie some thousands apart in a large
+// snapshot lists them ([seqList.encoded]): each the uvarint of its
+// distance from the one before. A meeting's events lie some thousands apart in a large
 // log, two or three bytes each rather than eight: a board of 10,000
 // meetings of 200 events holds 5 MB of them rather than 20 (and the slack
 // of growing slices of uint64), and a snapshot is written without encoding
@@ -71,14 +71,5 @@ func (l *seqList) seqs() []uint64 {
 	return out
 }
 
-// encoded returns l as a snapshot lists it: [encodeSeqs] of its sequences.
+// encoded returns l as a snapshot lists it: base64 of the uvarints.
 func (l *seqList) encoded() string { return base64.StdEncoding.EncodeToString(l.b) }
-
-// seqListOf returns the list of seqs, increasing.
-func seqListOf(seqs []uint64) seqList {
-	var l seqList
-	for _, seq := range seqs {
-		l.add(seq)
-	}
-	return l
-}

@@ -34,9 +34,9 @@ func TestSeqList(t *testing.T) {
 			if got := l.seqs(); !slices.Equal(got, want) || l.len() != len(want) {
 				t.Fatalf("seqs %v (len %d), want %v", got, l.len(), want)
 			}
-			decoded, err := decodeSeqs(l.encoded())
-			if err != nil || !slices.Equal(decoded, want) {
-				t.Errorf("encoded %q decodes to %v (%v), want %v", l.encoded(), decoded, err, want)
+			decoded, err := decodeSeqList(l.encoded())
+			if err != nil || !slices.Equal(decoded.seqs(), want) {
+				t.Errorf("encoded %q decodes to %v (%v), want %v", l.encoded(), decoded.seqs(), err, want)
 			}
 			// What comes after a drop follows what is left.
 			l.add(1 << 50)
@@ -63,4 +63,13 @@ func TestSeqListOutOfOrder(t *testing.T) {
 			t.Errorf("%v, reset: %v, want [4]", seqs, l.seqs())
 		}
 	}
+}
+
+// encodeSeqs returns seqs, increasing, as a snapshot lists them.
+func encodeSeqs(seqs []uint64) string {
+	var l seqList
+	for _, seq := range seqs {
+		l.add(seq)
+	}
+	return l.encoded()
 }

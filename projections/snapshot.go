@@ -62,11 +62,19 @@ func (s Snapshot) Outline() ([]uint64, bool) {
 	if _, ok := s.History(); !ok {
 		return nil, false
 	}
-	l, err := decodeSeqList(s.Course)
-	if err != nil || l.n == 0 {
+	l, ok := courseList(s.Course)
+	if !ok {
 		return nil, false
 	}
 	return l.seqs(), true
+}
+
+// courseList decodes a snapshot's Course, which lists at least the
+// meeting's declaration, or none was written (a snapshot written before
+// the course was kept).
+func courseList(s string) (seqList, bool) {
+	l, err := decodeSeqList(s)
+	return l, err == nil && l.n > 0
 }
 
 // listedSeqs decodes a snapshot's Seqs, which must hold one sequence for
@@ -132,20 +140,7 @@ func encodeKeys(keys []uint32) string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-func encodeSeqs(seqs []uint64) string {
-	l := seqListOf(seqs)
-	return l.encoded()
-}
-
-func decodeSeqs(s string) ([]uint64, error) {
-	l, err := decodeSeqList(s)
-	if err != nil {
-		return nil, err
-	}
-	return l.seqs(), nil
-}
-
-// decodeSeqList returns the list a snapshot's Seqs holds ([encodeSeqs]),
+// decodeSeqList returns the list a snapshot's Seqs holds ([seqList.encoded]),
 // checked: increasing uvarint distances.
 func decodeSeqList(s string) (seqList, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
@@ -185,11 +180,11 @@ func (b *Board) Snapshot(id string, seq uint64) (Snapshot, bool) {
 		return Snapshot{}, false
 	}
 	snap := Snapshot{Branch: b.branch, Seq: max(seq, s.seq), LastSeq: s.lastSeq, Meeting: stateOf(s.m), Keys: encodeKeys(s.keys)}
-	if s.recs.len() == len(s.keys) {
+	if s.listsEvents() {
 		snap.Seqs = s.recs.encoded()
-		if s.course.len() > 0 {
-			snap.Course = s.course.encoded()
-		}
+	}
+	if s.listsCourse() {
+		snap.Course = s.course.encoded()
 	}
 	if s.hasLast {
 		a := s.last
@@ -215,7 +210,7 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 	s := &slot{h: aggregates.Partial(m, nil), m: m, seq: snap.Seq, lastSeq: snap.LastSeq, visible: m.Declared(), keys: keys}
 	if l, ok := listedSeqList(snap.Seqs, len(keys)); ok {
 		s.recs = l
-		if c, err := decodeSeqList(snap.Course); err == nil && c.n > 0 {
+		if c, ok := courseList(snap.Course); ok {
 			s.course = c
 		} else {
 			s.course.outOfOrder = true // a snapshot written before the course was kept
