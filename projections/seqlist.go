@@ -7,11 +7,11 @@ import (
 
 // seqList is a meeting's stream sequences in record order, kept as a
 // snapshot lists them ([seqList.encoded]): each the uvarint of its
-// distance from the one before. A meeting's events lie some thousands apart in a large
-// log, two or three bytes each rather than eight: a board of 10,000
-// meetings of 200 events holds 5 MB of them rather than 20 (and the slack
-// of growing slices of uint64), and a snapshot is written without encoding
-// them again.
+// distance from the one before. A meeting's events lie some thousands
+// apart in a large log, two or three bytes each rather than eight: a
+// board of 10,000 meetings of 200 events holds 5 MB of them rather than
+// 20 (and the slack of growing slices of uint64), and a snapshot is
+// written without encoding them again.
 type seqList struct {
 	b    []byte
 	n    int
