@@ -47,17 +47,16 @@ func Identity(e Event) string {
 			// Validate or Marshal says why.
 			data = nil
 		}
-		b = strconv.AppendInt(b, int64(len(data)), 10)
-		b = append(b, ':')
-		b = append(b, data...)
+		b = putField(b, data)
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:8])
 }
 
 // putField appends s to b as Identity hashes a field: its length, a colon,
-// its bytes.
-func putField(b []byte, s string) []byte {
+// its bytes. It takes a string or bytes (the payload's JSON) alike, with no
+// conversion to copy them.
+func putField[S ~string | ~[]byte](b []byte, s S) []byte {
 	b = strconv.AppendInt(b, int64(len(s)), 10)
 	b = append(b, ':')
 	return append(b, s...)
