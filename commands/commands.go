@@ -530,7 +530,7 @@ func (h *Handler) stamp(evs []events.Event, meta Meta, prov events.Event) {
 func KnownWhenAppended(evs []events.Event, now time.Time) {
 	for i := range evs {
 		e := &evs[i]
-		if !e.Reported.IsZero() || e.Corrects == "" && e.Kind() != events.KindEventRetracted {
+		if !e.Reported.IsZero() || !e.Amends() {
 			continue
 		}
 		loc, err := events.Location(e.Zone)

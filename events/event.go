@@ -132,6 +132,11 @@ func (e Event) Known() Time {
 	return e.Reported
 }
 
+// Amends reports whether the event corrects another (Corrects) or
+// retracts one (an [EventRetracted]): it stands in the place of what it
+// names, whatever its own date.
+func (e Event) Amends() bool { return e.Corrects != "" || e.Kind() == KindEventRetracted }
+
 // ErrInvalid is wrapped by [Event.Validate] for an event that cannot be
 // stored.
 var ErrInvalid = errors.New("invalid event")

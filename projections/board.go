@@ -176,7 +176,7 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		b.unapply(s, r.Seq)
 		return nil, fmt.Errorf("meeting %q: %w", id, ErrUndeclared)
 	}
-	if e.Corrects != "" || e.Kind() == events.KindEventRetracted {
+	if e.Amends() {
 		return nil, b.refold(s, id, r.Seq)
 	}
 	if !b.inTime(e) && !isDeclaration(e) {
@@ -336,9 +336,8 @@ func (b *Board) unapply(s *slot, seq uint64) {
 // views of other meetings read), on a board that reads every event, with
 // the course's events listed.
 func (b *Board) reshapes(s *slot, e events.Event) bool {
-	return b.read == Read{} && aggregates.ShapesCourse(e) && e.Corrects == "" &&
-		e.Kind() != events.KindMeetingHeld && e.Kind() != events.KindEventRetracted && s.m.Declared() &&
-		s.listsCourse()
+	return b.read == Read{} && aggregates.ShapesCourse(e) && !e.Amends() &&
+		e.Kind() != events.KindMeetingHeld && s.m.Declared() && s.listsCourse()
 }
 
 // listsEvents reports whether s lists the sequence of every event it
@@ -375,7 +374,7 @@ func (b *Board) Reshape(id string, course []eventlog.Record, r eventlog.Record) 
 	}
 	evs := make([]events.Event, len(course))
 	for i, c := range course {
-		if c.Event.Corrects != "" || c.Event.Kind() == events.KindEventRetracted || c.Event.Aggregate != e.Aggregate {
+		if c.Event.Amends() || c.Event.Aggregate != e.Aggregate {
 			return nil, false
 		}
 		evs[i] = c.Event
@@ -437,7 +436,7 @@ func fold(h aggregates.History, e events.Event) (aggregates.History, error) {
 // a late report: x happened after e's day and by the end of the day e was
 // reported ([lateInTail] asks it of each event of a tail).
 func lateBefore(x, e events.Event) bool {
-	if x.Version == 0 || bookkeeping(e.Kind()) || e.Corrects != "" || e.Kind() == events.KindEventRetracted {
+	if x.Version == 0 || bookkeeping(e.Kind()) || e.Amends() {
 		return false
 	}
 	return !x.At.Before(e.At.End()) && x.At.Before(e.Known().End())
