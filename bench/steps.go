@@ -537,11 +537,10 @@ func (r *run) live(ctx context.Context) (stop func(), err error) {
 // lateReport times, with the live runner of liveLag, a late report: a
 // statement dated at the middle of a meeting of 200 events (a hundred
 // events before its latest), from the start of the command until the KV
-// watcher sees the meeting's view change. The handler, as the verbs make
-// it, reads the projection's snapshots, and met none of these meetings
-// before: it decides a late event on the whole history, read by the
-// sequences the snapshot lists, and the projection folds the meeting
-// again.
+// watcher sees the meeting's view change; then the same for a
+// precondition added there, and for a postponement there. The handler, as
+// the verbs make it, reads the projection's snapshots, and met none of
+// these meetings before.
 func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 	handler := commands.NewHandler(r.log, eventlog.Main())
 	handler.Snapshots = r.store
@@ -554,7 +553,9 @@ func (r *run) lateReport(ctx context.Context, w jetstream.KeyWatcher) error {
 	// history (aggregates.Place), and so is a late precondition's event
 	// (here, one added at the middle); a late event that changes the
 	// meeting's status is not: the handler and the projection read the
-	// meeting's 200 events (here, a postponement at the middle).
+	// events of the meeting's course, some 60 of its 200, by the
+	// sequences the snapshot and the board list (here, a postponement at
+	// the middle).
 	precondition := func(i int, cmd *aggregates.Command) {
 		cmd.Payload = &events.PreconditionAdded{Precondition: fmt.Sprintf("late-%d", i), Description: "reported late"}
 	}
