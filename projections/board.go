@@ -33,10 +33,13 @@ type Read struct {
 // Each meeting is folded in world order. A board keeps, for each meeting,
 // its state folded up to some point (a base) and the last events after it
 // (a tail, [BoardOptions.Tail] of them at least): an event that arrives
-// late but falls within the tail is folded in its place at once. One that
-// falls before the base, a correction and a retraction need the meeting's
-// whole history: [Board.Apply] then returns a [*RefoldError], and the
-// caller reads the history and gives it to [Board.Refold].
+// late but falls within the tail is folded in its place at once, and so
+// is a statement or a precondition's event before it that the base can
+// place. Another that falls before the base, a correction and a retraction
+// need more of the meeting: [Board.Apply] then returns a [*RefoldError],
+// and the caller reads the events of the meeting's course and gives them
+// to [Board.Reshape] where that does (an event of the course), else the
+// whole history, to [Board.Refold].
 type Board struct {
 	branch string
 	read   Read
@@ -59,8 +62,8 @@ type BoardOptions struct {
 	// board keeps besides its state, to fold a late event in its place
 	// without reading the meeting's history again. Default 4: a late
 	// report is most often a day or two late, a few events back; one
-	// further back costs a read of the meeting's history (a direct get of
-	// each event, 4 ms for 200), and each event of the tail costs memory
+	// further back costs a read of the meeting's course or its history (a
+	// direct get of each event), and each event of the tail costs memory
 	// for each meeting (a rebuild of 10,000 meetings holds twice the tail,
 	// and one, of each).
 	Tail int
