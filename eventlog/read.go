@@ -434,10 +434,22 @@ type Subscription struct {
 	// sequence seq) said were pending.
 	owed, seq uint64
 
-	records chan next
-	quit    chan struct{}
-	done    chan struct{}
-	stop    sync.Once
+	// queue holds the events read ahead, for Next to take all at once
+	// into taking; the reader pokes ready when it puts an event in an
+	// empty queue (or stops), and Next pokes room when it empties a full
+	// one. A rebuild hands a million events from the reading goroutine to
+	// its caller: a channel operation for each (and the wake-up of a
+	// goroutine parked on it) cost more than the fold of some of them.
+	mu     sync.Mutex
+	queue  []next
+	ended  bool
+	ready  chan struct{}
+	room   chan struct{}
+	taking []next
+	taken  int
+	quit   chan struct{}
+	done   chan struct{}
+	stop   sync.Once
 	// err is the error that ended the reading, once records is drained.
 	err error
 }
@@ -448,8 +460,14 @@ type next struct {
 	err error
 }
 
-// readAhead is how many decoded events a subscription holds for its caller.
-const readAhead = 1024
+// readAhead is how many decoded events a subscription holds for its
+// caller. The reader wakes Next when wakeBatch of them wait, or the last
+// one the server had; Next, waiting, looks for fewer every wakeAfter.
+const (
+	readAhead = 1024
+	wakeBatch = 64
+	wakeAfter = 5 * time.Millisecond
+)
 
 // Subscribe starts a subscription to filter at stream sequence from.
 func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subscription, error) {
@@ -470,7 +488,7 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 		return nil, fmt.Errorf("read %s: %w", filter, err)
 	}
 	s := &Subscription{filter: filter, cons: cons, it: it, log: l, stall: 2 * l.timeout, heard: time.Now(),
-		records: make(chan next, readAhead), quit: make(chan struct{}), done: make(chan struct{})}
+		ready: make(chan struct{}, 1), room: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	if info := cons.CachedInfo(); info != nil {
 		s.pending = info.NumPending
 	}
@@ -482,7 +500,12 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 // Next, until the subscription stops or a message cannot be read.
 func (s *Subscription) read() {
 	defer close(s.done)
-	defer close(s.records)
+	defer func() {
+		s.mu.Lock()
+		s.ended = true
+		s.mu.Unlock()
+		poke(s.ready)
+	}()
 	for {
 		var n next
 		msg, err := s.it.Next()
@@ -500,15 +523,66 @@ func (s *Subscription) read() {
 			r.Subject, r.Pending = msg.Subject(), md.NumPending
 			n.r = r
 		}
-		select {
-		case s.records <- n:
-		case <-s.quit:
-			return
+		s.mu.Lock()
+		for len(s.queue) >= readAhead {
+			s.mu.Unlock()
+			select {
+			case <-s.room:
+			case <-s.quit:
+				return
+			}
+			s.mu.Lock()
+		}
+		s.queue = append(s.queue, n)
+		k := len(s.queue)
+		s.mu.Unlock()
+		// Next is woken for a batch, or for the last event the server
+		// had (a live event waits for no other); in between it takes
+		// what there is after a short wait ([wakeAfter]).
+		if k == wakeBatch || n.err != nil || n.r.Pending == 0 {
+			poke(s.ready)
 		}
 		if n.err != nil {
 			return
 		}
 	}
+}
+
+// poke signals c, a channel of one, unless a signal waits there already.
+func poke(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// take moves the events queued into taking, and reports whether there were
+// any; ended reports whether the reader has stopped.
+func (s *Subscription) take() (ok, ended bool) {
+	s.mu.Lock()
+	full := len(s.queue) >= readAhead
+	s.taking, s.queue = s.queue, s.taking[:0]
+	s.taken = 0
+	ended = s.ended
+	s.mu.Unlock()
+	if full {
+		poke(s.room)
+	}
+	if len(s.taking) > 0 {
+		s.heard = time.Now()
+		return true, ended
+	}
+	return false, ended
+}
+
+// ahead reports whether an event read ahead waits for Next.
+func (s *Subscription) ahead() bool {
+	if s.taken < len(s.taking) {
+		return true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) > 0
 }
 
 // readable reports whether the event after the last one delivered reads
@@ -543,78 +617,91 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 	}
 	// An event read ahead is taken without a timer: a rebuild takes a
 	// million this way.
-	select {
-	case n, ok := <-s.records:
-		return s.took(n, ok)
-	default:
+	if s.taken < len(s.taking) {
+		return s.took()
 	}
-	wait := max(s.stall-time.Since(s.heard), time.Millisecond)
+	if ok, ended := s.take(); ok {
+		return s.took()
+	} else if ended {
+		return s.stopped()
+	}
+	// check is when to ask the server whether events are owed.
+	check := s.heard.Add(s.stall)
 	for {
-		timer := time.NewTimer(wait)
+		timer := time.NewTimer(max(min(time.Until(check), wakeAfter), time.Millisecond))
 		select {
-		case n, ok := <-s.records:
+		case <-s.ready:
 			timer.Stop()
-			return s.took(n, ok)
 		case <-ctx.Done():
 			timer.Stop()
 			return Record{}, ctx.Err()
 		case <-timer.C:
-			if len(s.records) > 0 {
-				wait = time.Millisecond
+		}
+		if ok, ended := s.take(); ok {
+			return s.took()
+		} else if ended {
+			return s.stopped()
+		}
+		if time.Now().Before(check) {
+			continue
+		}
+		pending, last, err := s.Delivered(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return Record{}, ctx.Err()
+			}
+			// A server that does not answer (a cluster electing a
+			// leader) gets three times as long.
+			if time.Since(s.heard) < 3*s.stall {
+				check = time.Now().Add(s.log.timeout)
 				continue
 			}
-			pending, last, err := s.Delivered(ctx)
-			if err != nil {
-				if ctx.Err() != nil {
-					return Record{}, ctx.Err()
-				}
-				// A server that does not answer (a cluster electing a
-				// leader) gets three times as long.
-				if time.Since(s.heard) < 3*s.stall {
-					wait = s.log.timeout
-					continue
-				}
-				s.err = err
-				return Record{}, err
-			}
-			if pending+s.owed > 0 && last <= s.seq && len(s.records) == 0 {
-				if s.seq == 0 {
-					// Nothing delivered at all: a consumer that a cluster
-					// is still placing after a leader change looks the
-					// same as a log whose first events are lost, and the
-					// check on open (Inspect) finds the latter. Say the
-					// store does not deliver, which a reader asks again.
-					s.err = fmt.Errorf("read %s: %w: the server counts %d events to deliver and delivered none in %s",
-						s.filter, ErrUnavailable, pending, s.stall)
-					return Record{}, s.err
-				}
-				if s.readable(ctx) {
-					// The next event reads by itself: the server is slow
-					// (a process short of memory), not the store damaged.
-					s.err = fmt.Errorf("read %s: %w: the server counts %d more events than it delivered (the last at sequence %d) and delivered none in %s, though the next one reads by itself",
-						s.filter, ErrUnavailable, max(pending, s.owed), last, s.stall)
-					return Record{}, s.err
-				}
-				s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",
-					s.filter, ErrDamaged, max(pending, s.owed), last, s.stall)
+			s.err = err
+			return Record{}, err
+		}
+		if pending+s.owed > 0 && last <= s.seq && !s.ahead() {
+			if s.seq == 0 {
+				// Nothing delivered at all: a consumer that a cluster
+				// is still placing after a leader change looks the
+				// same as a log whose first events are lost, and the
+				// check on open (Inspect) finds the latter. Say the
+				// store does not deliver, which a reader asks again.
+				s.err = fmt.Errorf("read %s: %w: the server counts %d events to deliver and delivered none in %s",
+					s.filter, ErrUnavailable, pending, s.stall)
 				return Record{}, s.err
 			}
-			s.heard, wait = time.Now(), s.stall
+			if s.readable(ctx) {
+				// The next event reads by itself: the server is slow
+				// (a process short of memory), not the store damaged.
+				s.err = fmt.Errorf("read %s: %w: the server counts %d more events than it delivered (the last at sequence %d) and delivered none in %s, though the next one reads by itself",
+					s.filter, ErrUnavailable, max(pending, s.owed), last, s.stall)
+				return Record{}, s.err
+			}
+			s.err = fmt.Errorf("read %s: %w: the server counted %d more events than it delivered (the last at sequence %d), and delivered none in %s (summit check reads every event and says which are lost)",
+				s.filter, ErrDamaged, max(pending, s.owed), last, s.stall)
+			return Record{}, s.err
 		}
+		s.heard = time.Now()
+		check = s.heard.Add(s.stall)
 	}
 }
 
-// took returns n, taken from the records (ok false if they were closed),
-// and notes it as the last event heard.
-func (s *Subscription) took(n next, ok bool) (Record, error) {
-	if !ok {
-		s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
-		return Record{}, s.err
-	}
+// stopped returns the error of a subscription whose reader has stopped
+// with every event taken.
+func (s *Subscription) stopped() (Record, error) {
+	s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
+	return Record{}, s.err
+}
+
+// took returns the next event taken, and notes it as the last event
+// delivered. (When it was taken is when an event was last heard.)
+func (s *Subscription) took() (Record, error) {
+	n := s.taking[s.taken]
+	s.taken++
 	if n.err != nil {
 		s.err = n.err
 	}
-	s.heard, s.owed, s.seq = time.Now(), n.r.Pending, n.r.Seq
+	s.owed, s.seq = n.r.Pending, n.r.Seq
 	return n.r, n.err
 }
 

@@ -90,7 +90,10 @@ type Runner struct {
 	read readCount
 	// dirty maps each meeting whose view changed since it was last written
 	// to the cause of the change; changed holds the meetings whose
-	// snapshot changed since the last checkpoint.
+	// snapshot changed since the last checkpoint. A meeting with a cause
+	// in dirty is in changed too (a save writes the views before the
+	// snapshots, and empties both), so that a rebuild, which changes each
+	// meeting many times a save, looks a meeting up in one map, not two.
 	dirty   map[string]*Activity
 	changed map[string]bool
 	futures []jetstream.PubAckFuture
@@ -437,25 +440,12 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		return nil
 	}
 	changed, err := r.board.Apply(rec)
-	var refold *RefoldError
-	if errors.As(err, &refold) {
-		var ok bool
-		if refold.Course {
-			changed, ok = reshape(ctx, r.log, r.branch, r.board, rec)
-		}
-		if !ok {
-			h, err := readHistory(ctx, r.log, r.branch, r.board, rec, r.o.Logger)
-			if err != nil {
-				r.torn = true // the board holds rec unplaced
-				return fmt.Errorf("fold %s again: %w", refold.Meeting, err)
-			}
-			changed = r.board.Refold(refold.Meeting, h)
-		}
-	} else if errors.Is(err, ErrUndeclared) {
+	if errors.Is(err, ErrUndeclared) {
 		return r.skip(ctx, rec, err)
 	} else if err != nil {
-		r.torn = true // the board holds rec unplaced
-		return err
+		if changed, err = r.place(ctx, rec, err); err != nil {
+			return err
+		}
 	}
 	cause := r.board.Cause(rec)
 	for _, id := range changed {
@@ -471,8 +461,8 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 			p = new(Activity) // c itself stays on the stack
 			*p = c
 			r.dirty[id] = p
+			r.changed[id] = true
 		}
-		r.changed[id] = true
 	}
 	r.inCommand = rec.Partial
 	if rec.Partial {
@@ -506,6 +496,28 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		return r.save(ctx, rec.Seq)
 	}
 	return nil
+}
+
+// place folds rec, which the board could not apply (err), by reading its
+// meeting's course or whole history, and returns the meetings whose view
+// changed.
+func (r *Runner) place(ctx context.Context, rec eventlog.Record, err error) ([]string, error) {
+	var refold *RefoldError
+	if !errors.As(err, &refold) {
+		r.torn = true // the board holds rec unplaced
+		return nil, err
+	}
+	if refold.Course {
+		if changed, ok := reshape(ctx, r.log, r.branch, r.board, rec); ok {
+			return changed, nil
+		}
+	}
+	h, err := readHistory(ctx, r.log, r.branch, r.board, rec, r.o.Logger)
+	if err != nil {
+		r.torn = true // the board holds rec unplaced
+		return nil, fmt.Errorf("fold %s again: %w", refold.Meeting, err)
+	}
+	return r.board.Refold(refold.Meeting, h), nil
 }
 
 // skip notes rec, a message the projection cannot fold, as a dead letter,
@@ -610,6 +622,7 @@ func (r *Runner) deadlines() {
 		d, _ := m.Deadline()
 		if r.dirty[id] == nil {
 			r.dirty[id] = &Activity{Kind: KindDeadlinePassed, At: d}
+			r.changed[id] = true // see dirty
 		}
 	}
 }
