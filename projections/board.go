@@ -244,10 +244,10 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 		return false
 	}
 	if n := len(h.Tail); n > 0 {
-		if aggregates.Before(e, h.Tail[n-1]) {
+		if aggregates.Before(&e, &h.Tail[n-1]) {
 			return false
 		}
-	} else if h.Base.LastVersion > 0 && aggregates.Before(e, lastOf(h.Base)) {
+	} else if last := lastOf(h.Base); h.Base.LastVersion > 0 && aggregates.Before(&e, &last) {
 		return false
 	}
 	full := 2*b.tail + 1
@@ -423,7 +423,7 @@ func (b *Board) Seqs(id string) ([]uint64, bool) {
 // event shows it late, or the base's last event came before the end of
 // e's day (so that no event between them can).
 func fold(h aggregates.History, e events.Event) (aggregates.History, error) {
-	if last := lastOf(h.Base); !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(e, last) {
+	if last := lastOf(h.Base); !h.IsWhole() && h.Base.LastVersion > 0 && aggregates.Before(&e, &last) {
 		if _, ok := aggregates.Place(h.Base, e); !ok {
 			return h, errors.New("before the base")
 		}

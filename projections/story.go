@@ -212,9 +212,9 @@ func settle(history []eventlog.Record, known time.Time) (slots []*stand, aside [
 	}
 	slices.SortStableFunc(slots, func(a, b *stand) int {
 		switch {
-		case aggregates.Before(a.order, b.order):
+		case aggregates.Before(&a.order, &b.order):
 			return -1
-		case aggregates.Before(b.order, a.order):
+		case aggregates.Before(&b.order, &a.order):
 			return 1
 		}
 		return 0
