@@ -426,8 +426,8 @@ type Subscription struct {
 	log *Log
 	// stall is how long Next waits with the server reporting events
 	// pending that it does not deliver before it gives up ([ErrDamaged]);
-	// heard is when an event last arrived, or the server last said that
-	// none was pending.
+	// heard is when Next last took events from the reader, or the server
+	// last said that none was pending.
 	stall time.Duration
 	heard time.Time
 	// owed is how many more events the last one delivered (at stream
@@ -435,11 +435,11 @@ type Subscription struct {
 	owed, seq uint64
 
 	// queue holds the events read ahead, for Next to take all at once
-	// into taking; the reader pokes ready when it puts an event in an
-	// empty queue (or stops), and Next pokes room when it empties a full
-	// one. A rebuild hands a million events from the reading goroutine to
-	// its caller: a channel operation for each (and the wake-up of a
-	// goroutine parked on it) cost more than the fold of some of them.
+	// into taking (see [wakeBatch] for when the reader pokes ready), and
+	// Next pokes room when it empties a full queue. A rebuild hands a
+	// million events from the reading goroutine to its caller: a channel
+	// operation for each, and the wake-up of a goroutine parked on it,
+	// came to a few percent of its CPU.
 	mu     sync.Mutex
 	queue  []next
 	ended  bool
@@ -450,7 +450,7 @@ type Subscription struct {
 	quit   chan struct{}
 	done   chan struct{}
 	stop   sync.Once
-	// err is the error that ended the reading, once records is drained.
+	// err is the error that ended the reading, once the queue is drained.
 	err error
 }
 
