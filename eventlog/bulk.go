@@ -311,8 +311,10 @@ func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	m.Subject, m.Data = subject, data
 	m.Header[jetstream.ExpectedLastSeqHeader][0] = strconv.FormatUint(p.next, 10)
 	delete(m.Header, jetstream.ExpectedLastSubjSeqHeader)
-	if _, known := p.subjects[subject]; !known && !p.unmoved {
-		m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(c.Expect, 10)}
+	if !p.unmoved {
+		if _, known := p.subjects[subject]; !known {
+			m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(c.Expect, 10)}
+		}
 	}
 	if p.batch != nil && len(p.sent) >= maxFastBatch {
 		if err := p.flush(ctx); err != nil {
