@@ -320,7 +320,7 @@ func (h History) Takes(e events.Event) bool {
 	switch {
 	case h.IsWhole():
 		return true
-	case corrected(e) != "":
+	case e.Amends():
 		return false
 	case h.Base.after(e):
 		return true
@@ -336,7 +336,7 @@ func (h History) Takes(e events.Event) bool {
 // holds no correction or retraction, which may stand in the place of an
 // event outside it: whether the course folds from it alone.
 func plainCourse(outline []events.Event) bool {
-	return !slices.ContainsFunc(outline, func(t events.Event) bool { return corrected(t) != "" })
+	return !slices.ContainsFunc(outline, events.Event.Amends)
 }
 
 // withOutlined is [History.With] of an outlined history: each event is
