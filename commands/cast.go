@@ -18,9 +18,7 @@ import (
 // the plan reports it, at its line.
 func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.Cast, error) {
 	c := scenarios.Cast{Parties: map[string]scenarios.Party{}, People: map[string]scenarios.Person{}, Meetings: map[string]scenarios.Meeting{}, Refs: map[string]scenarios.Target{}}
-	h.mu.Lock()
-	branch := h.branch
-	h.mu.Unlock()
+	branch := h.Branch()
 	var out Outcome
 	refs := make([]events.Ref, 0, len(wanted.Actors)+len(wanted.Meetings))
 	for _, id := range wanted.Actors {

@@ -85,7 +85,11 @@ func NewHandler(log *eventlog.Log, branch eventlog.Branch) *Handler {
 }
 
 // Branch returns the branch the handler writes to.
-func (h *Handler) Branch() eventlog.Branch { return h.branch }
+func (h *Handler) Branch() eventlog.Branch {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.branch
+}
 
 // Snapshots gives a meeting's snapshot on a branch, as a projection saved
 // it; false if it has none. [projections.Store] is one.
@@ -509,10 +513,7 @@ func (h *Handler) provisional(cmd aggregates.Command) events.Event {
 // new id, the branch and its generation (hypothetical off main), the run's
 // correlation, and their identity.
 func (h *Handler) stamp(evs []events.Event, meta Meta, prov events.Event) {
-	h.mu.Lock()
-	b := h.branch
-	h.mu.Unlock()
-	stamp(evs, b, meta, prov)
+	stamp(evs, h.Branch(), meta, prov)
 	now := time.Now
 	if h.Now != nil {
 		now = h.Now

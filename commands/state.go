@@ -285,9 +285,7 @@ func (h *Handler) fresh(ctx context.Context, p *plan, ref events.Ref, out *Outco
 // load reads ref's state from the log: from its snapshot and the events
 // after it where there is one, else its whole history.
 func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggregate, error) {
-	h.mu.Lock()
-	branch := h.branch
-	h.mu.Unlock()
+	branch := h.Branch()
 	st := &aggregate{ref: ref}
 	if h.Snapshots != nil && ref.Type == events.AggregateMeeting {
 		snap, ok, err := h.snapshot(ctx, branch, ref, out)
@@ -354,9 +352,7 @@ func (h *Handler) loadCourse(ctx context.Context, st *aggregate, cmd aggregates.
 	if h.Snapshots == nil || st.ref.Type != events.AggregateMeeting || st.records != nil || needsWhole(cmd) || cmd.Payload == nil || !aggregates.ShapesCourse(cmd.Event()) {
 		return false, nil
 	}
-	h.mu.Lock()
-	branch := h.branch
-	h.mu.Unlock()
+	branch := h.Branch()
 	snap, ok, err := h.snapshot(ctx, branch, st.ref, out)
 	if err != nil || !ok {
 		return false, err
@@ -390,9 +386,7 @@ func (h *Handler) loadCourse(ctx context.Context, st *aggregate, cmd aggregates.
 
 // loadWhole reads st's whole history from the log.
 func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) error {
-	h.mu.Lock()
-	branch := h.branch
-	h.mu.Unlock()
+	branch := h.Branch()
 	var hist eventlog.History
 	err := h.persist(ctx, out, func() (err error) {
 		if hist, err = h.loadListed(ctx, branch, st); errors.Is(err, eventlog.ErrNotThere) {
