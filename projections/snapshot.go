@@ -48,18 +48,18 @@ type Snapshot struct {
 // History returns the stream sequences of the meeting's events the
 // snapshot reflects, in record order, and false if it does not list them.
 func (s Snapshot) History() ([]uint64, bool) {
-	keys, err := decodeKeys(s.Keys)
-	if err != nil {
+	l, ok := s.listed()
+	if !ok {
 		return nil, false
 	}
-	return listedSeqs(s.Seqs, len(keys))
+	return l.seqs(), true
 }
 
 // Outline returns the stream sequences of the events that shape the
 // meeting's course, in record order, and false if the snapshot does not
 // list them.
 func (s Snapshot) Outline() ([]uint64, bool) {
-	if _, ok := s.History(); !ok {
+	if _, ok := s.listed(); !ok {
 		return nil, false
 	}
 	l, ok := courseList(s.Course)
@@ -67,6 +67,16 @@ func (s Snapshot) Outline() ([]uint64, bool) {
 		return nil, false
 	}
 	return l.seqs(), true
+}
+
+// listed returns the snapshot's list of its events' sequences, and false
+// if it has none that is its own.
+func (s Snapshot) listed() (seqList, bool) {
+	keys, err := decodeKeys(s.Keys)
+	if err != nil {
+		return seqList{}, false
+	}
+	return listedSeqList(s.Seqs, len(keys))
 }
 
 // courseList decodes a snapshot's Course, which lists at least the
@@ -77,17 +87,8 @@ func courseList(s string) (seqList, bool) {
 	return l, err == nil && l.n > 0
 }
 
-// listedSeqs decodes a snapshot's Seqs, which must hold one sequence for
-// each of its n events, or the list is not the snapshot's.
-func listedSeqs(s string, n int) ([]uint64, bool) {
-	l, ok := listedSeqList(s, n)
-	if !ok {
-		return nil, false
-	}
-	return l.seqs(), true
-}
-
-// listedSeqList is [listedSeqs], as the board keeps the list.
+// listedSeqList decodes a snapshot's Seqs, which must hold one sequence
+// for each of its n events, or the list is not the snapshot's.
 func listedSeqList(s string, n int) (seqList, bool) {
 	l, err := decodeSeqList(s)
 	if err != nil || l.n == 0 || l.n != n {
