@@ -657,19 +657,25 @@ func (r *Runner) flush(ctx context.Context) error {
 	}
 	slices.Sort(ids)
 	cutoff, label := r.asOf()
-	for _, id := range ids {
-		v, ok := r.board.View(id, cutoff, label)
+	err := inOrder(len(ids), func(i int) ([]byte, error) {
+		v, ok := r.board.View(ids[i], cutoff, label)
 		if !ok {
-			continue
+			return nil, nil
 		}
-		v.Cause = r.dirty[id]
+		v.Cause = r.dirty[ids[i]]
 		data, err := ASCII(v)
 		if err != nil {
-			return fmt.Errorf("view %s: %w", id, err)
+			return nil, fmt.Errorf("view %s: %w", ids[i], err)
 		}
-		if err := r.write(ctx, "$KV."+MeetingBucket+"."+Key(r.branch.Name, id), data); err != nil {
-			return fmt.Errorf("write view %s: %w", id, err)
+		return data, nil
+	}, func(i int, data []byte) error {
+		if err := r.write(ctx, "$KV."+MeetingBucket+"."+Key(r.branch.Name, ids[i]), data); err != nil {
+			return fmt.Errorf("write view %s: %w", ids[i], err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	clear(r.dirty)
 	return r.lease.renew(ctx)
@@ -747,19 +753,29 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
+	ids := make([]string, 0, len(r.changed))
 	for id := range r.changed {
-		snap, ok := r.board.Snapshot(id, max(seq, r.board.Seq()))
+		ids = append(ids, id)
+	}
+	err := inOrder(len(ids), func(i int) ([]byte, error) {
+		snap, ok := r.board.Snapshot(ids[i], max(seq, r.board.Seq()))
 		if !ok {
-			continue
+			return nil, nil
 		}
 		snap.Gen = r.branch.Gen
 		data, err := ASCII(snap)
 		if err != nil {
-			return fmt.Errorf("snapshot %s: %w", id, err)
+			return nil, fmt.Errorf("snapshot %s: %w", ids[i], err)
 		}
-		if err := r.write(ctx, "$KV."+SnapshotBucket+"."+Key(r.branch.Name, id), data); err != nil {
-			return fmt.Errorf("write snapshot %s: %w", id, err)
+		return data, nil
+	}, func(i int, data []byte) error {
+		if err := r.write(ctx, "$KV."+SnapshotBucket+"."+Key(r.branch.Name, ids[i]), data); err != nil {
+			return fmt.Errorf("write snapshot %s: %w", ids[i], err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	clear(r.changed)
 	if err := r.settle(ctx); err != nil {
