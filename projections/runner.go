@@ -37,7 +37,7 @@ type RunnerOptions struct {
 	// clock; each round that finds nothing to do doubles the wait, up to a
 	// quarter of a second, until the next event. Default 20ms. (A writer
 	// that waits for the projection does not wait for it: the end of each
-	// burst of events is saved at once.)
+	// burst of events is saved once no event has come for a millisecond.)
 	Idle time.Duration
 	// CatchUpEvents and CatchUpEvery bound the work a runner catching up
 	// with a backlog does between checkpoints: it writes its views and
@@ -107,6 +107,10 @@ type Runner struct {
 	unsaved int
 	saved   time.Time
 	day     string
+	// owed is the sequence of the last event of a live burst (nothing was
+	// pending after it) whose snapshots and checkpoint wait for the
+	// burst's end ([burstEnd]); 0 if none.
+	owed uint64
 	// applied is when the runner last applied an event (for StopIdle);
 	// checked, when it last checked that its branch is current.
 	applied, checked time.Time
@@ -367,11 +371,22 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		next := ctx
 		var cancel context.CancelFunc = func() {}
 		if live {
-			next, cancel = context.WithTimeout(ctx, quiet)
+			wait := quiet
+			if r.owed > 0 && !r.inCommand {
+				wait = min(wait, burstEnd)
+			}
+			next, cancel = context.WithTimeout(ctx, wait)
 		}
 		rec, err := sub.Next(next)
 		cancel()
 		if err != nil {
+			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && r.owed > 0 && !r.inCommand {
+				// The burst has ended.
+				if err := r.save(ctx, r.owed); err != nil {
+					return err
+				}
+				continue
+			}
 			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 				saved, err := r.idle(ctx, sub)
 				if err != nil {
@@ -485,13 +500,18 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		}
 	}
 	switch {
-	case live && (r.unsaved >= 1000 || rec.Pending == 0):
-		// The end of a burst (nothing more pending when this event was
-		// delivered) is saved at once, not when the runner next idles: a
-		// command that waits for the projection ([CatchUp]) returns as
-		// soon as its events are reflected.
+	case live && r.unsaved >= 1000:
 		return r.save(ctx, rec.Seq)
 	case live:
+		// The views are written at once. The snapshots and the checkpoint
+		// follow at the end of a burst, once no event has come for
+		// burstEnd after one that had nothing pending when it was
+		// delivered; not when the runner next idles, so that a command
+		// that waits for the projection ([CatchUp]) returns as soon as
+		// its events are reflected.
+		if rec.Pending == 0 {
+			r.owed = rec.Seq
+		}
 		return r.flush(ctx)
 	case r.unsaved >= r.o.CatchUpEvents || time.Since(r.saved) >= r.o.CatchUpEvery:
 		return r.save(ctx, rec.Seq)
@@ -595,6 +615,13 @@ func (r *Runner) reflects(ctx context.Context, end uint64) (bool, error) {
 	lag, err := r.log.Lagging(ctx, eventlog.BranchSubjects(r.branch.Name), from, end)
 	return !lag, err
 }
+
+// burstEnd is how long a live runner waits for another event before it
+// takes a burst of events to have ended, and saves its snapshots and
+// checkpoint. Saved at once, they kept the runner (and, on two cores, the
+// server) from the next event of a steady stream of commands, which came
+// while the last one's were still being written.
+const burstEnd = time.Millisecond
 
 // maxQuiet bounds how long a live runner with nothing to do waits between
 // idle rounds: how late its checkpoint follows the log's end past other
@@ -789,7 +816,7 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if err := r.settle(ctx); err != nil {
 		return err
 	}
-	r.unsaved, r.saved = 0, time.Now()
+	r.unsaved, r.saved, r.owed = 0, time.Now(), 0
 	if seq < r.cp.Seq || seq == r.cp.Seq && r.day == r.cp.Day {
 		return nil
 	}

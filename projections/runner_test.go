@@ -251,6 +251,45 @@ func TestLiveRunnerWritesEveryChange(t *testing.T) {
 	}
 }
 
+// TestLiveRunnerSavesTheEndOfABurst checks that a live runner saves its
+// checkpoint (after the snapshots) once a burst of events has ended, not at
+// its next idle round: a writer waiting for the projection ([CatchUp])
+// returns as soon as its events are reflected.
+func TestLiveRunnerSavesTheEndOfABurst(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r := newLiveRig(t)
+	r.story(1)
+	// No idle round comes within the test.
+	run := projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{Idle: time.Hour})
+	done := make(chan error, 1)
+	go func() { done <- run.Run(ctx) }()
+	end, err := r.log.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.store.WaitFor(ctx, events.Main, end); err != nil {
+		t.Fatalf("catching up: %v", err)
+	}
+	for i, m := range []string{"summit", "prep", "summit"} {
+		r.do(eventlog.Main(), m, 22+i, "trump", &events.StatementMade{About: m, Stance: events.StanceSupportive, Claim: "scheduled"})
+		seq, err := r.log.LastSeq(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+		_, err = r.store.WaitFor(wctx, events.Main, seq)
+		wcancel()
+		if err != nil {
+			t.Fatalf("command %d: no checkpoint at seq %d within 5s: %v", i, seq, err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
 func TestLeaseKeepsOneWriter(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
