@@ -685,25 +685,19 @@ func (r *Runner) flush(ctx context.Context) error {
 	}
 	slices.Sort(ids)
 	cutoff, label := r.asOf()
-	err := inOrder(len(ids), func(i int) ([]byte, error) {
-		v, ok := r.board.View(ids[i], cutoff, label)
+	for _, id := range ids {
+		v, ok := r.board.View(id, cutoff, label)
 		if !ok {
-			return nil, nil
+			continue
 		}
-		v.Cause = r.dirty[ids[i]]
+		v.Cause = r.dirty[id]
 		data, err := ASCII(v)
 		if err != nil {
-			return nil, fmt.Errorf("view %s: %w", ids[i], err)
+			return fmt.Errorf("view %s: %w", id, err)
 		}
-		return data, nil
-	}, func(i int, data []byte) error {
-		if err := r.write(ctx, "$KV."+MeetingBucket+"."+Key(r.branch.Name, ids[i]), data); err != nil {
-			return fmt.Errorf("write view %s: %w", ids[i], err)
+		if err := r.write(ctx, "$KV."+MeetingBucket+"."+Key(r.branch.Name, id), data); err != nil {
+			return fmt.Errorf("write view %s: %w", id, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	clear(r.dirty)
 	return r.lease.renew(ctx)
@@ -788,29 +782,19 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	// had been encoded: on two processors, live lag p50 0.25 ms in place
 	// of 0.13 ms before snapshots were written live.
 	runtime.Gosched()
-	ids := make([]string, 0, len(r.changed))
 	for id := range r.changed {
-		ids = append(ids, id)
-	}
-	err := inOrder(len(ids), func(i int) ([]byte, error) {
-		snap, ok := r.board.Snapshot(ids[i], max(seq, r.board.Seq()))
+		snap, ok := r.board.Snapshot(id, max(seq, r.board.Seq()))
 		if !ok {
-			return nil, nil
+			continue
 		}
 		snap.Gen = r.branch.Gen
 		data, err := ASCII(snap)
 		if err != nil {
-			return nil, fmt.Errorf("snapshot %s: %w", ids[i], err)
+			return fmt.Errorf("snapshot %s: %w", id, err)
 		}
-		return data, nil
-	}, func(i int, data []byte) error {
-		if err := r.write(ctx, "$KV."+SnapshotBucket+"."+Key(r.branch.Name, ids[i]), data); err != nil {
-			return fmt.Errorf("write snapshot %s: %w", ids[i], err)
+		if err := r.write(ctx, "$KV."+SnapshotBucket+"."+Key(r.branch.Name, id), data); err != nil {
+			return fmt.Errorf("write snapshot %s: %w", id, err)
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	clear(r.changed)
 	if err := r.settle(ctx); err != nil {
