@@ -159,7 +159,7 @@ func (b *Board) Len() int { return len(b.slots) }
 // already (a restored state, [Board.Restore]) changes nothing. An event the
 // board cannot place returns a [*RefoldError].
 func (b *Board) Apply(r eventlog.Record) ([]string, error) {
-	e := r.Event
+	e := &r.Event
 	b.seq = max(b.seq, r.Seq)
 	if e.Aggregate.Type != events.AggregateMeeting {
 		return nil, nil
@@ -190,25 +190,25 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	if b.appendInPlace(s, e) {
 		// The common case, the event is the latest in world order: its
 		// state follows from the last one, and the tail grows in place.
-		s.m = aggregates.Evolve(s.m, e)
+		s.m = aggregates.Evolve(s.m, *e)
 		if len(s.h.Tail) == b.tail+1 {
 			s.cut, s.cutOK = s.m, true
 		}
-	} else if h, err := fold(s.h, e); err != nil {
+	} else if h, err := fold(s.h, *e); err != nil {
 		err := b.refold(s, id, r.Seq)
-		err.Course = b.reshapes(s, e)
+		err.Course = b.reshapes(s, *e)
 		return nil, err
 	} else if n := len(h.Tail); n > 0 && h.Tail[n-1].Version == e.Version {
 		// A whole history (after a refold) with the event the latest: its
 		// state follows from the last one.
 		s.h, s.cutOK = h.Trim(b.tail), false
-		s.m = aggregates.Evolve(s.m, e)
+		s.m = aggregates.Evolve(s.m, *e)
 	} else {
 		// Placed before events already folded: in the tail, which holds
 		// every event after it in world order and tells whether it is a
 		// late report; or in the base ([aggregates.Place]), where the
 		// tail and the base's last event tell it ([fold]).
-		late = lateInTail(h.Tail, e) || lateBefore(lastOf(h.Base), e)
+		late = lateInTail(h.Tail, *e) || lateBefore(lastOf(h.Base), *e)
 		s.h, s.cutOK = h.Trim(b.tail), false
 		s.m = s.h.State()
 	}
@@ -238,16 +238,16 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 // the board's tail, its older events folded into the base. A rebuild
 // applies a million events, each at no copy of the tail and no allocation,
 // and the board holds no more than that array for a meeting.
-func (b *Board) appendInPlace(s *slot, e events.Event) bool {
+func (b *Board) appendInPlace(s *slot, e *events.Event) bool {
 	h := &s.h
 	if h.IsWhole() {
 		return false
 	}
 	if n := len(h.Tail); n > 0 {
-		if aggregates.Before(&e, &h.Tail[n-1]) {
+		if aggregates.Before(e, &h.Tail[n-1]) {
 			return false
 		}
-	} else if last := lastOf(h.Base); h.Base.LastVersion > 0 && aggregates.Before(&e, &last) {
+	} else if last := lastOf(h.Base); h.Base.LastVersion > 0 && aggregates.Before(e, &last) {
 		return false
 	}
 	full := 2*b.tail + 1
@@ -256,7 +256,7 @@ func (b *Board) appendInPlace(s *slot, e events.Event) bool {
 		tail = make([]events.Event, len(h.Tail), max(full, len(h.Tail)+1))
 		copy(tail, h.Tail)
 	}
-	tail = append(tail, tailed(e))
+	tail = append(tail, tailed(*e))
 	switch n := len(tail); {
 	case n < full:
 		h.Tail = tail
@@ -302,7 +302,7 @@ func lateInTail(tail []events.Event, e events.Event) bool {
 // Cause returns the activity of r, an event just applied, as the cause of
 // the views it changed: marked late if it was a late report.
 func (b *Board) Cause(r eventlog.Record) Activity {
-	a := activity(r.Seq, r.Event, "")
+	a := activity(r.Seq, &r.Event, "")
 	a.Late = r.Seq != 0 && b.lateSeq == r.Seq
 	return a
 }
@@ -484,7 +484,7 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 		seqs[e.Version] = r.Seq
 		s.list(r)
 		s.seq = max(s.seq, r.Seq)
-		if !b.reads(e) {
+		if !b.reads(&e) {
 			continue
 		}
 		names := e.Corrects
@@ -510,14 +510,14 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 					folded = append(folded, r)
 				}
 			}
-		case b.inTime(e):
+		case b.inTime(&e):
 			s.lastSeq = max(s.lastSeq, r.Seq)
 			folded = append(folded, r)
 			name(e, target{kind: e.Kind(), folded: true})
 			if e.Kind() == events.KindMeetingHeld {
 				s.holdSeq = max(s.holdSeq, r.Seq)
 			}
-		case isDeclaration(e):
+		case isDeclaration(&e):
 			s.lastSeq = max(s.lastSeq, r.Seq)
 		default:
 			name(e, target{kind: e.Kind()})
@@ -531,10 +531,10 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	var kept []events.Event
 	s.visible = false
 	for _, e := range aggregates.Effective(records, b.read.Known) {
-		if b.inTime(e) {
+		if b.inTime(&e) {
 			kept = append(kept, e)
 			s.visible = true
-		} else if isDeclaration(e) {
+		} else if isDeclaration(&e) {
 			kept = append(kept, e)
 		}
 	}
@@ -544,14 +544,14 @@ func (b *Board) Refold(id string, history []eventlog.Record) []string {
 	if n := len(kept); n > 0 {
 		e := kept[n-1]
 		seq := seqs[e.Version]
-		s.last, s.hasLast = activity(seq, e, ""), true
+		s.last, s.hasLast = activity(seq, &e, ""), true
 		s.last.Late = late[seq]
 	}
 	if s.m.HeldAt != nil {
 		for i := len(kept) - 1; i >= 0; i-- {
 			if e := kept[i]; e.Kind() == events.KindMeetingHeld {
 				seq := seqs[e.Version]
-				s.held, s.hasHeld = activity(seq, e, ""), true
+				s.held, s.hasHeld = activity(seq, &e, ""), true
 				s.held.Late = late[seq]
 				break
 			}
@@ -622,18 +622,18 @@ func (b *Board) slot(id string) *slot {
 
 // reads reports whether the board reads e at all: it was known by the
 // board's Known cutoff.
-func (b *Board) reads(e events.Event) bool {
+func (b *Board) reads(e *events.Event) bool {
 	return b.read.Known.IsZero() || e.Known().Before(b.read.Known)
 }
 
 // inTime reports whether e happened before the board's AsOf cutoff. A
 // declaration is kept whatever its time (a meeting's life begins with it),
 // but shows the meeting only once it or another event falls in the read.
-func (b *Board) inTime(e events.Event) bool {
+func (b *Board) inTime(e *events.Event) bool {
 	return b.read.AsOf.IsZero() || e.At.Before(b.read.AsOf)
 }
 
-func isDeclaration(e events.Event) bool { return e.Kind() == events.KindMeetingDeclared }
+func isDeclaration(e *events.Event) bool { return e.Kind() == events.KindMeetingDeclared }
 
 // heldAt returns when meeting id was held, or nil if it was not (or is not
 // on the board).

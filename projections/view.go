@@ -115,7 +115,7 @@ type Activity struct {
 // meeting's deadline passes, with no event.
 const KindDeadlinePassed events.Kind = "deadline.passed"
 
-func activity(seq uint64, e events.Event, meeting string) Activity {
+func activity(seq uint64, e *events.Event, meeting string) Activity {
 	a := Activity{ID: e.ID, Kind: e.Kind(), At: e.At, By: e.By, Seq: seq, Meeting: meeting}
 	if e.Source != nil {
 		a.Source = e.Source.Outlet
