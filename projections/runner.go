@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"slices"
 	"time"
 
@@ -775,13 +774,6 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 	if err := r.flush(ctx); err != nil {
 		return err
 	}
-	// The views are in the connection's buffer, for its flusher to send:
-	// let it run before the snapshots are encoded. Woken by this
-	// goroutine, it waits for this goroutine's processor, and the views
-	// of a live burst's end reached a watcher only after the snapshots
-	// had been encoded: on two processors, live lag p50 0.25 ms in place
-	// of 0.13 ms before snapshots were written live.
-	runtime.Gosched()
 	for id := range r.changed {
 		snap, ok := r.board.Snapshot(id, max(seq, r.board.Seq()))
 		if !ok {
