@@ -108,8 +108,10 @@ type Runner struct {
 	day     string
 	// owed is the sequence of the last event of a live burst (nothing was
 	// pending after it) whose snapshots and checkpoint wait for the
-	// burst's end ([burstEnd]); 0 if none.
-	owed uint64
+	// burst's end ([burstEnd]), 0 if none; owedSince, when a save was
+	// first owed since the last.
+	owed      uint64
+	owedSince time.Time
 	// applied is when the runner last applied an event (for StopIdle);
 	// checked, when it last checked that its branch is current.
 	applied, checked time.Time
@@ -379,14 +381,14 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		rec, err := sub.Next(next)
 		cancel()
 		if err != nil {
-			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) && r.owed > 0 && !r.inCommand {
-				// The burst has ended.
-				if err := r.save(ctx, r.owed); err != nil {
-					return err
-				}
-				continue
-			}
 			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+				if r.owed > 0 && !r.inCommand {
+					// The burst has ended.
+					if err := r.save(ctx, r.owed); err != nil {
+						return err
+					}
+					continue
+				}
 				saved, err := r.idle(ctx, sub)
 				if err != nil {
 					return err
@@ -499,17 +501,23 @@ func (r *Runner) apply(ctx context.Context, rec eventlog.Record, live bool) erro
 		}
 	}
 	switch {
-	case live && r.unsaved >= 1000:
-		return r.save(ctx, rec.Seq)
 	case live:
 		// The views are written at once. The snapshots and the checkpoint
 		// follow at the end of a burst, once no event has come for
 		// burstEnd after one that had nothing pending when it was
 		// delivered; not when the runner next idles, so that a command
 		// that waits for the projection ([CatchUp]) returns as soon as
-		// its events are reflected.
+		// its events are reflected. A steady stream, which has no such
+		// end, is saved every 1,000 events, and once a save has been owed
+		// for burstMax.
 		if rec.Pending == 0 {
+			if r.owed == 0 {
+				r.owedSince = time.Now()
+			}
 			r.owed = rec.Seq
+		}
+		if r.unsaved >= 1000 || r.owed > 0 && time.Since(r.owedSince) >= burstMax {
+			return r.save(ctx, rec.Seq)
 		}
 		return r.flush(ctx)
 	case r.unsaved >= r.o.CatchUpEvents || time.Since(r.saved) >= r.o.CatchUpEvery:
@@ -621,6 +629,11 @@ func (r *Runner) reflects(ctx context.Context, end uint64) (bool, error) {
 // server) from the next event of a steady stream of commands, which came
 // while the last one's were still being written.
 const burstEnd = time.Millisecond
+
+// burstMax bounds how long a live runner owes a save in a steady stream of
+// events, which has no end of a burst: how long a writer waiting for the
+// projection then waits at most.
+const burstMax = 250 * time.Millisecond
 
 // maxQuiet bounds how long a live runner with nothing to do waits between
 // idle rounds: how late its checkpoint follows the log's end past other
