@@ -57,7 +57,8 @@ type Options struct {
 	// out.
 	Summit func(ctx context.Context, args ...string) *exec.Cmd
 	// Only, if not empty, names the steps to take after the bulk append
-	// (which every run takes: it makes the record), of [Steps].
+	// (which every run takes: it makes the record), of [Steps]; a run
+	// takes as well the steps they need ([Needs]).
 	Only []string
 	// Progress receives a line as each step begins; nil discards them.
 	Progress io.Writer
@@ -67,6 +68,25 @@ type Options struct {
 
 // Steps are the steps of a run, in order, as [Options.Only] names them.
 var Steps = []string{"bulk", "rebuild", "rss", "cold", "warm", "live", "web", "branches", "idle"}
+
+// Needs names, for a step, the steps before it whose results it reads:
+// the cold commands read the snapshots the rebuild wrote, and the branch
+// figures compare a branch's board with the rebuild's time.
+var Needs = map[string][]string{"cold": {"rebuild"}, "branches": {"rebuild"}}
+
+// takes reports whether a run of only (every step, if empty) takes step
+// k: the bulk append always, a step named, and a step one named needs.
+func takes(only []string, k string) bool {
+	if len(only) == 0 || k == "bulk" || slices.Contains(only, k) {
+		return true
+	}
+	for _, o := range only {
+		if slices.Contains(Needs[o], k) {
+			return true
+		}
+	}
+	return false
+}
 
 // Validate reports every problem with o, after defaults.
 func (o Options) Validate() error {
@@ -223,7 +243,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			r.rep.Took = time.Since(start)
 			return r.rep, err
 		}
-		if s.key != "bulk" && len(o.Only) > 0 && !slices.Contains(o.Only, s.key) {
+		if !takes(o.Only, s.key) {
 			continue
 		}
 		r.progress("%s", s.name)

@@ -326,8 +326,11 @@ func (r *run) commandCold(ctx context.Context) error {
 			// snapshot, and the events after it.
 			t0 := time.Now()
 			snap, ok, err := r.store.Snapshot(ctx, eventlog.Main(), id)
-			if err != nil || !ok {
-				return fmt.Errorf("snapshot of %s: %v, %w", id, ok, err)
+			if err != nil {
+				return fmt.Errorf("snapshot of %s: %w", id, err)
+			}
+			if !ok {
+				return fmt.Errorf("snapshot of %s: none: the rebuild writes them", id)
 			}
 			m := snap.State()
 			h, err := r.log.LoadAfter(ctx, eventlog.Main(), ref, snap.Seq)

@@ -144,3 +144,37 @@ func TestScaleRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestTakesWhatAStepNeeds checks that a run takes the steps the steps it
+// was asked for need, and only those: a cold command reads the rebuild's
+// snapshots, and without them "--only cold" failed after the bulk append.
+func TestTakesWhatAStepNeeds(t *testing.T) {
+	tests := []struct {
+		only []string
+		want []string
+	}{
+		{nil, Steps},
+		{[]string{"live"}, []string{"bulk", "live"}},
+		{[]string{"cold"}, []string{"bulk", "rebuild", "cold"}},
+		{[]string{"branches", "idle"}, []string{"bulk", "rebuild", "branches", "idle"}},
+		{[]string{"rebuild", "cold"}, []string{"bulk", "rebuild", "cold"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, k := range Steps {
+			if takes(tt.only, k) {
+				got = append(got, k)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("--only %v takes %v, want %v", tt.only, got, tt.want)
+		}
+	}
+	for k, needs := range Needs {
+		for _, n := range needs {
+			if i, j := slices.Index(Steps, n), slices.Index(Steps, k); i < 0 || j < 0 || i >= j {
+				t.Errorf("step %q needs %q, which is not a step before it", k, n)
+			}
+		}
+	}
+}

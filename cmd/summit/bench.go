@@ -86,7 +86,7 @@ func runBench(ctx context.Context, e env, args []string) error {
 	fl.IntVar(&o.Branches, "branches", 10_000, "`N` idle branches for the branches_idle figure")
 	fl.StringVar(&o.Dir, "dir", "", "`DIR` for the embedded server's store, empty, and kept at the end (default: a temporary directory, removed at the end)")
 	var only string
-	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated ("+strings.Join(bench.Steps[1:], ", ")+"; default all)")
+	fl.StringVar(&only, "only", "", "`STEPS` to take after the bulk append, comma-separated ("+strings.Join(bench.Steps[1:], ", ")+"; default all); cold and branches take the rebuild too, as they read it")
 	var scale bool
 	fl.BoolVar(&scale, "scale", false, "measure how cost grows: the rebuild, memory, cold command and branch figures at 100k, 1M and 3M events (--events, --meetings and --only do not apply)")
 	fl.BoolVar(&asJSON, "json", false, "print JSON instead of a table")
