@@ -371,9 +371,12 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	for {
 		next := ctx
 		var cancel context.CancelFunc = func() {}
+		// A save is owed at the end of a burst; not in the middle of a
+		// command's events, which no save may show in part.
+		owing := r.owed > 0 && !r.inCommand
 		if live {
 			wait := quiet
-			if r.owed > 0 && !r.inCommand {
+			if owing {
 				wait = min(wait, burstEnd)
 			}
 			next, cancel = context.WithTimeout(ctx, wait)
@@ -382,7 +385,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		cancel()
 		if err != nil {
 			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
-				if r.owed > 0 && !r.inCommand {
+				if owing {
 					// The burst has ended.
 					if err := r.save(ctx, r.owed); err != nil {
 						return err
