@@ -556,23 +556,29 @@ func poke(c chan struct{}) {
 	}
 }
 
-// take moves the events queued into taking, and reports whether there were
-// any; ended reports whether the reader has stopped.
-func (s *Subscription) take() (ok, ended bool) {
+// take moves the events queued into taking and returns the first, or the
+// error of a reader that has stopped with every event taken; done is false
+// if there is neither yet.
+func (s *Subscription) take() (r Record, done bool, err error) {
 	s.mu.Lock()
 	full := len(s.queue) >= readAhead
 	s.taking, s.queue = s.queue, s.taking[:0]
 	s.taken = 0
-	ended = s.ended
+	ended := s.ended
 	s.mu.Unlock()
 	if full {
 		poke(s.room)
 	}
-	if len(s.taking) > 0 {
+	switch {
+	case len(s.taking) > 0:
 		s.heard = time.Now()
-		return true, ended
+		r, err = s.took()
+		return r, true, err
+	case ended:
+		s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
+		return Record{}, true, s.err
 	}
-	return false, ended
+	return Record{}, false, nil
 }
 
 // ahead reports whether an event read ahead waits for Next.
@@ -620,10 +626,8 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 	if s.taken < len(s.taking) {
 		return s.took()
 	}
-	if ok, ended := s.take(); ok {
-		return s.took()
-	} else if ended {
-		return s.stopped()
+	if r, done, err := s.take(); done {
+		return r, err
 	}
 	// check is when to ask the server whether events are owed.
 	check := s.heard.Add(s.stall)
@@ -637,10 +641,8 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 			return Record{}, ctx.Err()
 		case <-timer.C:
 		}
-		if ok, ended := s.take(); ok {
-			return s.took()
-		} else if ended {
-			return s.stopped()
+		if r, done, err := s.take(); done {
+			return r, err
 		}
 		if time.Now().Before(check) {
 			continue
@@ -684,13 +686,6 @@ func (s *Subscription) Next(ctx context.Context) (Record, error) {
 		s.heard = time.Now()
 		check = s.heard.Add(s.stall)
 	}
-}
-
-// stopped returns the error of a subscription whose reader has stopped
-// with every event taken.
-func (s *Subscription) stopped() (Record, error) {
-	s.err = fmt.Errorf("read %s: the subscription has stopped", s.filter)
-	return Record{}, s.err
 }
 
 // took returns the next event taken, and notes it as the last event
