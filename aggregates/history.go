@@ -21,14 +21,15 @@ var zeroTime time.Time
 // then in record order (version).
 // They are pointers, as a board compares each event of a rebuild with its
 // meeting's latest: an event is some 350 bytes to copy.
-func Before(a, b *events.Event) bool { return order(a, b) < 0 }
+func Before(a, b *events.Event) bool { return Compare(a, b) < 0 }
 
-// worldOrder compares a and b by their places in a meeting's world order
-// ([Before]): negative if a comes first, positive if b does.
-func worldOrder(a, b events.Event) int { return order(&a, &b) }
+// Compare compares a and b by their places in a meeting's world order
+// ([Before]): negative if a comes first, positive if b does, zero only for
+// the same place (the same version).
+func Compare(a, b *events.Event) int { return compare(key(a), key(b)) }
 
-// order is worldOrder, of pointers.
-func order(a, b *events.Event) int { return compare(key(a), key(b)) }
+// worldOrder is [Compare], of values, for the binary searches of a tail.
+func worldOrder(a, b events.Event) int { return Compare(&a, &b) }
 
 // place is an event's place in world order.
 type place struct {
@@ -393,7 +394,7 @@ func (h History) Extend(e events.Event) (History, bool) {
 // history h holds, in world order.
 func (h History) comesLast(e events.Event) bool {
 	if n := len(h.Tail); n > 0 {
-		return order(&e, &h.Tail[n-1]) > 0
+		return Compare(&e, &h.Tail[n-1]) > 0
 	}
 	return h.Base.after(e)
 }

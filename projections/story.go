@@ -210,15 +210,7 @@ func settle(history []eventlog.Record, known time.Time) (slots []*stand, aside [
 		slots = append(slots, s)
 		note(e, s)
 	}
-	slices.SortStableFunc(slots, func(a, b *stand) int {
-		switch {
-		case aggregates.Before(&a.order, &b.order):
-			return -1
-		case aggregates.Before(&b.order, &a.order):
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(slots, func(a, b *stand) int { return aggregates.Compare(&a.order, &b.order) })
 	return slots, aside
 }
 
