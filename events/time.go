@@ -106,14 +106,17 @@ func (t Time) In(loc *time.Location) Time {
 }
 
 // String returns the date, or the RFC 3339 date-time, as [ParseTime] reads it.
-func (t Time) String() string {
-	if t.IsZero() {
-		return ""
+func (t Time) String() string { return string(t.appendString(nil)) }
+
+// appendString appends [Time.String] to b.
+func (t Time) appendString(b []byte) []byte {
+	switch {
+	case t.IsZero():
+		return b
+	case t.DateOnly:
+		return t.AppendFormat(b, DateLayout)
 	}
-	if t.DateOnly {
-		return t.Format(DateLayout)
-	}
-	return t.Format(time.RFC3339Nano)
+	return t.AppendFormat(b, time.RFC3339Nano)
 }
 
 // Day returns the calendar day t falls on in its own zone, as a date-only
@@ -146,11 +149,16 @@ func (t Time) Precedes(u Time) bool { return !u.Before(t.End()) }
 func (t Time) Compare(u Time) int { return t.Time.Compare(u.Time) }
 
 // MarshalText writes t as [Time.String] does.
-func (t Time) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+func (t Time) MarshalText() ([]byte, error) { return t.appendString(nil), nil }
 
 // MarshalJSON writes t as a JSON string, as [Time.String] does. (Time embeds
-// [time.Time], whose own JSON form would lose DateOnly.)
-func (t Time) MarshalJSON() ([]byte, error) { return strconv.AppendQuote(nil, t.String()), nil }
+// [time.Time], whose own JSON form would lose DateOnly.) The string needs
+// no escaping: it holds digits and '-', ':', '.', 'T', 'Z', '+'.
+func (t Time) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, len(time.RFC3339Nano)+2)
+	b = append(b, '"')
+	return append(t.appendString(b), '"'), nil
+}
 
 // UnmarshalJSON reads a JSON string as [ParseTime] does.
 func (t *Time) UnmarshalJSON(b []byte) error {

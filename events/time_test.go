@@ -1,7 +1,9 @@
 package events
 
 import (
+	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -130,5 +132,41 @@ func TestSpanLimit(t *testing.T) {
 	var back Span
 	if err := back.UnmarshalText([]byte(s.String())); err != nil || back != s {
 		t.Errorf("%s reads back as %v, %v", s, back, err)
+	}
+}
+
+// TestTimeJSON checks that a time is written as the JSON string of its
+// String, date-only or not, in any zone, and reads back the same.
+func TestTimeJSON(t *testing.T) {
+	kolkata := time.FixedZone("IST", 5*3600+30*60)
+	for _, tc := range []struct {
+		in   Time
+		want string
+	}{
+		{Time{}, `""`},
+		{Date(2025, time.October, 28), `"2025-10-28"`},
+		{At(time.Date(2025, time.October, 28, 9, 30, 0, 0, time.UTC)), `"2025-10-28T09:30:00Z"`},
+		{At(time.Date(2025, time.October, 28, 9, 30, 0, 123456789, time.UTC)), `"2025-10-28T09:30:00.123456789Z"`},
+		{At(time.Date(2025, time.October, 28, 9, 30, 0, 0, kolkata)), `"2025-10-28T09:30:00+05:30"`},
+		{At(time.Date(1986, time.October, 11, 10, 0, 0, 0, time.FixedZone("", -3600))), `"1986-10-11T10:00:00-01:00"`},
+	} {
+		got, err := json.Marshal(tc.in)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.in, err)
+		}
+		if string(got) != tc.want || string(got) != strconv.Quote(tc.in.String()) {
+			t.Errorf("json of %v = %s, want %s, the quoted String", tc.in, got, tc.want)
+		}
+		text, _ := tc.in.MarshalText()
+		if string(text) != tc.in.String() {
+			t.Errorf("text of %v = %s, want its String", tc.in, text)
+		}
+		if tc.in.IsZero() {
+			continue
+		}
+		var back Time
+		if err := json.Unmarshal(got, &back); err != nil || !back.Equal(tc.in.Time) || back.DateOnly != tc.in.DateOnly {
+			t.Errorf("%s reads back as %v (%v), want %v", got, back, err, tc.in)
+		}
 	}
 }

@@ -503,23 +503,24 @@ func ASCII(v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []byte
-	for i, r := range string(b) {
+	// Most views are ASCII already: find the first byte that is not
+	// before decoding any rune.
+	i := 0
+	for i < len(b) && b[i] < utf8.RuneSelf {
+		i++
+	}
+	if i == len(b) {
+		return b, nil
+	}
+	out := append(make([]byte, 0, len(b)+32), b[:i]...)
+	for _, r := range string(b[i:]) {
 		if r < utf8.RuneSelf {
-			if out != nil {
-				out = append(out, byte(r))
-			}
+			out = append(out, byte(r))
 			continue
 		}
-		if out == nil {
-			out = append(make([]byte, 0, len(b)+32), b[:i]...)
-		}
 		for _, u := range utf16.Encode([]rune{r}) {
-			out = append(out, fmt.Sprintf("\\u%04x", u)...)
+			out = fmt.Appendf(out, "\\u%04x", u)
 		}
-	}
-	if out == nil {
-		return b, nil
 	}
 	return out, nil
 }
