@@ -586,14 +586,7 @@ func appendBool(b []byte, v bool) []byte {
 // holds only digits, letters and punctuation that need no escape.)
 func appendWorldTime(b []byte, t Time) []byte {
 	b = append(b, '"')
-	switch {
-	case t.IsZero():
-	case t.DateOnly:
-		b = t.AppendFormat(b, DateLayout)
-	default:
-		b = t.AppendFormat(b, time.RFC3339Nano)
-	}
-	return append(b, '"')
+	return append(t.appendString(b), '"')
 }
 
 // appendDays appends d as its MarshalJSON writes it.

@@ -106,17 +106,20 @@ func (t Time) In(loc *time.Location) Time {
 }
 
 // String returns the date, or the RFC 3339 date-time, as [ParseTime] reads it.
-func (t Time) String() string { return string(t.appendString(nil)) }
+func (t Time) String() string { return t.Format(t.layout()) }
 
 // appendString appends [Time.String] to b.
-func (t Time) appendString(b []byte) []byte {
+func (t Time) appendString(b []byte) []byte { return t.AppendFormat(b, t.layout()) }
+
+// layout returns the layout t is written in: none for the zero Time.
+func (t Time) layout() string {
 	switch {
 	case t.IsZero():
-		return b
+		return ""
 	case t.DateOnly:
-		return t.AppendFormat(b, DateLayout)
+		return DateLayout
 	}
-	return t.AppendFormat(b, time.RFC3339Nano)
+	return time.RFC3339Nano
 }
 
 // Day returns the calendar day t falls on in its own zone, as a date-only
@@ -152,12 +155,9 @@ func (t Time) Compare(u Time) int { return t.Time.Compare(u.Time) }
 func (t Time) MarshalText() ([]byte, error) { return t.appendString(nil), nil }
 
 // MarshalJSON writes t as a JSON string, as [Time.String] does. (Time embeds
-// [time.Time], whose own JSON form would lose DateOnly.) The string needs
-// no escaping: it holds digits and '-', ':', '.', 'T', 'Z', '+'.
+// [time.Time], whose own JSON form would lose DateOnly.)
 func (t Time) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(time.RFC3339Nano)+2)
-	b = append(b, '"')
-	return append(t.appendString(b), '"'), nil
+	return appendWorldTime(make([]byte, 0, len(time.RFC3339Nano)+2), t), nil
 }
 
 // UnmarshalJSON reads a JSON string as [ParseTime] does.
