@@ -25,7 +25,8 @@ done with plain nats.go on the same server, in the same run:
   command_warm   a command on a meeting met before vs a synchronous publish with
                  the same expected-sequence header (p50, p99)
   command_cold   a command with a new handler, after a restart of the server:
-                 load the meeting's 200 events, decide, append
+                 read a meeting's snapshot and the events after it (a meeting
+                 of 200), decide, append
   rebuild        the projection from an empty bucket to the final board vs an
                  ordered consumer reading the same messages
   live_lag       from a command to its change seen by a key-value watcher
