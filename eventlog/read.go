@@ -418,7 +418,7 @@ func (l *Log) Follow(ctx context.Context, filter string, from uint64, fn func(Re
 // decoding and the folding instead of taking them in turn. A callback
 // rather than the client's iterator: its Next arms and stops a timer for
 // each message, which cost a rebuild of a million events 2-5% of its time.
-// [Subscription.Stop] ends the consuming and waits for it.
+// [Subscription.Stop] ends the consuming.
 type Subscription struct {
 	filter  string
 	cons    jetstream.Consumer
@@ -737,7 +737,9 @@ func (s *Subscription) Delivered(ctx context.Context) (pending, last uint64, err
 	return info.NumPending, info.Delivered.Stream, nil
 }
 
-// Stop ends the subscription and waits until the consuming has stopped.
+// Stop ends the subscription: once it returns, the consumer's callback
+// queues nothing more for Next (one still running when Stop is called
+// finds the reading ended).
 func (s *Subscription) Stop() {
 	s.stop.Do(func() {
 		close(s.quit)
