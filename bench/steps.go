@@ -122,9 +122,8 @@ func (r *run) bulk(ctx context.Context) error {
 			// Go benchmark does. The heap holds the bench's own million
 			// events and a tenth of the raw anchors' messages (about a
 			// gigabyte live): a collection of it takes a second of CPU,
-			// and one came in the middle of a part, timed against
-			// whichever append it fell on (ours or raw async most often,
-			// about one part in four each).
+			// and one came in the middle of each part, timed against
+			// whichever append it fell on.
 			runtime.GC()
 			t0 := time.Now()
 			d, err := work[(j+k)%len(work)]()
