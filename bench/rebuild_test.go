@@ -36,6 +36,7 @@ func BenchmarkOrderedRead(b *testing.B) {
 	ctx := context.Background()
 	log, _ := record(b)
 	n := 0
+	b.ReportAllocs()
 	for b.Loop() {
 		got, err := OrderedRead(ctx, log.JetStream(), eventlog.StreamName, eventlog.BranchSubjects(events.Main), 0)
 		if err != nil {
@@ -70,4 +71,25 @@ func record(b *testing.B) (*eventlog.Log, *projections.Store) {
 		b.Fatal(err)
 	}
 	return log, store
+}
+
+// BenchmarkFold times projections.Fold of main, with no views to write: the
+// fold of the record a branch's projection makes when main's is not saved
+// (summit bench's branch_read fold_ms), against BenchmarkOrderedRead.
+func BenchmarkFold(b *testing.B) {
+	ctx := context.Background()
+	log, _ := record(b)
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		board, err := projections.Fold(ctx, log, projections.Query{Branch: eventlog.Main()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if board.Len() == 0 {
+			b.Fatal("empty board")
+		}
+		n += *rebuildEvents
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }

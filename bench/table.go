@@ -126,8 +126,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "branch create: %.2f ms at 10k events, %.2f ms at %d\n", f.Extra["at_10k"], f.Ours, r.Events)
 	}
 	if f, ok := r.Figures["branch_read"]; ok {
-		fmt.Fprintf(w, "branch read: %.0f ms at 10k events; %.0f ms at %d, %.2fx the rebuild of the record to its fork (%.0f ms)\n",
-			f.Extra["at_10k"], f.Ours, r.Events, f.Extra["ratio_to_rebuild"], f.Extra["rebuild_ms"])
+		fmt.Fprintf(w, "branch read: %.0f ms at 10k events; %.0f ms at %d, %.2fx the rebuild of the record to its fork (%.0f ms); the fold of the record from its first event %.0f ms, %.2fx the rebuild\n",
+			f.Extra["at_10k"], f.Ours, r.Events, f.Extra["ratio_to_rebuild"], f.Extra["rebuild_ms"], f.Extra["fold_ms"], f.Extra["fold_ratio_to_rebuild"])
 	}
 	if f, ok := r.Figures["rebuild_rss"]; ok {
 		fmt.Fprintf(w, "rebuild rss: %.0f MB with the embedded server in the same process (as summit status --data runs, its soft memory limit following the live heap) in %.1f s; %.0f MB without the limit (GOMEMLIMIT=off) in %.1f s\n",

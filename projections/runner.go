@@ -226,7 +226,7 @@ func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
 		return err
 	}
 	if !r.cp.Based {
-		if err := r.base(ctx); err != nil {
+		if err := r.base(ctx, rebuild); err != nil {
 			return err
 		}
 	}
@@ -296,12 +296,38 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 	return nil
 }
 
-// base folds the record up to a branch's fork into its board.
-func (r *Runner) base(ctx context.Context) error {
+// base folds the record up to a branch's fork into its board: from main's
+// snapshots and the events after main's checkpoint where they stand for
+// the fork ([restoreFork]), else from the record's first event, as a
+// rebuild always does.
+func (r *Runner) base(ctx context.Context, rebuild bool) error {
 	b := r.branch
-	err := r.log.ReadFork(ctx, b, func(rec eventlog.Record) error {
-		return r.apply(ctx, rec, false)
-	})
+	apply := func(rec eventlog.Record) error { return r.apply(ctx, rec, false) }
+	fork, restored := forkBase{}, false
+	if !rebuild {
+		var err error
+		if fork, restored, err = restoreFork(ctx, r.store, b, r.board); err != nil {
+			return err
+		}
+	}
+	var err error
+	if restored {
+		// Each restored view is written for the branch, its cause the
+		// meeting's own latest activity (a fold would name the last
+		// event that changed the view: most often the same).
+		for _, id := range fork.meetings {
+			var cause *Activity
+			if s := r.board.slots[id]; s.hasLast {
+				cause = new(Activity)
+				*cause = s.last
+			}
+			r.dirty[id], r.changed[id] = cause, true
+		}
+		r.o.Logger.Info("branch projection starts from main's snapshots", "branch", b.Name, "meetings", len(fork.meetings), "from", fork.from, "fork", b.ForkSeq)
+		err = r.log.Read(ctx, eventlog.BranchSubjects(events.Main), fork.from, b.ForkSeq, apply)
+	} else {
+		err = r.log.ReadFork(ctx, b, apply)
+	}
 	if err != nil {
 		return err
 	}

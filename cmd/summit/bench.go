@@ -37,7 +37,8 @@ done with plain nats.go on the same server, in the same run:
   web_live       from a command to its change on the first (and the last) of
                  100 open web board pages (SSE), and the live lag with them open
   branch_create  creating a branch, at 10k events and at the full size
-  branch_read    reading a branch's board vs reading the record to its fork
+  branch_read    reading a new branch's board, as status --branch does, vs
+                 reading the record to its fork
   rebuild_rss    peak memory of a rebuild, in a child process
   branches_idle  summit serve's idle CPU with 10,000 idle branches (--branches),
                  on a small store of their own; with its consumers, memory per

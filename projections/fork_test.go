@@ -1,0 +1,129 @@
+package projections_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/projections"
+)
+
+// syncBuffer is a buffer a logger writes to from any goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestBranchStartsFromMainSnapshots: given main's projection saved (its
+// snapshots and checkpoint), when a branch's projection first catches up,
+// then it starts from main's snapshots where they stand for the fork, and
+// folds the record from its first event where they do not; either way its
+// views are those a fold of the branch makes, its dead letters main's up
+// to the fork, and a rebuild of the branch agrees.
+func TestBranchStartsFromMainSnapshots(t *testing.T) {
+	const restores = "branch projection starts from main's snapshots"
+	tests := []struct {
+		name string
+		// saved reports whether main's projection is saved before the
+		// fork; savedAfter, after it (past the fork).
+		saved, savedAfter bool
+		forkAt            events.Time
+		want              bool
+	}{
+		{name: "main saved before the fork", saved: true, want: true},
+		{name: "main never saved", saved: false, want: false},
+		{name: "main saved past the fork", saved: true, savedAfter: true, want: false},
+		{name: "fork at a world time", saved: true, forkAt: events.Date(2025, time.October, 22), want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := newLiveRig(t)
+			main := eventlog.Main()
+			r.story(6)
+			// A message that is no event: a dead letter of main, and of
+			// the branch, which sees the record up to its fork.
+			bad, err := r.js.Publish(ctx, eventlog.Subject(events.Main, events.Meeting("garbage")), []byte(`{"not":"an event"`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.saved {
+				if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// After main's checkpoint, before the fork: a late report
+			// (dated before events of its meeting already folded, which
+			// a restored meeting holds no tail of), and the required
+			// meeting held, which meets the summit's precondition.
+			r.do(main, "filler-002", 16, "peskov", &events.StatementMade{About: "filler-002", Stance: events.StanceNoncommittal, Claim: "unscheduled"})
+			r.do(main, "prep", 25, "rubio", &events.MeetingHeld{Venue: "Budapest"})
+			b, err := r.log.Fork(ctx, "what-if", tt.forkAt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.do(b, "summit", 27, "putin", &events.MeetingAccepted{})
+			r.do(b, "filler-003", 18, "putin", &events.MeetingDeclined{})
+			// On main after the fork: what the branch does not see.
+			r.do(main, "filler-004", 26, "trump", &events.MeetingCancelled{})
+			if tt.savedAfter {
+				if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			var logged syncBuffer
+			o := projections.RunnerOptions{Logger: slog.New(slog.NewTextHandler(&logged, nil))}
+			if err := projections.NewRunner(r.log, r.store, b, o).CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(logged.String(), restores); got != tt.want {
+				t.Errorf("started from main's snapshots: %v, want %v; the runner logged:\n%s", got, tt.want, logged.String())
+			}
+			got, want := r.stored(b.Name), r.folded(b)
+			if len(got) == 0 {
+				t.Fatal("the branch's projection wrote no view")
+			}
+			if diff := cmp.Diff(want, got, sameBoard); diff != "" {
+				t.Errorf("branch's views differ from its fold (-fold +projection):\n%s", diff)
+			}
+			if st := got["filler-004"].Status; st == "cancelled" {
+				t.Errorf("filler-004 is %s on the branch: it was cancelled on main after the fork", st)
+			}
+			dead, err := r.store.DeadLetters(ctx, b.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(dead) != 1 || dead[0].Seq != bad.Sequence {
+				t.Errorf("branch's dead letters: %+v, want the one at %d", dead, bad.Sequence)
+			}
+
+			if err := projections.NewRunner(r.log, r.store, b, projections.RunnerOptions{}).Rebuild(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(r.stored(b.Name), got, sameBoard); diff != "" {
+				t.Errorf("branch's views differ from its rebuild (-rebuild +first):\n%s", diff)
+			}
+		})
+	}
+}
