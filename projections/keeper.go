@@ -19,9 +19,10 @@ import (
 // branches.
 //
 // Main's [Runner] runs all the time. A branch's runner runs only while the
-// branch has work: when the branch is made (to fold the record up to its
-// fork), when an event is appended to it, and when it has a backlog at
-// start; it stops once the branch has been idle for [Keeper.BranchIdle],
+// branch has work: when the branch is made (to put the record up to its
+// fork on its board: from main's snapshots where they stand for the fork,
+// else folded), when an event is appended to it, and when it has a backlog
+// at start; it stops once the branch has been idle for [Keeper.BranchIdle],
 // saving its checkpoint and releasing its lease. What tells the keeper
 // that a branch has work is one ordered consumer over every event subject
 // that reads headers only ([eventlog.Log.WatchActivity]), whatever the
