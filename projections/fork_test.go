@@ -1,10 +1,9 @@
 package projections_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
-	"strings"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -16,22 +15,27 @@ import (
 	"github.com/summit-model/summit/projections"
 )
 
-// syncBuffer is a buffer a logger writes to from any goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// messages is a log handler that keeps each message logged.
+type messages struct {
+	mu   sync.Mutex
+	msgs []string
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
+func (m *messages) Enabled(context.Context, slog.Level) bool { return true }
+func (m *messages) WithAttrs([]slog.Attr) slog.Handler       { return m }
+func (m *messages) WithGroup(string) slog.Handler            { return m }
+
+func (m *messages) Handle(_ context.Context, r slog.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.msgs = append(m.msgs, r.Message)
+	return nil
 }
 
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+func (m *messages) logged(msg string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Contains(m.msgs, msg)
 }
 
 // TestBranchStartsFromMainSnapshots: given main's projection saved (its
@@ -92,13 +96,13 @@ func TestBranchStartsFromMainSnapshots(t *testing.T) {
 				}
 			}
 
-			var logged syncBuffer
-			o := projections.RunnerOptions{Logger: slog.New(slog.NewTextHandler(&logged, nil))}
+			logged := &messages{}
+			o := projections.RunnerOptions{Logger: slog.New(logged)}
 			if err := projections.NewRunner(r.log, r.store, b, o).CatchUp(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Contains(logged.String(), restores); got != tt.want {
-				t.Errorf("started from main's snapshots: %v, want %v; the runner logged:\n%s", got, tt.want, logged.String())
+			if got := logged.logged(restores); got != tt.want {
+				t.Errorf("started from main's snapshots: %v, want %v; the runner logged: %q", got, tt.want, logged.msgs)
 			}
 			got, want := r.stored(b.Name), r.folded(b)
 			if len(got) == 0 {
