@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -394,5 +395,64 @@ func TestLiveEqualsRebuild(t *testing.T) {
 	}
 	if diff := cmp.Diff(live, r.stored(events.Main), sameBoard); diff != "" {
 		t.Errorf("live views differ from a rebuild (-live +rebuild):\n%s", diff)
+	}
+}
+
+// TestCatchUpReadsSnapshotsOnlyWhenItFolds: given main's projection saved,
+// when a catch-up (a status) finds nothing new on main's subjects on the
+// day its views were written, then it reads no snapshot, its views stand,
+// and its checkpoint follows the log's end; when an event came, or the day
+// moved on, then it resumes from the snapshots and folds.
+func TestCatchUpReadsSnapshotsOnlyWhenItFolds(t *testing.T) {
+	const resumes = "projection resumes"
+	tomorrow := func() time.Time { return time.Now().Add(24 * time.Hour) }
+	tests := []struct {
+		name string
+		then func(r *liveRig)
+		now  func() time.Time
+		want bool
+	}{
+		{name: "nothing new", then: func(*liveRig) {}, want: false},
+		{name: "an event on a branch only", then: func(r *liveRig) {
+			b, err := r.log.Fork(context.Background(), "what-if", events.Time{})
+			if err != nil {
+				r.t.Fatal(err)
+			}
+			r.do(b, "summit", 27, "putin", &events.MeetingAccepted{})
+		}, want: false},
+		{name: "an event on main", then: func(r *liveRig) {
+			r.do(eventlog.Main(), "summit", 27, "putin", &events.MeetingAccepted{})
+		}, want: true},
+		{name: "a day later", then: func(*liveRig) {}, now: tomorrow, want: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := newLiveRig(t)
+			main := eventlog.Main()
+			r.story(4)
+			if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tt.then(r)
+			logged := &messages{}
+			o := projections.RunnerOptions{Logger: slog.New(logged), Now: tt.now}
+			if err := projections.NewRunner(r.log, r.store, main, o).CatchUp(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got := logged.logged(resumes); got != tt.want {
+				t.Errorf("read the snapshots: %v, want %v", got, tt.want)
+			}
+			if diff := cmp.Diff(r.folded(main), r.stored(events.Main), sameBoard); diff != "" {
+				t.Errorf("views differ from the fold (-fold +bucket):\n%s", diff)
+			}
+			cp, err := r.store.Checkpoint(ctx, events.Main)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if last, _ := r.log.LastSeq(ctx); cp.Seq != last {
+				t.Errorf("checkpoint %d, want the log's end %d", cp.Seq, last)
+			}
+		})
 	}
 }
