@@ -284,6 +284,11 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 	return nil
 }
 
+// holdsAll reports whether the runner's board holds every meeting of its
+// branch: it folded or restored them, rather than finding its views
+// current with nothing to read ([Runner.restore]).
+func (r *Runner) holdsAll() bool { return r.board != nil && !r.unrestored }
+
 // restore puts the snapshots written before on the board of a runner that
 // resumes from its checkpoint, once, before the board is first used.
 func (r *Runner) restore(ctx context.Context) error {

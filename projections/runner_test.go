@@ -456,3 +456,42 @@ func TestCatchUpReadsSnapshotsOnlyWhenItFolds(t *testing.T) {
 		})
 	}
 }
+
+// TestReadBoardSameFromBoardAndBucket: a read that catches the projection
+// up returns the views of the runner's board; a read that finds it current
+// returns the views in the bucket. Given events the projection has not
+// folded (on main, and a new branch's whole record), when the board is read
+// twice, then both reads return the same board, field for field.
+func TestReadBoardSameFromBoardAndBucket(t *testing.T) {
+	ctx := context.Background()
+	r := newLiveRig(t)
+	main := eventlog.Main()
+	r.story(5)
+	if err := projections.NewRunner(r.log, r.store, main, projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.do(main, "prep", 25, "rubio", &events.MeetingHeld{Venue: "Budapest"})
+	r.do(main, "filler-001", 16, "peskov", &events.StatementMade{About: "filler-001", Stance: events.StanceNoncommittal, Claim: "unscheduled"})
+	b, err := r.log.Fork(ctx, "what-if", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.do(b, "summit", 27, "putin", &events.MeetingAccepted{})
+	for _, branch := range []eventlog.Branch{main, b} {
+		q := projections.Query{Branch: branch}
+		folded, err := projections.ReadBoard(ctx, r.log, r.store, q, projections.RunnerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := projections.ReadBoard(ctx, r.log, r.store, q, projections.RunnerOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(folded.Meetings) == 0 {
+			t.Fatalf("%s: an empty board", branch.Name)
+		}
+		if diff := cmp.Diff(stored, folded); diff != "" {
+			t.Errorf("%s: the board read as it was folded differs from the board read back (-bucket +folded):\n%s", branch.Name, diff)
+		}
+	}
+}

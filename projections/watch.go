@@ -386,16 +386,27 @@ func (p *watcher) line(typ string, v *View, changes []Change) WatchLine {
 // what is missing itself or, if another process (summit serve) holds the
 // projection's lease, waits for that process to get there, for up to 30s.
 func CatchUp(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog.Branch, o RunnerOptions) error {
-	err := NewRunner(log, store, branch, o).CatchUp(ctx)
+	_, err := catchUp(ctx, log, store, branch, o)
+	return err
+}
+
+// catchUp is [CatchUp], and returns the runner that caught up, or nil if
+// another process did.
+func catchUp(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog.Branch, o RunnerOptions) (*Runner, error) {
+	r := NewRunner(log, store, branch, o)
+	err := r.CatchUp(ctx)
 	if !errors.Is(err, ErrBusy) {
-		return err
+		if err != nil {
+			return nil, err
+		}
+		return r, nil
 	}
 	last, err := log.LastSeq(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	_, err = store.WaitFor(wctx, branch.Name, last)
-	return err
+	return nil, err
 }
