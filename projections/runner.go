@@ -180,7 +180,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	return err
 }
 
-// Board returns the board as the runner last left it.
+// Board returns the board as the runner last left it: after a catch-up
+// that found nothing new to fold, one that holds none of the meetings
+// (their views in the bucket stand, and their snapshots were not read).
 func (r *Runner) Board() *Board { return r.board }
 
 func (r *Runner) run(ctx context.Context, follow, rebuild bool) (err error) {
