@@ -10,9 +10,9 @@ import (
 // known-at date), the live projection's views, brought up to the end of
 // the log first (see [CatchUp]), each read as of today (taken from the
 // board of the runner that caught up, if it had to fold, else from the
-// bucket); for a read with a
-// date, the board folded from the log ([FoldView]). It is what "summit
-// status --json" prints and what the web board's /api/board serves.
+// bucket); for a read with a date, the board folded from the log
+// ([FoldView]). It is what "summit status --json" prints and what the web
+// board's /api/board serves.
 func ReadBoard(ctx context.Context, log *eventlog.Log, store *Store, q Query, o RunnerOptions) (BoardView, error) {
 	if !q.AsOf.IsZero() || !q.KnownAt.IsZero() {
 		return FoldView(ctx, log, q)
