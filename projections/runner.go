@@ -371,50 +371,30 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	if err != nil {
 		return err
 	}
-	if !follow && r.unrestored && !r.dayMoved() {
-		// Nothing new on the branch's subjects, and the same day: the
-		// views stand as they are, and the snapshots are not read. (A
-		// save past a checkpoint that it did not live to write changed
-		// no view then: no event came after the checkpoint.)
-		last, err := r.log.LastOn(ctx, eventlog.BranchSubjects(r.branch.Name))
-		if err != nil {
+	// Nothing new on the branch's subjects: up to date with no consumer
+	// (a keeper catching up 10,000 branches, a status). A projection from
+	// nothing (a rebuild) reads the log whatever the last message says,
+	// so that a damaged one is found.
+	upToDate := false
+	if !follow && r.cp.Seq > 0 {
+		if upToDate, err = r.upToDate(ctx, end); err != nil {
 			return err
 		}
-		if last <= r.cp.Seq {
-			ok, err := r.reflects(ctx, end)
-			if err != nil {
-				return err
-			}
-			if ok {
-				r.deadlines()
-				return r.save(ctx, max(end, r.board.Seq()))
-			}
-		}
 	}
-	if err := r.restore(ctx); err != nil {
-		return err
+	if !upToDate || r.dayMoved() {
+		// Up to date on the same day, the views stand as they are and the
+		// snapshots are not read. (A save past the checkpoint that did
+		// not live to write it changed no view: no event came after the
+		// checkpoint.)
+		if err := r.restore(ctx); err != nil {
+			return err
+		}
 	}
 	// A runner that resumes on a later day than its views were written
 	// as of writes again those whose deadline passed in between.
 	r.deadlines()
-	if !follow && r.cp.Seq > 0 {
-		// Nothing new on the branch's subjects: up to date with no
-		// consumer (a keeper catching up 10,000 branches, a status). A
-		// projection from nothing (a rebuild) reads the log whatever the
-		// last message says, so that a damaged one is found.
-		last, err := r.log.LastOn(ctx, eventlog.BranchSubjects(r.branch.Name))
-		if err != nil {
-			return err
-		}
-		if last <= r.cp.Seq {
-			ok, err := r.reflects(ctx, end)
-			if err != nil {
-				return err
-			}
-			if ok {
-				return r.save(ctx, max(end, r.board.Seq()))
-			}
-		}
+	if upToDate {
+		return r.save(ctx, max(end, r.board.Seq()))
 	}
 	subjects := eventlog.BranchSubjects(r.branch.Name)
 	sub, err := r.log.Subscribe(ctx, subjects, r.cp.Seq+1)
@@ -690,6 +670,16 @@ func (r *Runner) idle(ctx context.Context, sub *eventlog.Subscription) (saved bo
 		return false, nil
 	}
 	return true, r.save(ctx, seq)
+}
+
+// upToDate reports whether no event of the runner's branch came after its
+// checkpoint, up to end, the log's end.
+func (r *Runner) upToDate(ctx context.Context, end uint64) (bool, error) {
+	last, err := r.log.LastOn(ctx, eventlog.BranchSubjects(r.branch.Name))
+	if err != nil || last > r.cp.Seq {
+		return false, err
+	}
+	return r.reflects(ctx, end)
 }
 
 // reflects reports whether the runner has applied every event of its
