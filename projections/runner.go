@@ -334,7 +334,7 @@ func (r *Runner) base(ctx context.Context, rebuild bool) error {
 	fork, restored := forkBase{}, false
 	if !rebuild {
 		var err error
-		if fork, restored, err = restoreFork(ctx, r.store, b, r.board); err != nil {
+		if fork, restored, err = restoreFork(ctx, r.log, r.store, b, r.board); err != nil {
 			return err
 		}
 	}
@@ -351,7 +351,15 @@ func (r *Runner) base(ctx context.Context, rebuild bool) error {
 			}
 			r.dirty[id], r.changed[id] = cause, true
 		}
-		r.o.Logger.Info("branch projection starts from main's snapshots", "branch", b.Name, "meetings", len(fork.meetings), "from", fork.from, "fork", b.ForkSeq)
+		r.o.Logger.Info("branch projection starts from main's snapshots", "branch", b.Name, "meetings", len(fork.meetings), "read_by_seq", len(fork.late), "from", fork.from, "fork", b.ForkSeq)
+		// The meetings main moved on after the fork, from their first
+		// event; then the record after main's checkpoint, whose events
+		// of those meetings they hold already.
+		for _, rec := range fork.late {
+			if err = apply(rec); err != nil {
+				return err
+			}
+		}
 		err = r.log.Read(ctx, eventlog.BranchSubjects(events.Main), fork.from, b.ForkSeq, apply)
 	} else {
 		err = r.log.ReadFork(ctx, b, apply)

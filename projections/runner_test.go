@@ -57,13 +57,22 @@ var partyOfPerson = map[string]string{"trump": "USA", "rubio": "USA", "putin": "
 // declaring m with participants if it is new.
 func (r *liveRig) do(b eventlog.Branch, m string, d int, by string, p events.Payload) {
 	r.t.Helper()
+	if err := r.try(b, m, d, by, p); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// try is [liveRig.do] for a goroutine other than the test's: it returns
+// the error.
+func (r *liveRig) try(b eventlog.Branch, m string, d int, by string, p events.Payload) error {
 	cmd := aggregates.Command{
 		Aggregate: events.Meeting(m), At: events.Date(2025, time.October, d), By: by, Party: partyOfPerson[by], Payload: p,
 		Declare: &events.MeetingDeclared{Title: "the " + m, Participants: []events.Participant{{Person: "trump", Party: "USA"}, {Person: "putin", Party: "RUS"}}},
 	}
 	if _, err := commands.NewHandler(r.log, b).Handle(context.Background(), cmd, commands.Meta{}); err != nil {
-		r.t.Fatalf("%s on %s: %v", p.Kind(), m, err)
+		return fmt.Errorf("%s on %s: %w", p.Kind(), m, err)
 	}
+	return nil
 }
 
 // story appends a Budapest-like story with n filler meetings.
