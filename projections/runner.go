@@ -287,9 +287,10 @@ func (r *Runner) load(ctx context.Context, rebuild bool) error {
 }
 
 // holdsAll reports whether the runner's board holds every meeting of its
-// branch: it folded or restored them, rather than finding its views
-// current with nothing to read ([Runner.restore]).
-func (r *Runner) holdsAll() bool { return r.board != nil && !r.unrestored }
+// branch as its views show them: it folded or restored them, rather than
+// finding its views current with nothing to read ([Runner.restore]), and
+// it did not stop inside a command, whose views wait for the rest.
+func (r *Runner) holdsAll() bool { return r.board != nil && !r.unrestored && !r.inCommand }
 
 // restore puts the snapshots written before on the board of a runner that
 // resumes from its checkpoint, once, before the board is first used.
