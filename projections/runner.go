@@ -720,18 +720,18 @@ const burstMax = 250 * time.Millisecond
 // stops.
 const maxQuiet = 250 * time.Millisecond
 
+// today returns the day (UTC) of the runner's clock.
+func (r *Runner) today() string { return r.o.Now().UTC().Format(events.DateLayout) }
+
 // dayMoved reports whether the runner's day has moved on since its views
 // were written: [Runner.deadlines] then has views to write again.
-func (r *Runner) dayMoved() bool {
-	return r.day != "" && r.day != r.o.Now().UTC().Format(events.DateLayout)
-}
+func (r *Runner) dayMoved() bool { return r.day != "" && r.day != r.today() }
 
 // deadlines marks, when the runner's day has moved on since its views were
 // written, the meetings whose overdue flag the new day changes, with the
 // deadline passing as their cause.
 func (r *Runner) deadlines() {
-	now := r.o.Now()
-	today := now.UTC().Format(events.DateLayout)
+	today := r.today()
 	if r.day == "" || r.day == today {
 		r.day = today
 		return
@@ -761,8 +761,7 @@ func dayCutoff(day string) (time.Time, error) {
 // asOf returns the cutoff and label views are written as of: the end of
 // the runner's day, and that day.
 func (r *Runner) asOf() (time.Time, string) {
-	now := r.o.Now().UTC()
-	label := now.Format(events.DateLayout)
+	label := r.today()
 	if r.day == "" {
 		r.day = label
 	}
