@@ -782,8 +782,8 @@ func (r *run) branchFigures(ctx context.Context, at string) error {
 	// first read catches the branch's projection up (its views and
 	// snapshots written; the record up to the fork from main's snapshots
 	// where main's projection is saved, [projections.CatchUp]). Each of
-	// two new branches, with a few statements of its own at the full size, is read once,
-	// the quicker counted.
+	// two new branches, with a few statements of its own at the full
+	// size, is read once, the quicker counted.
 	var read, rawRead, fold time.Duration
 	for i := range 2 {
 		b, err := r.log.Fork(ctx, fmt.Sprintf("bench-%s-read-%d", at, i), events.Time{})
