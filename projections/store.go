@@ -354,6 +354,33 @@ func (s *Store) Snapshot(ctx context.Context, branch eventlog.Branch, id string)
 	return snap, true, nil
 }
 
+// settledSnapshotsOf is [Store.snapshotsOf] for a reader of snapshots that
+// another process writes (a new branch reading main's, while main's live
+// projection saves them), and reports whether none of branch's snapshots
+// was written while they were read: a watch of keys written again meanwhile
+// can miss one (its earlier value gone before it was delivered, and the
+// client counting the current values delivered before the new one came).
+func (s *Store) settledSnapshotsOf(ctx context.Context, branch string) (map[string]Snapshot, bool, error) {
+	st, err := s.snapshots.Status(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("bucket %s: %w", s.snapshots.Bucket(), err)
+	}
+	b, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok {
+		return nil, false, nil
+	}
+	before := b.StreamInfo().State.LastSeq
+	snaps, err := s.snapshotsOf(ctx, branch)
+	if err != nil {
+		return nil, false, err
+	}
+	next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+SnapshotBucket, "$KV."+SnapshotBucket+"."+branch+".*", before+1)
+	if err != nil {
+		return nil, false, fmt.Errorf("read %s of %s: %w", SnapshotBucket, branch, err)
+	}
+	return snaps, next == 0, nil
+}
+
 // snapshotsOf returns every snapshot of branch, by meeting.
 func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snapshot, error) {
 	out := map[string]Snapshot{}
