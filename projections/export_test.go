@@ -13,7 +13,7 @@ func (s *Store) WatchCheckpoint(ctx context.Context, branch string, opts ...jets
 
 // WithJetStream returns a copy of s that publishes its view writes through js.
 func (s *Store) WithJetStream(js jetstream.JetStream) *Store {
-	c := &Store{js: js, timeout: s.timeout, meetings: s.meetings, snapshots: s.snapshots, state: s.state, dead: s.dead}
+	c := &Store{js: s.js, writes: js, timeout: s.timeout, meetings: s.meetings, snapshots: s.snapshots, state: s.state, dead: s.dead}
 	c.replicas.Store(s.replicas.Load())
 	return c
 }

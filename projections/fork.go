@@ -47,8 +47,7 @@ const lateShare = 4
 //   - b forks at a world time: the fork cuts each history at its first
 //     event after that time ([eventlog.Log.ReadFork]), which a state
 //     cannot be cut back to;
-//   - main's projection was never saved, or saved snapshots while they
-//     were read (a read may then miss one);
+//   - main's projection was never saved;
 //   - the meetings whose snapshots are past the fork hold more than one
 //     event in [lateShare] of the record up to the fork, or a snapshot
 //     does not list its events, or they are not where it says.
@@ -68,8 +67,8 @@ func restoreFork(ctx context.Context, log *eventlog.Log, store *Store, b eventlo
 	// changed after its snapshot and by the checkpoint has a later one),
 	// and nothing is left to read after the checkpoint.
 	upTo := min(cp.Seq, b.ForkSeq)
-	snaps, settled, err := store.settledSnapshotsOf(ctx, events.Main)
-	if err != nil || !settled {
+	snaps, err := store.snapshotsOf(ctx, events.Main)
+	if err != nil {
 		return forkBase{}, false, err
 	}
 	var ids []string

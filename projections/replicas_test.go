@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -73,6 +74,72 @@ func TestEachReadsEachKeyOnce(t *testing.T) {
 		})
 		if want := []string{"main.a=a1", "main.b=b2"}; err != nil || !slices.Equal(got, want) {
 			t.Errorf("%d replicas: read %q (%v), want %q", replicas, got, err, want)
+		}
+	}
+}
+
+// TestEachMissesNoKeyWrittenAgain reads a branch's keys while another
+// writer puts them again, one after another, as summit serve's live runner
+// writes views and snapshots while a status or a new branch reads them. A
+// watch alone can miss a key: its value is gone (a bucket keeps one) before
+// the watch delivers it, and the new one comes after the watch has counted
+// the current values. Every read must hold every key.
+func TestEachMissesNoKeyWrittenAgain(t *testing.T) {
+	ctx := context.Background()
+	js := natstest.JetStream(t, natstest.Start(t))
+	store, err := OpenStore(ctx, js, StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keys = 3000
+	kv := store.snapshots       // one value a key: what was written over is gone
+	value := make([]byte, 2048) // about a snapshot's size
+	key := func(i int) string { return fmt.Sprintf("main.m%04d", i) }
+	for i := range keys {
+		if _, err := kv.Put(ctx, key(i), value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		// Keys in no order: some the watch delivered already, some not.
+		for n := 1; ; n++ {
+			if _, err := kv.Put(wctx, key(n*7919%keys), value); err != nil {
+				if wctx.Err() != nil {
+					err = nil // stopped
+				}
+				done <- err
+				return
+			}
+		}
+	}()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("writer: %v", err)
+		}
+	}()
+	for read := range 20 {
+		seen := map[string]bool{}
+		err := store.each(ctx, kv, "main", func(key string, value []byte) error {
+			if seen[key] {
+				return fmt.Errorf("%s read twice", key)
+			}
+			seen[key] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("read %d: %v", read, err)
+		}
+		if len(seen) != keys {
+			var missing []string
+			for i := range keys {
+				if !seen[key(i)] {
+					missing = append(missing, key(i))
+				}
+			}
+			t.Fatalf("read %d: %d keys of %d; missing %q", read, len(seen), keys, missing)
 		}
 	}
 }

@@ -818,7 +818,7 @@ func (r *Runner) write(ctx context.Context, subject string, data []byte) error {
 	// followed it, and an older view of a meeting would land over a newer
 	// one (TestClusterLeaderStops). The write fails instead; the runner
 	// is torn, and stops to be started again.
-	f, err := r.store.js.PublishAsync(subject, data, jetstream.WithRetryAttempts(0))
+	f, err := r.store.writes.PublishAsync(subject, data, jetstream.WithRetryAttempts(0))
 	if err != nil {
 		return err
 	}
@@ -834,7 +834,7 @@ func (r *Runner) write(ctx context.Context, subject string, data []byte) error {
 // acknowledged leaves the runner torn: it saves no checkpoint past it, and
 // stops, to be started again (issue 12, TestRunnerGivesUpOnALostViewAck).
 func (r *Runner) settle(ctx context.Context) error {
-	wait := r.store.js.Options().DefaultTimeout
+	wait := r.store.writes.Options().DefaultTimeout
 	if wait <= 0 {
 		wait = 5 * time.Second
 	}

@@ -57,6 +57,9 @@ func Key(branch, id string) string { return branch + "." + id }
 // Store is the projection's key-value buckets.
 type Store struct {
 	js jetstream.JetStream
+	// writes is where a runner publishes its views and snapshots: js
+	// (a test gives it a server that never acknowledges them).
+	writes jetstream.JetStream
 	// replicas is how many servers keep the buckets, as the server says
 	// (0 until asked: see [Store.replicated]).
 	replicas  atomic.Int64
@@ -141,7 +144,7 @@ func OpenStore(ctx context.Context, js jetstream.JetStream, o StoreOptions) (*St
 		return nil, err
 	}
 	meetings, snapshots, state, dead := buckets[0], buckets[1], buckets[2], buckets[3]
-	return &Store{js: js, timeout: o.Timeout, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
+	return &Store{js: js, writes: js, timeout: o.Timeout, meetings: meetings, snapshots: snapshots, state: state, dead: dead}, nil
 }
 
 // Meetings returns the bucket of views, to watch.
@@ -354,33 +357,6 @@ func (s *Store) Snapshot(ctx context.Context, branch eventlog.Branch, id string)
 	return snap, true, nil
 }
 
-// settledSnapshotsOf is [Store.snapshotsOf] for a reader of snapshots that
-// another process writes (a new branch reading main's, while main's live
-// projection saves them), and reports whether none of branch's snapshots
-// was written while they were read: a watch of keys written again meanwhile
-// can miss one (its earlier value gone before it was delivered, and the
-// client counting the current values delivered before the new one came).
-func (s *Store) settledSnapshotsOf(ctx context.Context, branch string) (map[string]Snapshot, bool, error) {
-	st, err := s.snapshots.Status(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("bucket %s: %w", s.snapshots.Bucket(), err)
-	}
-	b, ok := st.(*jetstream.KeyValueBucketStatus)
-	if !ok {
-		return nil, false, nil
-	}
-	before := b.StreamInfo().State.LastSeq
-	snaps, err := s.snapshotsOf(ctx, branch)
-	if err != nil {
-		return nil, false, err
-	}
-	next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+SnapshotBucket, "$KV."+SnapshotBucket+"."+branch+".*", before+1)
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s of %s: %w", SnapshotBucket, branch, err)
-	}
-	return snaps, next == 0, nil
-}
-
 // snapshotsOf returns every snapshot of branch, by meeting.
 func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snapshot, error) {
 	out := map[string]Snapshot{}
@@ -398,18 +374,57 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snap
 // each calls fn with every key of branch in kv and its value, once each,
 // in the order the keys were last written.
 //
-// A watch reads them, and in a replicated store its consumer may live on a
-// replica that lags the bucket's leader: what it delivers as the current
-// values can miss the latest writes (a runner that resumes on snapshots
-// older than its checkpoint would fold without the events between). There,
-// each asks the leader whether it holds a later write of branch's keys
-// ([eventlog.NextOnLeader]) and reads on until the watch has delivered it.
+// A watch reads them, and it can miss a key that another writer writes
+// over while it reads (a live runner saving the snapshots that a new
+// branch reads): in a bucket that keeps one value a key, the value the
+// missed returns the current entries of branch's keys in kv that are not in
+// read: the keys a watch did not deliver, read by themselves. The bucket's
+// stream lists its keys; a key deleted since the list was made is left out.
+func (s *Store) missed(ctx context.Context, kv jetstream.KeyValue, branch string, read map[string]int) ([]jetstream.KeyValueEntry, error) {
+	stream, err := s.js.Stream(ctx, "KV_"+kv.Bucket())
+	if err != nil {
+		return nil, err
+	}
+	prefix := "$KV." + kv.Bucket() + "."
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(prefix+branch+".*"))
+	if err != nil {
+		return nil, err
+	}
+	var out []jetstream.KeyValueEntry
+	for subject := range info.State.Subjects {
+		key := strings.TrimPrefix(subject, prefix)
+		if _, ok := read[key]; ok {
+			continue
+		}
+		e, err := kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// watch was to deliver is gone, and the client counts the current values
+// delivered before the new one comes. And in a replicated store the watch's
+// consumer may live on a replica that lags the bucket's leader: what it
+// delivers as the current values can miss the latest writes (a runner that
+// resumes on snapshots older than its checkpoint would fold without the
+// events between). So each asks the leader whether it holds a later write
+// of branch's keys ([eventlog.NextOnLeader]). In a replicated store it
+// reads on until the watch has delivered it; on one server it reads the
+// keys the watch missed by themselves ([Store.missed]). Reading on until
+// no later write exists would not end while a writer outpaces the reads.
 func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, fn func(key string, value []byte) error) error {
 	w, stop, err := s.watch(ctx, kv, branch+".*")
 	if err != nil {
 		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 	}
 	defer stop()
+	filter := "$KV." + kv.Bucket() + "." + branch + ".*"
 	var (
 		entries []jetstream.KeyValueEntry
 		at      = map[string]int{} // each key's place in entries
@@ -440,19 +455,29 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 			}
 		}
 		initial = true
-		if replicated, err := s.replicated(ctx); err != nil {
-			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
-		} else if !replicated {
-			break
-		}
-		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), "$KV."+kv.Bucket()+"."+branch+".*", last+1)
+		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), filter, last+1)
 		if err != nil {
 			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 		}
 		if next == 0 {
 			break
 		}
-		want = next
+		replicated, err := s.replicated(ctx)
+		if err != nil {
+			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+		}
+		if replicated {
+			want = next
+			continue
+		}
+		// Written to since the watch began: a key written over before the
+		// watch delivered it may be missing.
+		missed, err := s.missed(ctx, kv, branch, at)
+		if err != nil {
+			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+		}
+		entries = append(entries, missed...)
+		break
 	}
 	for _, e := range entries {
 		if e == nil || e.Operation() != jetstream.KeyValuePut {
