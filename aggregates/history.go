@@ -168,8 +168,8 @@ func FoldKnown(history []events.Event, known time.Time) Meeting {
 
 // Replay returns base with evs, events in world order, applied.
 func Replay(base Meeting, evs []events.Event) Meeting {
-	for _, e := range evs {
-		base = Evolve(base, e)
+	for i := range evs {
+		EvolveIn(&base, &evs[i])
 	}
 	return base
 }
@@ -352,7 +352,7 @@ func (h History) withOutlined(evs []events.Event) History {
 			outline = append(outline, e)
 		}
 		if m.after(e) {
-			m = Evolve(m, e)
+			EvolveIn(&m, &e)
 		} else if p, ok := Place(m, e); ok {
 			m = p
 		} else if shapes {

@@ -191,7 +191,7 @@ func (m Meeting) IsParticipant(party string) bool {
 }
 
 // allAccepted reports whether every participant's party has accepted.
-func (m Meeting) allAccepted() bool {
+func (m *Meeting) allAccepted() bool {
 	for _, p := range m.Participants {
 		if !slices.Contains(m.Accepted, p.Party) {
 			return false
@@ -211,7 +211,7 @@ func (m Meeting) Precondition(id string) (Precondition, bool) {
 
 // status derives the meeting's status from its facts: held before all, then
 // called off, declined, postponed, scheduled, agreed, proposed, floated.
-func (m Meeting) status() Status {
+func (m *Meeting) status() Status {
 	switch {
 	case m.HeldAt != nil:
 		return StatusHeld
@@ -277,6 +277,15 @@ func Passed(deadline events.Time, cutoff time.Time) bool {
 // use for leaves m as it was, but for its place. It does not change m:
 // slices are copied before they are changed.
 func Evolve(m Meeting, e events.Event) Meeting {
+	EvolveIn(&m, &e)
+	return m
+}
+
+// EvolveIn is [Evolve] in place: *m becomes the meeting with e applied. It
+// copies no meeting (a board applies a million events to states some
+// hundreds of bytes large), and changes no slice *m holds but copies it
+// first, so that a state that shares them stays as it was.
+func EvolveIn(m *Meeting, e *events.Event) {
 	m.Version = max(m.Version, e.Version)
 	m.Last, m.LastKnown, m.LastVersion = e.At, e.Known(), e.Version
 	switch p := e.Payload.(type) {
@@ -291,9 +300,9 @@ func Evolve(m Meeting, e events.Event) Meeting {
 		m.Proposed, m.Cancelled, m.Postponed = true, false, false
 		m.Window, m.Date, m.Until = p.WindowFrom(e.At), nil, nil
 		m.Venue = or(p.Venue, m.Venue)
-		m = accept(m, e.Party)
+		m.accept(e.Party)
 	case *events.MeetingAccepted:
-		m = accept(m, e.Party)
+		m.accept(e.Party)
 		m.Cancelled = false
 	case *events.MeetingDeclined:
 		if m.IsParticipant(e.Party) {
@@ -325,7 +334,7 @@ func Evolve(m Meeting, e events.Event) Meeting {
 	case *events.ParticipantsChanged:
 		m.Participants = changeParticipants(m.Participants, p)
 	case *events.PreconditionAdded:
-		m.Preconditions = append(slices.Clip(m.Preconditions), newPrecondition(e, p))
+		m.Preconditions = append(slices.Clip(m.Preconditions), newPrecondition(*e, p))
 	case *events.PreconditionMet:
 		m.Preconditions = settle(m.Preconditions, p.Precondition, Met, e.At)
 	case *events.PreconditionFailed:
@@ -334,13 +343,12 @@ func Evolve(m Meeting, e events.Event) Meeting {
 		m.Preconditions = settle(m.Preconditions, p.Precondition, Waived, e.At)
 	case *events.StatementMade:
 		if p.Claim != "" {
-			m.Claims = withClaim(m.Claims, claimOf(e, p))
+			m.Claims = withClaim(m.Claims, claimOf(*e, p))
 		}
 	}
 	if s := m.status(); s != m.Status {
-		m.Status, m.StatusCause = s, causeOf(e)
+		m.Status, m.StatusCause = s, causeOf(*e)
 	}
-	return m
 }
 
 // claimOf returns the claim statement e (of payload p) makes.
@@ -462,12 +470,11 @@ func placeSettled(m Meeting, e events.Event, id string, to PreconditionState) (M
 }
 
 // accept records party's acceptance.
-func accept(m Meeting, party string) Meeting {
+func (m *Meeting) accept(party string) {
 	if m.IsParticipant(party) {
 		m.Accepted = with(m.Accepted, party)
 	}
 	m.Declined = without(m.Declined, party)
-	return m
 }
 
 // changeParticipants returns ps changed as p says: a person added in place

@@ -577,6 +577,24 @@ func TestEvolveFields(t *testing.T) {
 			if diff := cmp.Diff(want, got, ignore, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("state (-want +got):\n%s", diff)
 			}
+			// Folded in place, each state the fold went through stays
+			// as it was: EvolveIn changes no slice an earlier state
+			// shares (a board keeps its meeting's state at a cut).
+			evs := Effective(history(t, tt.given...), time.Time{})
+			var m Meeting
+			states := make([]Meeting, 0, len(evs))
+			for i := range evs {
+				states = append(states, m)
+				EvolveIn(&m, &evs[i])
+			}
+			if diff := cmp.Diff(got, m); diff != "" {
+				t.Errorf("EvolveIn: state (-Evolve +EvolveIn):\n%s", diff)
+			}
+			for i, st := range states {
+				if diff := cmp.Diff(Replay(Meeting{}, evs[:i]), st); diff != "" {
+					t.Errorf("the state before event %d changed (-its fold +kept):\n%s", i+1, diff)
+				}
+			}
 		})
 	}
 }

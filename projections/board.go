@@ -190,7 +190,7 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 	if b.appendInPlace(s, e) {
 		// The common case, the event is the latest in world order: its
 		// state follows from the last one, and the tail grows in place.
-		s.m = aggregates.Evolve(s.m, *e)
+		aggregates.EvolveIn(&s.m, e)
 		if len(s.h.Tail) == b.tail+1 {
 			s.cut, s.cutOK = s.m, true
 		}
@@ -202,7 +202,7 @@ func (b *Board) Apply(r eventlog.Record) ([]string, error) {
 		// A whole history (after a refold) with the event the latest: its
 		// state follows from the last one.
 		s.h, s.cutOK = h.Trim(b.tail), false
-		s.m = aggregates.Evolve(s.m, *e)
+		aggregates.EvolveIn(&s.m, e)
 	} else {
 		// Placed before events already folded: in the tail, which holds
 		// every event after it in world order and tells whether it is a
@@ -256,7 +256,8 @@ func (b *Board) appendInPlace(s *slot, e *events.Event) bool {
 		tail = make([]events.Event, len(h.Tail), max(full, len(h.Tail)+1))
 		copy(tail, h.Tail)
 	}
-	tail = append(tail, tailed(*e))
+	tail = append(tail, *e)
+	tailed(&tail[len(tail)-1])
 	switch n := len(tail); {
 	case n < full:
 		h.Tail = tail
@@ -276,17 +277,16 @@ func (b *Board) appendInPlace(s *slot, e *events.Event) bool {
 	return true
 }
 
-// tailed returns e as a tail holds it: what folding it again and placing a
+// tailed makes e what a tail holds of it: what folding it again and placing a
 // late event before it read, without what they do not (its identity key,
 // its causation and correlation, its source unless it carries a quote),
 // so that the board holds less of each event it keeps.
-func tailed(e events.Event) events.Event {
+func tailed(e *events.Event) {
 	e.Key, e.Corrects = "", ""
 	e.CausationID, e.CorrelationID = uuid.Nil, uuid.Nil
 	if e.Source != nil && e.Source.Quote == "" {
 		e.Source = nil
 	}
-	return e
 }
 
 // lateInTail reports whether e, placed in tail (a meeting's latest events
