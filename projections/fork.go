@@ -67,7 +67,7 @@ func restoreFork(ctx context.Context, log *eventlog.Log, store *Store, b eventlo
 	// changed after its snapshot and by the checkpoint has a later one),
 	// and nothing is left to read after the checkpoint.
 	upTo := min(cp.Seq, b.ForkSeq)
-	snaps, err := store.snapshotsOf(ctx, events.Main)
+	snaps, err := store.snapshotsOf(ctx, events.Main, theirs)
 	if err != nil {
 		return forkBase{}, false, err
 	}

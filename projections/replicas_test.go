@@ -66,14 +66,16 @@ func TestEachReadsEachKeyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, replicas := range []int64{1, 3} {
-		store.replicas.Store(replicas)
-		var got []string
-		err := store.each(ctx, kv, "main", func(key string, value []byte) error {
-			got = append(got, key+"="+string(value))
-			return nil
-		})
-		if want := []string{"main.a=a1", "main.b=b2"}; err != nil || !slices.Equal(got, want) {
-			t.Errorf("%d replicas: read %q (%v), want %q", replicas, got, err, want)
+		for _, r := range []writes{mine, theirs} {
+			store.replicas.Store(replicas)
+			var got []string
+			err := store.each(ctx, kv, "main", r, func(key string, value []byte) error {
+				got = append(got, key+"="+string(value))
+				return nil
+			})
+			if want := []string{"main.a=a1", "main.b=b2"}; err != nil || !slices.Equal(got, want) {
+				t.Errorf("%d replicas, written by others %v: read %q (%v), want %q", replicas, r, got, err, want)
+			}
 		}
 	}
 }
@@ -83,7 +85,8 @@ func TestEachReadsEachKeyOnce(t *testing.T) {
 // writes views and snapshots while a status or a new branch reads them. A
 // watch alone can miss a key: its value is gone (a bucket keeps one) before
 // the watch delivers it, and the new one comes after the watch has counted
-// the current values. Every read must hold every key.
+// the current values. Every read of keys that others write must hold every
+// key.
 func TestEachMissesNoKeyWrittenAgain(t *testing.T) {
 	ctx := context.Background()
 	js := natstest.JetStream(t, natstest.Start(t))
@@ -122,7 +125,7 @@ func TestEachMissesNoKeyWrittenAgain(t *testing.T) {
 	}()
 	for read := range 20 {
 		seen := map[string]bool{}
-		err := store.each(ctx, kv, "main", func(key string, value []byte) error {
+		err := store.each(ctx, kv, "main", theirs, func(key string, value []byte) error {
 			if seen[key] {
 				return fmt.Errorf("%s read twice", key)
 			}

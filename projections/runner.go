@@ -299,7 +299,7 @@ func (r *Runner) restore(ctx context.Context) error {
 		return nil
 	}
 	r.unrestored = false
-	snaps, err := r.store.snapshotsOf(ctx, r.branch.Name)
+	snaps, err := r.store.snapshotsOf(ctx, r.branch.Name, mine)
 	if err != nil {
 		return err
 	}

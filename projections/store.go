@@ -214,7 +214,7 @@ func (s *Store) Views(ctx context.Context, branch string) ([]View, error) {
 		return nil, err
 	}
 	var out []View
-	err := s.each(ctx, s.meetings, branch, func(key string, value []byte) error {
+	err := s.each(ctx, s.meetings, branch, theirs, func(key string, value []byte) error {
 		var v View
 		if err := json.Unmarshal(value, &v); err != nil {
 			return fmt.Errorf("view %s: %w", key, err)
@@ -357,10 +357,11 @@ func (s *Store) Snapshot(ctx context.Context, branch eventlog.Branch, id string)
 	return snap, true, nil
 }
 
-// snapshotsOf returns every snapshot of branch, by meeting.
-func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snapshot, error) {
+// snapshotsOf returns every snapshot of branch, by meeting; w says who
+// else may write them meanwhile.
+func (s *Store) snapshotsOf(ctx context.Context, branch string, w writes) (map[string]Snapshot, error) {
 	out := map[string]Snapshot{}
-	err := s.each(ctx, s.snapshots, branch, func(key string, value []byte) error {
+	err := s.each(ctx, s.snapshots, branch, w, func(key string, value []byte) error {
 		var snap Snapshot
 		if err := json.Unmarshal(value, &snap); err != nil {
 			return fmt.Errorf("snapshot %s: %w", key, err)
@@ -377,48 +378,32 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string) (map[string]Snap
 // A watch reads them, and it can miss a key that another writer writes
 // over while it reads (a live runner saving the snapshots that a new
 // branch reads): in a bucket that keeps one value a key, the value the
-// missed returns the current entries of branch's keys in kv that are not in
-// read: the keys a watch did not deliver, read by themselves. The bucket's
-// stream lists its keys; a key deleted since the list was made is left out.
-func (s *Store) missed(ctx context.Context, kv jetstream.KeyValue, branch string, read map[string]int) ([]jetstream.KeyValueEntry, error) {
-	stream, err := s.js.Stream(ctx, "KV_"+kv.Bucket())
-	if err != nil {
-		return nil, err
-	}
-	prefix := "$KV." + kv.Bucket() + "."
-	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(prefix+branch+".*"))
-	if err != nil {
-		return nil, err
-	}
-	var out []jetstream.KeyValueEntry
-	for subject := range info.State.Subjects {
-		key := strings.TrimPrefix(subject, prefix)
-		if _, ok := read[key]; ok {
-			continue
-		}
-		e, err := kv.Get(ctx, key)
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
-}
-
 // watch was to deliver is gone, and the client counts the current values
 // delivered before the new one comes. And in a replicated store the watch's
 // consumer may live on a replica that lags the bucket's leader: what it
 // delivers as the current values can miss the latest writes (a runner that
 // resumes on snapshots older than its checkpoint would fold without the
-// events between). So each asks the leader whether it holds a later write
-// of branch's keys ([eventlog.NextOnLeader]). In a replicated store it
-// reads on until the watch has delivered it; on one server it reads the
-// keys the watch missed by themselves ([Store.missed]). Reading on until
-// no later write exists would not end while a writer outpaces the reads.
-func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, fn func(key string, value []byte) error) error {
+// events between). So each asks the leader whether it holds a write of
+// branch's keys made since the read began ([eventlog.NextOnLeader]); on
+// one server, only if writers says that others may write them over. In a
+// replicated store it reads on until the watch has delivered that write;
+// on one server it reads the keys the watch missed by themselves
+// ([Store.missed]). Reading on until no later write exists would not end
+// while a writer outpaces the reads.
+func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, writers writes, fn func(key string, value []byte) error) error {
+	replicated, err := s.replicated(ctx)
+	if err != nil {
+		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+	}
+	// Where the bucket ended before the watch began: a key written over
+	// while the watch reads is written after it, and the leader is asked
+	// for no write before it (a walk of every branch's writes since).
+	var before uint64
+	if replicated || writers == theirs {
+		if before, err = lastSeq(ctx, kv); err != nil {
+			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+		}
+	}
 	w, stop, err := s.watch(ctx, kv, branch+".*")
 	if err != nil {
 		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
@@ -455,16 +440,15 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 			}
 		}
 		initial = true
-		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), filter, last+1)
+		if !replicated && writers == mine {
+			break // nobody else writes them over
+		}
+		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), filter, max(last, before)+1)
 		if err != nil {
 			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 		}
 		if next == 0 {
 			break
-		}
-		replicated, err := s.replicated(ctx)
-		if err != nil {
-			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 		}
 		if replicated {
 			want = next
@@ -488,6 +472,63 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		}
 	}
 	return nil
+}
+
+// lastSeq returns the sequence of the last write to kv.
+func lastSeq(ctx context.Context, kv jetstream.KeyValue) (uint64, error) {
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if b, ok := st.(*jetstream.KeyValueBucketStatus); ok {
+		return b.StreamInfo().State.LastSeq, nil
+	}
+	return 0, nil
+}
+
+// writes says whether another process may write a branch's keys over
+// while [Store.each] reads them.
+type writes bool
+
+const (
+	// mine: nobody else does. The reader is the branch's runner, which
+	// writes them under its lease; or no key is written twice (a dead
+	// letter's is its message's sequence).
+	mine writes = false
+	// theirs: another process may (main's runner, while a new branch
+	// reads main's snapshots, or a status, a watch or a check the views).
+	theirs writes = true
+)
+
+// missed returns the current entries of branch's keys in kv that are not in
+// read: the keys a watch did not deliver, read by themselves. The bucket's
+// stream lists its keys; a key deleted since the list was made is left out.
+func (s *Store) missed(ctx context.Context, kv jetstream.KeyValue, branch string, read map[string]int) ([]jetstream.KeyValueEntry, error) {
+	stream, err := s.js.Stream(ctx, "KV_"+kv.Bucket())
+	if err != nil {
+		return nil, err
+	}
+	prefix := "$KV." + kv.Bucket() + "."
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(prefix+branch+".*"))
+	if err != nil {
+		return nil, err
+	}
+	var out []jetstream.KeyValueEntry
+	for subject := range info.State.Subjects {
+		key := strings.TrimPrefix(subject, prefix)
+		if _, ok := read[key]; ok {
+			continue
+		}
+		e, err := kv.Get(ctx, key)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // watch makes a watch of keys in kv, waiting at most the store's timeout
@@ -594,7 +635,7 @@ func (s *Store) quarantine(ctx context.Context, branch string, seq uint64, subje
 // sequence.
 func (s *Store) DeadLetters(ctx context.Context, branch string) ([]DeadLetter, error) {
 	var out []DeadLetter
-	err := s.each(ctx, s.dead, branch, func(key string, value []byte) error {
+	err := s.each(ctx, s.dead, branch, mine, func(key string, value []byte) error {
 		var d DeadLetter
 		if err := json.Unmarshal(value, &d); err != nil {
 			return fmt.Errorf("dead letter %s: %w", key, err)

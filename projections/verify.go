@@ -82,7 +82,7 @@ func inspectMeetings(ctx context.Context, log *eventlog.Log, store *Store, cp Ch
 	if err := log.ListMain(ctx, in); err != nil {
 		return err
 	}
-	snaps, err := store.snapshotsOf(ctx, events.Main)
+	snaps, err := store.snapshotsOf(ctx, events.Main, theirs)
 	if err != nil {
 		return fmt.Errorf("inspect the projections: %w", err)
 	}
