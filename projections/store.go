@@ -383,23 +383,24 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string, w writes) (map[s
 // consumer may live on a replica that lags the bucket's leader: what it
 // delivers as the current values can miss the latest writes (a runner that
 // resumes on snapshots older than its checkpoint would fold without the
-// events between). So each asks the leader whether it holds a write of
-// branch's keys made since the read began ([eventlog.NextOnLeader]); on
-// one server, only if writers says that others may write them over. In a
-// replicated store it reads on until the watch has delivered that write;
-// on one server it reads the keys the watch missed by themselves
-// ([Store.missed]). Reading on until no later write exists would not end
+// events between). So each asks the leader whether it holds a later write
+// of branch's keys than the watch delivered ([eventlog.NextOnLeader]). In
+// a replicated store it reads on until the watch has delivered that write.
+// On one server it asks only if writers says that others may write the
+// keys over, only for writes since the read began, and reads the keys the
+// watch missed by themselves ([Store.missed]). Reading on until no later write exists would not end
 // while a writer outpaces the reads.
 func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, writers writes, fn func(key string, value []byte) error) error {
 	replicated, err := s.replicated(ctx)
 	if err != nil {
 		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 	}
-	// Where the bucket ended before the watch began: a key written over
-	// while the watch reads is written after it, and the leader is asked
-	// for no write before it (a walk of every branch's writes since).
+	// On one server, where the bucket ended before the watch began: a
+	// key written over while the watch reads is written after it, and the
+	// leader is asked for no write before it (a walk of every branch's
+	// writes since). A replica may lag behind writes before it too.
 	var before uint64
-	if replicated || writers == theirs {
+	if !replicated && writers == theirs {
 		if before, err = lastSeq(ctx, kv); err != nil {
 			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 		}
