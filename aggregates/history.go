@@ -385,7 +385,8 @@ func (h History) Extend(e events.Event) (History, bool) {
 	if h.IsWhole() || h.Outline != nil || h.now == nil || len(h.Tail) == cap(h.Tail) || !h.comesLast(e) {
 		return h, false
 	}
-	m := Evolve(*h.now, e)
+	m := *h.now
+	EvolveIn(&m, &e)
 	tail := append(h.Tail, e)
 	return History{Base: h.Base, Tail: tail, now: &m}, true
 }
