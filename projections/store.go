@@ -388,8 +388,8 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string, w writes) (map[s
 // a replicated store it reads on until the watch has delivered that write.
 // On one server it asks only if writers says that others may write the
 // keys over, only for writes since the read began, and reads the keys the
-// watch missed by themselves ([Store.missed]). Reading on until no later write exists would not end
-// while a writer outpaces the reads.
+// watch missed by themselves ([Store.missed]): reading on until no later
+// write exists would not end while a writer outpaces the reads.
 func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, writers writes, fn func(key string, value []byte) error) error {
 	replicated, err := s.replicated(ctx)
 	if err != nil {
