@@ -332,14 +332,16 @@ func (r *Runner) restore(ctx context.Context) error {
 func (r *Runner) base(ctx context.Context, rebuild bool) error {
 	b := r.branch
 	apply := func(rec eventlog.Record) error { return r.apply(ctx, rec, false) }
-	fork, restored := forkBase{}, false
+	var (
+		fork     forkBase
+		restored bool
+		err      error
+	)
 	if !rebuild {
-		var err error
 		if fork, restored, err = restoreFork(ctx, r.log, r.store, b, r.board); err != nil {
 			return err
 		}
 	}
-	var err error
 	if restored {
 		// Each restored view is written for the branch, its cause the
 		// meeting's own latest activity (a fold would name the last

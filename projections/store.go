@@ -401,8 +401,12 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 	// writes since). A replica may lag behind writes before it too.
 	var before uint64
 	if !replicated && writers == theirs {
-		if before, err = lastSeq(ctx, kv); err != nil {
+		info, err := bucketInfo(ctx, kv)
+		if err != nil {
 			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
+		}
+		if info != nil {
+			before = info.State.LastSeq
 		}
 	}
 	w, stop, err := s.watch(ctx, kv, branch+".*")
@@ -457,7 +461,7 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		}
 		// Written to since the watch began: a key written over before the
 		// watch delivered it may be missing.
-		missed, err := s.missed(ctx, kv, branch, at)
+		missed, err := s.missed(ctx, kv, filter, at)
 		if err != nil {
 			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 		}
@@ -475,16 +479,17 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 	return nil
 }
 
-// lastSeq returns the sequence of the last write to kv.
-func lastSeq(ctx context.Context, kv jetstream.KeyValue) (uint64, error) {
+// bucketInfo returns the info of kv's stream, as its leader answers it
+// (nil from a bucket that is not a stream's).
+func bucketInfo(ctx context.Context, kv jetstream.KeyValue) (*jetstream.StreamInfo, error) {
 	st, err := kv.Status(ctx)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	if b, ok := st.(*jetstream.KeyValueBucketStatus); ok {
-		return b.StreamInfo().State.LastSeq, nil
+		return b.StreamInfo(), nil
 	}
-	return 0, nil
+	return nil, nil
 }
 
 // writes says whether another process may write a branch's keys over
@@ -501,16 +506,17 @@ const (
 	theirs writes = true
 )
 
-// missed returns the current entries of branch's keys in kv that are not in
-// read: the keys a watch did not deliver, read by themselves. The bucket's
-// stream lists its keys; a key deleted since the list was made is left out.
-func (s *Store) missed(ctx context.Context, kv jetstream.KeyValue, branch string, read map[string]int) ([]jetstream.KeyValueEntry, error) {
+// missed returns the current entries of the keys of kv whose subjects
+// filter matches that are not in read: the keys a watch did not deliver,
+// read by themselves. The bucket's stream lists its keys; a key deleted
+// since the list was made is left out.
+func (s *Store) missed(ctx context.Context, kv jetstream.KeyValue, filter string, read map[string]int) ([]jetstream.KeyValueEntry, error) {
 	stream, err := s.js.Stream(ctx, "KV_"+kv.Bucket())
 	if err != nil {
 		return nil, err
 	}
 	prefix := "$KV." + kv.Bucket() + "."
-	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(prefix+branch+".*"))
+	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(filter))
 	if err != nil {
 		return nil, err
 	}
@@ -577,13 +583,13 @@ func (s *Store) replicated(ctx context.Context) (bool, error) {
 	if n := s.replicas.Load(); n > 0 {
 		return n > 1, nil
 	}
-	st, err := s.meetings.Status(ctx)
+	info, err := bucketInfo(ctx, s.meetings)
 	if err != nil {
 		return false, fmt.Errorf("bucket %s: %w", s.meetings.Bucket(), err)
 	}
 	n := 1
-	if b, ok := st.(*jetstream.KeyValueBucketStatus); ok {
-		n = max(n, b.StreamInfo().Config.Replicas)
+	if info != nil {
+		n = max(n, info.Config.Replicas)
 	}
 	s.replicas.Store(int64(n))
 	return n > 1, nil
