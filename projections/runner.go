@@ -320,7 +320,10 @@ func (r *Runner) restore(ctx context.Context) error {
 			}
 		}
 	}
-	r.board.seq = max(r.board.seq, r.cp.Seq)
+	// The board reflects the record up to the checkpoint: a snapshot
+	// past it (a torn save) holds one meeting's later events, not the
+	// other meetings' ([Board.Restore] took its sequence).
+	r.board.seq = r.cp.Seq
 	r.o.Logger.Info("projection resumes", "branch", r.branch.Name, "checkpoint", r.cp.Seq, "meetings", len(snaps))
 	return nil
 }
