@@ -49,15 +49,93 @@ const batchHeader = "Summit-Batch"
 // than a single publish only when a command has more than one event, which
 // few have.
 func (l *Log) Append(ctx context.Context, expect uint64, evs ...events.Event) (uint64, error) {
-	msgs, err := messages(evs)
-	if err != nil {
-		return 0, err
+	return l.Send(ctx, expect, evs...).Wait()
+}
+
+// Sent is an append on its way to the server: [Log.Send] returns it once
+// the command's message is handed to the connection, and [Sent.Wait]
+// waits for the server's word. A caller does its own work in between,
+// while the message travels and the server stores it: a command handler
+// folds the command's events into the state it caches.
+type Sent struct {
+	log *Log
+	// ctx is the caller's; wait, the request's, which ends after the
+	// log's timeout, and cancel ends it.
+	ctx, wait context.Context
+	cancel    context.CancelFunc
+	expect    uint64
+	evs       []events.Event
+	msgs      []*nats.Msg
+	// ack is the acknowledgement awaited for a single message; nil once
+	// it came, or when the append was done at once (a batch, an error).
+	ack jetstream.PubAckFuture
+	seq uint64
+	err error
+}
+
+// Send starts [Log.Append] of evs: a command's one message is published
+// without waiting for its acknowledgement, and several (an atomic batch)
+// are appended at once. Every error, an encoding error too, comes from
+// [Sent.Wait], which the caller must call.
+func (l *Log) Send(ctx context.Context, expect uint64, evs ...events.Event) *Sent {
+	s := &Sent{log: l, ctx: ctx, expect: expect, evs: evs}
+	if s.msgs, s.err = messages(evs); s.err != nil {
+		return s
 	}
-	seq, err := l.send(ctx, expect, evs, msgs)
-	if err != nil {
-		return 0, err
+	if len(s.msgs) > 1 {
+		s.seq, s.err = l.sendBatch(ctx, expect, evs, s.msgs)
+		return s
 	}
-	return lastEvent(msgs, seq), nil
+	rctx, cancel := l.request(ctx)
+	ack, err := l.pub.PublishMsgAsync(s.msgs[0], jetstream.WithExpectLastSequencePerSubject(expect), jetstream.WithRetryAttempts(0))
+	if err != nil {
+		cancel()
+		s.err = s.failed(err)
+		return s
+	}
+	s.wait, s.cancel, s.ack = rctx, cancel, ack
+	return s
+}
+
+// Wait waits for the server's acknowledgement of the append s started,
+// at most the log's timeout, and returns what [Log.Append] returns.
+func (s *Sent) Wait() (uint64, error) {
+	if s.ack != nil {
+		select {
+		case ack := <-s.ack.Ok():
+			s.seq = ack.Sequence
+		case err := <-s.ack.Err():
+			s.err = s.failed(err)
+		case <-s.wait.Done():
+			s.err = s.failed(s.wait.Err())
+		}
+		s.cancel()
+		s.ack = nil
+	}
+	if s.err != nil {
+		return 0, s.err
+	}
+	return lastEvent(s.msgs, s.seq), nil
+}
+
+// failed returns the error of a single message's append that the server
+// refused or did not acknowledge; or, for a retry that meets its own event
+// as the conflict, nothing, and notes the event's sequence.
+func (s *Sent) failed(err error) error {
+	err = translate(err, s.msgs[0].Subject)
+	if errors.Is(err, ErrConflict) {
+		// A retry of an append that landed meets its own event as the
+		// conflict. Look for it.
+		seq, found, ferr := s.log.findLanded(s.ctx, s.expect, s.evs)
+		if ferr != nil {
+			return ferr
+		}
+		if found {
+			s.seq = seq
+			return nil
+		}
+	}
+	return err
 }
 
 // lastEvent returns the stream sequence of the last event among msgs, once
@@ -74,28 +152,13 @@ func lastEvent(msgs []*nats.Msg, seq uint64) uint64 {
 
 func isEvent(m *nats.Msg) bool { return strings.HasPrefix(m.Subject, SubjectRoot+".") }
 
-// send appends msgs, the encoded evs, as [Log.Append] describes, and
-// returns the stream sequence of the last message (see [lastEvent] for
-// the last event's).
-func (l *Log) send(ctx context.Context, expect uint64, evs []events.Event, msgs []*nats.Msg) (uint64, error) {
+// sendBatch appends msgs, the encoded evs of one command, as one atomic
+// batch, and returns the stream sequence of the last message (see
+// [lastEvent] for the last event's).
+func (l *Log) sendBatch(ctx context.Context, expect uint64, evs []events.Event, msgs []*nats.Msg) (uint64, error) {
 	subject := msgs[0].Subject
 	rctx, cancel := l.request(ctx)
 	defer cancel()
-	if len(msgs) == 1 {
-		ack, err := l.js.PublishMsg(rctx, msgs[0], jetstream.WithExpectLastSequencePerSubject(expect))
-		if err != nil {
-			err = translate(err, subject)
-			if errors.Is(err, ErrConflict) {
-				// A retry of an append that landed meets its own event
-				// as the conflict. Look for it.
-				if seq, found, ferr := l.findLanded(ctx, expect, evs); ferr != nil || found {
-					return seq, ferr
-				}
-			}
-			return 0, err
-		}
-		return ack.Sequence, nil
-	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
 	ack, err := jetstreamext.PublishMsgBatch(rctx, l.js, msgs)
 	if err != nil {

@@ -433,7 +433,7 @@ func (p *bulk) atomic(ctx context.Context, i int, c Pending) error {
 		expect = c.Expect
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
-	seq, err := p.log.send(ctx, expect, c.Events, msgs)
+	seq, err := p.log.sendBatch(ctx, expect, c.Events, msgs)
 	if err != nil {
 		return fmt.Errorf("command %d: %w", i, err)
 	}

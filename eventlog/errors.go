@@ -70,6 +70,7 @@ func unavailable(err error) error {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, nats.ErrTimeout),
 		errors.Is(err, nats.ErrNoResponders), errors.Is(err, jetstream.ErrNoStreamResponse),
+		errors.Is(err, jetstream.ErrAsyncPublishTimeout),
 		errors.As(err, &apiErr) && apiErr.Code == 503:
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}

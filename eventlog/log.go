@@ -75,7 +75,11 @@ func (o Options) Validate() error {
 // Log is the event log on JetStream: one stream, one subject per aggregate
 // and branch.
 type Log struct {
-	js       jetstream.JetStream
+	js jetstream.JetStream
+	// pub publishes a command's single message ([Log.Send]): a context of
+	// its own on js's connection, whose acknowledgements time out after
+	// the log's timeout, so that one lost is not waited for for ever.
+	pub      jetstream.JetStream
 	stream   jetstream.Stream
 	branches jetstream.KeyValue
 	log      *slog.Logger
@@ -140,7 +144,11 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	if err != nil {
 		return nil, fmt.Errorf("event log: bucket %s: %w", BranchBucket, err)
 	}
-	return &Log{js: js, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
+	pub, err := jetstream.New(js.Conn(), jetstream.WithPublishAsyncTimeout(o.Timeout))
+	if err != nil {
+		return nil, fmt.Errorf("event log: %w", err)
+	}
+	return &Log{js: js, pub: pub, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
 }
 
 // openStream returns the stream cfg names, made from cfg if it is new. An

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/events"
@@ -210,6 +211,48 @@ func TestReappendIsNotDuplicated(t *testing.T) {
 	}
 	if diff := cmp.Diff(ids(append([]events.Event{d}, batch...)), ids(h.Events)); diff != "" {
 		t.Errorf("history (-want +got):\n%s", diff)
+	}
+}
+
+// TestAppendGivesUpOnALostAck appends to a server that takes the message
+// and never answers (the stream gone, and a plain subscriber on its
+// subjects: as a server that stopped after it took the message): Append is
+// unavailable after the log's timeout, however long its context lasts.
+// The single message goes without a wait ([Log.Send]); its acknowledgement
+// is what is waited for, and only so long.
+func TestAppendGivesUpOnALostAck(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	js := natstest.JetStream(t, srv)
+	l, err := Open(ctx, js, Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Append(ctx, 0, declare(events.Main, "m1", 16)); err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteStream(ctx, StreamName); err != nil {
+		t.Fatal(err)
+	}
+	nc := natstest.Connect(t, srv)
+	if _, err := nc.Subscribe(SubjectRoot+".>", func(*nats.Msg) {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := l.Append(ctx, 0, declare(events.Main, "m2", 16))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnavailable) {
+			t.Errorf("an append with no answer: %v, want ErrUnavailable", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the append still waits for an acknowledgement that will not come")
 	}
 }
 
