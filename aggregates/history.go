@@ -196,6 +196,10 @@ type History struct {
 	// every one it holds, so that a command decided on a cached history
 	// does not fold its tail again.
 	now *Meeting
+	// top, when topOK, is [History.Version], kept with now: a settled
+	// history's tail is not read again for it each command.
+	top   uint64
+	topOK bool
 }
 
 // Whole returns the history of records, a meeting's events in record order.
@@ -267,11 +271,17 @@ func (h History) Settled() History {
 		m := h.State()
 		h.now = &m
 	}
+	if !h.topOK {
+		h.top, h.topOK = h.Version(), true
+	}
 	return h
 }
 
 // Version returns the version of the meeting's latest event on record.
 func (h History) Version() uint64 {
+	if h.topOK {
+		return h.top
+	}
 	v := h.Base.Version
 	for _, e := range h.Tail {
 		v = max(v, e.Version)
@@ -294,7 +304,9 @@ func (h History) With(evs ...events.Event) History {
 		return h.withOutlined(evs)
 	}
 	base, tail, now := h.Base, slices.Clip(h.Tail), h.now
+	top := h.top
 	for _, e := range evs {
+		top = max(top, e.Version)
 		if b, ok := Place(base, e); ok {
 			base, now = b, nil // before the base, and placed in it
 			continue
@@ -308,7 +320,7 @@ func (h History) With(evs ...events.Event) History {
 		i, _ := slices.BinarySearchFunc(tail, e, worldOrder)
 		tail = slices.Insert(tail, i, e)
 	}
-	return History{Base: base, Tail: tail, now: now}
+	return History{Base: base, Tail: tail, now: now, top: top, topOK: h.topOK}
 }
 
 // Takes reports whether h can take e, an event on record that [Decide]
@@ -388,7 +400,7 @@ func (h History) Extend(e events.Event) (History, bool) {
 	m := *h.now
 	EvolveIn(&m, &e)
 	tail := append(h.Tail, e)
-	return History{Base: h.Base, Tail: tail, now: &m}, true
+	return History{Base: h.Base, Tail: tail, now: &m, top: max(h.top, e.Version), topOK: h.topOK}, true
 }
 
 // comesLast reports whether e comes after every event the partial
@@ -404,8 +416,8 @@ func (h History) comesLast(e events.Event) bool {
 // folded into its base. A whole history becomes a partial one.
 func (h History) Trim(n int) History {
 	if len(h.Tail) <= n {
-		return History{Base: h.Base, Tail: h.Tail, Outline: h.Outline, now: h.now}
+		return History{Base: h.Base, Tail: h.Tail, Outline: h.Outline, now: h.now, top: h.top, topOK: h.topOK}
 	}
 	cut := len(h.Tail) - n
-	return History{Base: Replay(h.Base, h.Tail[:cut]), Tail: slices.Clone(h.Tail[cut:]), now: h.now}
+	return History{Base: Replay(h.Base, h.Tail[:cut]), Tail: slices.Clone(h.Tail[cut:]), now: h.now, top: h.top, topOK: h.topOK}
 }

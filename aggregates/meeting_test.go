@@ -709,6 +709,9 @@ func TestSettledHistoryKeepsItsState(t *testing.T) {
 				if diff := cmp.Diff(Replay(plain.Base, plain.Tail), settled.State()); diff != "" {
 					t.Fatalf("after command %d, a settled history says another state (-folded +kept):\n%s", i, diff)
 				}
+				if got, want := settled.Version(), plain.Version(); got != want || want != evs[len(evs)-1].Version {
+					t.Fatalf("after command %d, a settled history says version %d, its events %d, the last decided %d", i, got, want, evs[len(evs)-1].Version)
+				}
 			}
 		})
 	}
@@ -765,6 +768,9 @@ func TestExtendAppendsInPlace(t *testing.T) {
 			}
 			if diff := cmp.Diff(Replay(got.Base, got.Tail), got.State()); diff != "" {
 				t.Errorf("Extend's state is not its events' (-folded +kept):\n%s", diff)
+			}
+			if got.Version() != evs[0].Version {
+				t.Errorf("Extend's history says version %d, want the event's %d", got.Version(), evs[0].Version)
 			}
 			if &got.Tail[0] != &tt.h.Tail[0] {
 				t.Error("Extend copied the tail")

@@ -321,7 +321,7 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 		}
 	}
 	var refused Refused
-	refs := map[string]int{} // ref names of this batch -> their line
+	var refs map[string]int // ref names of this batch -> their line
 	if err := h.prefetch(ctx, p, steps, out); err != nil {
 		return nil, err
 	}
@@ -379,6 +379,9 @@ func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, o
 			if taken {
 				refused = append(refused, &Refusal{File: b.File, Line: step.Line, Err: fmt.Errorf("ref %q: %w: it names the %s of %s", name, eventlog.ErrRefTaken, t.Aggregate, t.At)})
 				continue
+			}
+			if refs == nil {
+				refs = map[string]int{}
 			}
 			refs[name] = step.Line
 		}

@@ -245,6 +245,9 @@ func atOnce(n int, fn func(i int)) {
 // names ten meetings. A state that does not load
 // is left for [Handler.state] to read again, and report, in its turn.
 func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step, out *Outcome) error {
+	if len(steps) < 2 {
+		return nil
+	}
 	var refs []events.Ref
 	seen := map[events.Ref]bool{}
 	h.mu.Lock()
