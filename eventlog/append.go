@@ -36,6 +36,13 @@ const batchHeader = "Summit-Batch"
 // Nats-Msg-Id: the server keeps no duplicates entry for them (which cost a
 // publish 10% of its time, and a restart a rebuild from the window).
 //
+// An acknowledgement that does not come within the log's timeout, or a
+// stream that no server answers for (a cluster electing its leader), makes
+// Append [ErrUnavailable]. It does not send the message again itself,
+// behind its caller's back: the caller decides again and asks again
+// (summit's command handler does, with patience), and a retry of an append
+// that landed finds it.
+//
 // An event with a ref name ([events.Event.RefName]) goes with a marker on
 // the name's own subject ([RefSubject]), which expects to be the first
 // there: a name taken by another event refuses the append with
@@ -80,6 +87,11 @@ type Sent struct {
 func (l *Log) Send(ctx context.Context, expect uint64, evs ...events.Event) *Sent {
 	s := &Sent{log: l, ctx: ctx, expect: expect, evs: evs}
 	if s.msgs, s.err = messages(evs); s.err != nil {
+		return s
+	}
+	if err := ctx.Err(); err != nil {
+		// Nothing is sent for a caller that has given up.
+		s.err = translate(err, s.msgs[0].Subject)
 		return s
 	}
 	if len(s.msgs) > 1 {
