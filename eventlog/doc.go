@@ -16,6 +16,9 @@
 // the log is followed with [Log.Subscribe], [Log.Read] and [Log.Follow].
 //
 // The safety of an append rests on three JetStream headers: see
-// [Log.Append]. Errors callers branch on are [ErrConflict] (a stale
-// writer), [ErrUnknownBranch], [ErrBranchExists] and [ErrCorrupt].
+// [Log.Append]. A caller with work of its own to do while the server
+// stores a command's events starts the append with [Log.Send] and waits
+// for it with [Sent.Wait]. Errors callers branch on are [ErrConflict] (a
+// stale writer), [ErrUnavailable] (no answer in time: ask again),
+// [ErrUnknownBranch], [ErrBranchExists] and [ErrCorrupt].
 package eventlog
