@@ -156,7 +156,14 @@ func TestHelperProcess(t *testing.T) {
 // $SUMMIT_WRITERS writers, reporting each outcome as a line of JSON as soon
 // as it is known.
 func writersProcess(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	// The parent's deadline, a little before it, so that it still reads
+	// every outcome: a slow machine takes minutes over the soak's 12,000
+	// commands, and a fixed two minutes cut its writers short.
+	deadline, err := time.Parse(time.RFC3339Nano, os.Getenv("SUMMIT_DEADLINE"))
+	if err != nil {
+		t.Fatalf("SUMMIT_DEADLINE: %v", err)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	nc, err := nats.Connect(os.Getenv("SUMMIT_URL"))
 	if err != nil {
@@ -202,7 +209,11 @@ func TestConcurrentWriters(t *testing.T) {
 	if natstest.Soak() {
 		size = load{meetings: 5, goroutines: 16, processes: 4, perProcess: 8, commands: 250}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	budget := 5 * time.Minute
+	if natstest.Soak() {
+		budget = 15 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), budget)
 	defer cancel()
 	srv, err := embedded.Start(ctx, embedded.Options{StoreDir: t.TempDir(), Listen: "127.0.0.1:0"})
 	if err != nil {
@@ -240,7 +251,8 @@ func TestConcurrentWriters(t *testing.T) {
 		children = append(children, natstest.StartChild(t, "writers",
 			"SUMMIT_URL="+srv.ClientURL(), "SUMMIT_PROCESS="+strconv.Itoa(p+1),
 			"SUMMIT_WRITERS="+strconv.Itoa(size.perProcess), "SUMMIT_MEETINGS="+strconv.Itoa(size.meetings),
-			"SUMMIT_COMMANDS="+strconv.Itoa(size.commands)))
+			"SUMMIT_COMMANDS="+strconv.Itoa(size.commands),
+			"SUMMIT_DEADLINE="+time.Now().Add(budget-15*time.Second).Format(time.RFC3339Nano)))
 	}
 	var wg sync.WaitGroup
 	for w := range size.goroutines {
