@@ -194,6 +194,14 @@ func OpenBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 	return kv, err
 }
 
+// BucketStream returns the name of the stream that holds key-value
+// bucket's values.
+func BucketStream(bucket string) string { return "KV_" + bucket }
+
+// BucketSubject returns the subject of key in key-value bucket: a key, a
+// filter of keys (with * and >), or "" for the prefix of every key.
+func BucketSubject(bucket, key string) string { return "$KV." + bucket + "." + key }
+
 // LatestValues returns the value of each key of bucket that keys matches
 // (a key, or a filter with * and >), leaving out the deleted and purged,
 // read with one multi-last direct get: a watch of the bucket makes a
@@ -201,12 +209,12 @@ func OpenBucket(ctx context.Context, js jetstream.JetStream, cfg jetstream.KeyVa
 // keys match, deleted ones included (max 0: no bound of its own; the
 // server answers an error past 1,024).
 func LatestValues(ctx context.Context, js jetstream.JetStream, bucket, keys string, max int) (map[string][]byte, bool, error) {
-	prefix := "$KV." + bucket + "."
+	prefix := BucketSubject(bucket, "")
 	var opts []jetstreamext.GetLastForOpt
 	if max > 0 {
 		opts = append(opts, jetstreamext.GetLastMsgsBatchSize(max+1))
 	}
-	msgs, err := jetstreamext.GetLastMsgsFor(ctx, js, "KV_"+bucket, []string{prefix + keys}, opts...)
+	msgs, err := jetstreamext.GetLastMsgsFor(ctx, js, BucketStream(bucket), []string{prefix + keys}, opts...)
 	if err != nil {
 		return nil, false, fmt.Errorf("read bucket %s: %w", bucket, unavailable(err))
 	}

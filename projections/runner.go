@@ -796,7 +796,7 @@ func (r *Runner) flush(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("view %s: %w", id, err)
 		}
-		if err := r.write(ctx, "$KV."+MeetingBucket+"."+Key(r.branch.Name, id), data); err != nil {
+		if err := r.write(ctx, eventlog.BucketSubject(MeetingBucket, Key(r.branch.Name, id)), data); err != nil {
 			return fmt.Errorf("write view %s: %w", id, err)
 		}
 	}
@@ -886,7 +886,7 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", id, err)
 		}
-		if err := r.write(ctx, "$KV."+SnapshotBucket+"."+Key(r.branch.Name, id), data); err != nil {
+		if err := r.write(ctx, eventlog.BucketSubject(SnapshotBucket, Key(r.branch.Name, id)), data); err != nil {
 			return fmt.Errorf("write snapshot %s: %w", id, err)
 		}
 	}

@@ -256,11 +256,11 @@ func (s *Store) Drop(ctx context.Context, branch string) error {
 
 // purgeSubject removes every key of branch from bucket at once.
 func (s *Store) purgeSubject(ctx context.Context, bucket, branch string) error {
-	stream, err := s.js.Stream(ctx, "KV_"+bucket)
+	stream, err := s.js.Stream(ctx, eventlog.BucketStream(bucket))
 	if err != nil {
 		return fmt.Errorf("drop %s of %s: %w", bucket, branch, err)
 	}
-	if err := stream.Purge(ctx, jetstream.WithPurgeSubject("$KV."+bucket+"."+branch+".>")); err != nil {
+	if err := stream.Purge(ctx, jetstream.WithPurgeSubject(eventlog.BucketSubject(bucket, branch+".>"))); err != nil {
 		return fmt.Errorf("drop %s of %s: %w", bucket, branch, err)
 	}
 	return nil
@@ -414,7 +414,7 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 	}
 	defer stop()
-	filter := "$KV." + kv.Bucket() + "." + branch + ".*"
+	filter := eventlog.BucketSubject(kv.Bucket(), branch+".*")
 	var (
 		entries []jetstream.KeyValueEntry
 		at      = map[string]int{} // each key's place in entries
@@ -448,7 +448,7 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		if !replicated && writers == mine {
 			break // nobody else writes them over
 		}
-		next, err := eventlog.NextOnLeader(ctx, s.js, "KV_"+kv.Bucket(), filter, max(last, before)+1)
+		next, err := eventlog.NextOnLeader(ctx, s.js, eventlog.BucketStream(kv.Bucket()), filter, max(last, before)+1)
 		if err != nil {
 			return fmt.Errorf("read %s of %s: %w", kv.Bucket(), branch, err)
 		}
@@ -511,11 +511,11 @@ const (
 // read by themselves. The bucket's stream lists its keys; a key deleted
 // since the list was made is left out.
 func (s *Store) missed(ctx context.Context, kv jetstream.KeyValue, filter string, read map[string]int) ([]jetstream.KeyValueEntry, error) {
-	stream, err := s.js.Stream(ctx, "KV_"+kv.Bucket())
+	stream, err := s.js.Stream(ctx, eventlog.BucketStream(kv.Bucket()))
 	if err != nil {
 		return nil, err
 	}
-	prefix := "$KV." + kv.Bucket() + "."
+	prefix := eventlog.BucketSubject(kv.Bucket(), "")
 	info, err := stream.Info(ctx, jetstream.WithSubjectFilter(filter))
 	if err != nil {
 		return nil, err

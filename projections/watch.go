@@ -100,7 +100,7 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 	// the bucket's last before the current state is read: the watch
 	// follows from there (a view written meanwhile is shown once), and a
 	// watch made again after the server's restart resumes there.
-	bucket, err := store.js.Stream(ctx, "KV_"+MeetingBucket)
+	bucket, err := store.js.Stream(ctx, eventlog.BucketStream(MeetingBucket))
 	if err != nil {
 		return fmt.Errorf("watch %s: %w", MeetingBucket, err)
 	}
