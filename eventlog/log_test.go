@@ -241,18 +241,25 @@ func TestAppendGivesUpOnALostAck(t *testing.T) {
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() {
+	wantUnavailable(t, "Append", func() error {
 		_, err := l.Append(ctx, 0, declare(events.Main, "m2", 16))
-		done <- err
-	}()
+		return err
+	})
+}
+
+// wantUnavailable calls call, which waits for an answer that will not
+// come, and checks that it gives up with [ErrUnavailable] within 10 s.
+func wantUnavailable(t *testing.T, what string, call func() error) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
 	select {
 	case err := <-done:
 		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("an append with no answer: %v, want ErrUnavailable", err)
+			t.Errorf("%s with no answer: %v, want ErrUnavailable", what, err)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("the append still waits for an acknowledgement that will not come")
+		t.Fatalf("%s still waits for an answer that will not come", what)
 	}
 }
 

@@ -139,19 +139,10 @@ func TestDeliveredGivesUpWhenNoServerAnswers(t *testing.T) {
 		t.Fatalf("first event: seq %d, %v", r.Seq, err)
 	}
 	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "CONSUMER.INFO.") })
-	done := make(chan error, 1)
-	go func() {
+	wantUnavailable(t, "Delivered", func() error {
 		_, _, err := sub.Delivered(ctx)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, ErrUnavailable) {
-			t.Errorf("Delivered with no answer: %v, want ErrUnavailable", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Delivered still waits for an answer that will not come")
-	}
+		return err
+	})
 	defer sub.Stop()
 	gate.Drop(nil)
 	if _, err := l.Append(ctx, 0, declare(events.Main, "m2", 16)); err != nil {

@@ -46,11 +46,7 @@ func TestWhole(t *testing.T) {
 // its bucket how many servers keep it.
 func TestEachReadsEachKeyOnce(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t, natstest.Start(t))
-	store, err := OpenStore(ctx, js, StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := storeOnOneServer(t)
 	if replicated, err := store.replicated(ctx); err != nil || replicated {
 		t.Fatalf("a store on one server: replicated %v (%v)", replicated, err)
 	}
@@ -89,11 +85,7 @@ func TestEachReadsEachKeyOnce(t *testing.T) {
 // key.
 func TestEachMissesNoKeyWrittenAgain(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t, natstest.Start(t))
-	store, err := OpenStore(ctx, js, StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := storeOnOneServer(t)
 	const keys = 3000
 	kv := store.snapshots       // one value a key: what was written over is gone
 	value := make([]byte, 2048) // about a snapshot's size
@@ -145,4 +137,14 @@ func TestEachMissesNoKeyWrittenAgain(t *testing.T) {
 			t.Fatalf("read %d: %d keys of %d; missing %q", read, len(seen), keys, missing)
 		}
 	}
+}
+
+// storeOnOneServer returns a store on a server of its own.
+func storeOnOneServer(t *testing.T) *Store {
+	t.Helper()
+	store, err := OpenStore(context.Background(), natstest.JetStream(t, natstest.Start(t)), StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
 }
