@@ -46,7 +46,9 @@ import (
 // command is decided again on the history loaded fresh. A command refused
 // on a cached state is decided again on a fresh one too before the refusal
 // is returned, as the state it was refused on may be stale. A handler is
-// safe for concurrent use.
+// safe for concurrent use: a command takes its aggregate's cached state
+// out of the cache while it decides and appends, and puts it back after;
+// another command on the same aggregate meanwhile reads it from the log.
 type Handler struct {
 	log    *eventlog.Log
 	branch eventlog.Branch
@@ -209,12 +211,14 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 		}
 		if b.Check != nil && attempt == 0 {
 			if err := b.Check(ctx); err != nil {
+				h.giveBack(plan)
 				return out, err
 			}
 		}
 		if b.Prepare != nil && attempt == 0 {
 			branch, err := b.Prepare(ctx)
 			if err != nil {
+				h.giveBack(plan)
 				return out, err
 			}
 			h.setBranch(branch)
@@ -277,8 +281,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 // each aggregate must expect.
 type plan struct {
 	pending []eventlog.Pending
-	states  map[events.Ref]*aggregate
-	meta    Meta
+	// states holds the state each aggregate is decided on ([plan.hold]);
+	// nil until the first.
+	states map[events.Ref]*aggregate
+	meta   Meta
 	// since, when sinceOK, is the stream's last sequence read before any
 	// of the plan's states: each was read from the log after it (none
 	// came from the cache), which [eventlog.Log.AppendAllSince] relies on.
@@ -287,6 +293,24 @@ type plan struct {
 	// fold, when set, folds the events of a plan of one step into its
 	// state: [Handler.appendOne] calls it while they are on their way.
 	fold func()
+}
+
+// giveBack returns to the cache the states of a plan that appends
+// nothing: those no step of it moved on, as they were read.
+func (h *Handler) giveBack(p *plan) {
+	for ref, st := range p.states {
+		if !st.touched {
+			h.keep(ref, st)
+		}
+	}
+}
+
+// hold makes st the state the plan decides ref's commands on.
+func (p *plan) hold(ref events.Ref, st *aggregate) {
+	if p.states == nil {
+		p.states = make(map[events.Ref]*aggregate, 1)
+	}
+	p.states[ref] = st
 }
 
 func (p *plan) refs() []events.Ref {
@@ -310,8 +334,13 @@ func (p *plan) restamp(b eventlog.Branch) {
 
 // decide decides steps, the rest of b, into a plan. Refusals are collected
 // into a [Refused]; nothing is appended.
-func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, out *Outcome) (*plan, error) {
-	p := &plan{pending: make([]eventlog.Pending, len(steps)), states: map[events.Ref]*aggregate{}, meta: b.Meta}
+func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, out *Outcome) (_ *plan, err error) {
+	p := &plan{pending: make([]eventlog.Pending, len(steps)), meta: b.Meta}
+	defer func() {
+		if err != nil {
+			h.giveBack(p)
+		}
+	}()
 	if len(steps) > 1 {
 		// A plan of several steps goes as a bulk append, which need not
 		// check each aggregate's subject if nothing landed since its

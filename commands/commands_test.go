@@ -152,6 +152,50 @@ func TestHandlerCacheRefusalIsCheckedAfresh(t *testing.T) {
 	checkHistory(t, l, "m", 3)
 }
 
+// TestHandlerKeepsWhatAPlanDidNotMove checks that a command that appends
+// nothing gives the handler back the state it took from the cache (a
+// plan holds a cached state alone while it decides, with no copy): after
+// a refusal, after an event already on record, and after a batch whose
+// check fails, the next command on the meeting reads nothing.
+func TestHandlerKeepsWhatAPlanDidNotMove(t *testing.T) {
+	ctx := context.Background()
+	unproposed := aggregates.Command{Aggregate: events.Meeting("m"), At: events.Date(2025, 10, 19), By: "zelensky", Party: "UKR",
+		Payload: &events.MeetingAccepted{}}
+	stop := errors.New("stop")
+	for _, tc := range []struct {
+		name string
+		do   func(h *Handler) error
+		want error
+	}{
+		{"refused", func(h *Handler) error { _, err := h.Handle(ctx, unproposed, Meta{}); return err }, aggregates.ErrNothingProposed},
+		{"on record already", func(h *Handler) error {
+			res, err := h.Handle(ctx, say("m", 17, "peskov", "RUS"), Meta{})
+			if err == nil && !res.Known {
+				return fmt.Errorf("a statement on record again was not known: %+v", res)
+			}
+			return err
+		}, nil},
+		{"check failed", func(h *Handler) error {
+			_, err := h.HandleAll(ctx, Batch{Steps: steps(say("m", 18, "peskov", "RUS")), Check: func(context.Context) error { return stop }})
+			return err
+		}, stop},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := openLog(t)
+			h := NewHandler(l, eventlog.Main())
+			handle(t, h, declare("m"))
+			handle(t, h, say("m", 17, "peskov", "RUS"))
+			if err := tc.do(h); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+			if res := handle(t, h, say("m", 20, "lavrov", "RUS")); res.Loads != 0 || res.Conflicts != 0 {
+				t.Errorf("the next command: %d loads, %d conflicts; want none", res.Loads, res.Conflicts)
+			}
+			checkHistory(t, l, "m", 3)
+		})
+	}
+}
+
 func TestHandlerConcurrentWriters(t *testing.T) {
 	l := openLog(t)
 	shared, other := NewHandler(l, eventlog.Main()), NewHandler(l, eventlog.Main())

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
@@ -21,6 +19,12 @@ import (
 // or the whole history), for an actor, its state; the records in record
 // order when it was read whole; the identities of its events; and the
 // stream sequence an append to it must expect.
+//
+// An aggregate has one holder at a time: the handler's cache, or the plan
+// that took it from there ([Handler.state]) and decides on it, which gives
+// it back when it is done ([Handler.keep]). Nothing is copied for a
+// command; a plan of another goroutine that wants the same aggregate
+// meanwhile reads it from the log.
 type aggregate struct {
 	ref  events.Ref
 	hist aggregates.History
@@ -32,7 +36,7 @@ type aggregate struct {
 	// keys holds the identities of the events the handler has seen: all
 	// of them, when records is set; else those after the snapshot, whose
 	// fingerprints answer for the rest.
-	keys keySet
+	keys map[string]bool
 	snap *projections.Snapshot
 	// prints holds snap's fingerprints, once decoded ([aggregate.snapHolds]).
 	prints []uint32
@@ -43,21 +47,12 @@ type aggregate struct {
 	// not yet on record: a state read again from the log (whole, or its
 	// course) takes them again.
 	planned []events.Event
-	// room is shared by a state and its copies ([aggregate.clone]): the
-	// first of them to extend hist's tail in place, into its array's spare
-	// capacity ([aggregates.History.Extend]), sets it, so that no other
-	// writes there. Nil when hist's tail array may be another's.
-	room *atomic.Bool
-}
-
-// clone returns a copy of a that deciding on does not change. (The
-// histories share their slices safely: they are copied before they change.)
-func (a *aggregate) clone() *aggregate {
-	c := *a
-	c.keys = a.keys.clone()
-	c.records = slices.Clip(a.records)
-	c.planned = slices.Clip(a.planned)
-	return &c
+	// ownTail reports that hist's tail array is this state's own, made
+	// when an event was folded into it: the next event after every one
+	// goes into its spare capacity ([aggregates.History.Extend]). False
+	// when hist was read or outlined, and its tail may lie in an array
+	// of another's.
+	ownTail bool
 }
 
 // decide decides cmd on a.
@@ -91,8 +86,11 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 	if len(evs) == 0 {
 		return
 	}
+	if a.keys == nil {
+		a.keys = make(map[string]bool, len(evs))
+	}
 	for _, e := range evs {
-		a.keys.add(e.Key)
+		a.keys[e.Key] = true
 	}
 	if a.records != nil {
 		a.records = append(a.records, evs...)
@@ -109,9 +107,9 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 			// The tail grows to twice its length before it is trimmed:
 			// a trim folds and copies, and a warm command need not. An
 			// event after every one goes into the room left in the
-			// tail's array, if no copy of this state took it first.
+			// tail's array, if the array is this state's own.
 			extended := false
-			if len(evs) == 1 && a.room != nil && a.room.CompareAndSwap(false, true) {
+			if len(evs) == 1 && a.ownTail {
 				a.hist, extended = a.hist.Extend(evs[0])
 			}
 			if !extended {
@@ -124,46 +122,13 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 			// With and Trim make a tail array of the new history's own
 			// (or one without room), and Extend leaves the room past
 			// the new history's end to it.
-			a.room = new(atomic.Bool)
+			a.ownTail = true
 		}
 	case events.AggregateActor:
 		for _, e := range evs {
 			a.actor = aggregates.EvolveActor(a.actor, e)
 		}
 	}
-}
-
-// keySet is a set of event identities that copies cheaply: a set shared
-// by a cached state and the copies plans decide on, never written once
-// shared, and the few identities added since, in a slice that a copy
-// clips (so that what either adds next goes to an array of its own). A
-// handler copies an aggregate's state twice a command (to decide on, and
-// to keep), and a meeting met often has many identities: copying them all
-// each time cost a warm command more than its append.
-type keySet struct {
-	shared map[string]bool
-	added  []string
-}
-
-// has reports whether key is in k.
-func (k *keySet) has(key string) bool { return slices.Contains(k.added, key) || k.shared[key] }
-
-// add adds key to k.
-func (k *keySet) add(key string) { k.added = append(k.added, key) }
-
-// clone returns a copy of k that adding to does not change k. Past a
-// score added, the copy shares a new set of them all, so that copies stay
-// cheap: a copy of a set of n costs n/24, averaged.
-func (k keySet) clone() keySet {
-	if len(k.added) <= 24 {
-		return keySet{shared: k.shared, added: slices.Clip(k.added)}
-	}
-	merged := make(map[string]bool, len(k.shared)+len(k.added))
-	maps.Copy(merged, k.shared)
-	for _, key := range k.added {
-		merged[key] = true
-	}
-	return keySet{shared: merged}
 }
 
 // snapHolds reports whether a's snapshot may hold an event of identity
@@ -186,7 +151,7 @@ func (a *aggregate) snapHolds(key string) bool {
 // the handler has seen it; when only the snapshot's fingerprint says so,
 // after reading the whole history to be sure.
 func (h *Handler) holds(ctx context.Context, a *aggregate, key string, out *Outcome) (bool, error) {
-	if a.keys.has(key) {
+	if a.keys[key] {
 		return true, nil
 	}
 	if !a.snapHolds(key) {
@@ -195,11 +160,12 @@ func (h *Handler) holds(ctx context.Context, a *aggregate, key string, out *Outc
 	if err := h.loadWhole(ctx, a, out); err != nil {
 		return false, err
 	}
-	return a.keys.has(key), nil
+	return a.keys[key], nil
 }
 
-// state returns the plan's copy of ref's state: from the plan, the cache,
-// or the log.
+// state returns the state the plan decides ref's commands on: the plan's own,
+// the cached one (which the plan takes: the cache holds it no more until
+// the plan gives it back), or one read from the log.
 func (h *Handler) state(ctx context.Context, p *plan, ref events.Ref, out *Outcome) (*aggregate, error) {
 	if st := p.states[ref]; st != nil {
 		return st, nil
@@ -209,11 +175,12 @@ func (h *Handler) state(ctx context.Context, p *plan, ref events.Ref, out *Outco
 	}
 	h.mu.Lock()
 	cached := h.cache[ref]
+	delete(h.cache, ref) // the plan holds it now
 	h.mu.Unlock()
 	if cached != nil {
-		st := cached.clone()
+		st := cached
 		st.cached = true
-		p.states[ref] = st
+		p.hold(ref, st)
 		p.sinceOK = false // read before the plan began
 		return st, nil
 	}
@@ -269,7 +236,7 @@ func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step,
 	for i, st := range states {
 		out.Unavailable += counts[i].Unavailable
 		if st != nil {
-			p.states[refs[i]] = st
+			p.hold(refs[i], st)
 		}
 	}
 	return ctx.Err()
@@ -281,7 +248,7 @@ func (h *Handler) fresh(ctx context.Context, p *plan, ref events.Ref, out *Outco
 	if err != nil {
 		return nil, err
 	}
-	p.states[ref] = st
+	p.hold(ref, st)
 	return st, nil
 }
 
@@ -383,7 +350,7 @@ func (h *Handler) loadCourse(ctx context.Context, st *aggregate, cmd aggregates.
 		return false, nil
 	}
 	out.Loads++
-	st.hist, st.snap, st.prints, st.expect, st.keys, st.room = c.hist, c.snap, nil, c.expect, c.keys, nil
+	st.hist, st.snap, st.prints, st.expect, st.keys, st.ownTail = c.hist, c.snap, nil, c.expect, c.keys, false
 	return true, nil
 }
 
@@ -410,7 +377,7 @@ func (h *Handler) loadWhole(ctx context.Context, st *aggregate, out *Outcome) er
 	for _, e := range st.records {
 		keys[e.Key] = true
 	}
-	st.keys = keySet{shared: keys}
+	st.keys = keys
 	switch st.ref.Type {
 	case events.AggregateMeeting:
 		st.hist = aggregates.Whole(st.records).Trim(h.tail())
@@ -518,7 +485,7 @@ func (h *Handler) keep(ref events.Ref, st *aggregate) {
 		// The course read for a late event is not kept: the state
 		// answers for what follows, and a warm command extends its tail
 		// in place.
-		c.hist, c.room = aggregates.Partial(c.hist.State(), nil).Settled(), nil
+		c.hist, c.ownTail = aggregates.Partial(c.hist.State(), nil).Settled(), false
 	}
 	if c.records != nil && len(c.records) > 4*h.tail() {
 		// What answers for the events dropped: their fingerprints, taken
@@ -529,7 +496,7 @@ func (h *Handler) keep(ref events.Ref, st *aggregate) {
 		for _, e := range c.hist.Tail {
 			keys[e.Key] = true
 		}
-		c.keys = keySet{shared: keys}
+		c.keys = keys
 	}
 	h.cache[ref] = c
 }

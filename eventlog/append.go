@@ -66,15 +66,15 @@ func (l *Log) Append(ctx context.Context, expect uint64, evs ...events.Event) (u
 // folds the command's events into the state it caches.
 type Sent struct {
 	log *Log
-	// ctx is the caller's; wait, the request's, which ends after the
-	// log's timeout, and cancel ends it.
-	ctx, wait context.Context
-	cancel    context.CancelFunc
-	expect    uint64
-	evs       []events.Event
-	msgs      []*nats.Msg
+	// ctx is the caller's.
+	ctx    context.Context
+	expect uint64
+	evs    []events.Event
+	msgs   []*nats.Msg
 	// ack is the acknowledgement awaited for a single message; nil once
 	// it came, or when the append was done at once (a batch, an error).
+	// The client gives up on it after the log's timeout
+	// ([jetstream.WithPublishAsyncTimeout]).
 	ack jetstream.PubAckFuture
 	seq uint64
 	err error
@@ -98,14 +98,12 @@ func (l *Log) Send(ctx context.Context, expect uint64, evs ...events.Event) *Sen
 		s.seq, s.err = l.sendBatch(ctx, expect, evs, s.msgs)
 		return s
 	}
-	rctx, cancel := l.request(ctx)
 	ack, err := l.pub.PublishMsgAsync(s.msgs[0], jetstream.WithExpectLastSequencePerSubject(expect), jetstream.WithRetryAttempts(0))
 	if err != nil {
-		cancel()
 		s.err = s.failed(err)
 		return s
 	}
-	s.wait, s.cancel, s.ack = rctx, cancel, ack
+	s.ack = ack
 	return s
 }
 
@@ -117,11 +115,11 @@ func (s *Sent) Wait() (uint64, error) {
 		case ack := <-s.ack.Ok():
 			s.seq = ack.Sequence
 		case err := <-s.ack.Err():
+			// The server's refusal, or the client's timeout.
 			s.err = s.failed(err)
-		case <-s.wait.Done():
-			s.err = s.failed(s.wait.Err())
+		case <-s.ctx.Done():
+			s.err = s.failed(s.ctx.Err())
 		}
-		s.cancel()
 		s.ack = nil
 	}
 	if s.err != nil {
