@@ -348,7 +348,7 @@ func (s *Store) Snapshot(ctx context.Context, branch eventlog.Branch, id string)
 		return Snapshot{}, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch.Name, err)
 	}
 	var snap Snapshot
-	if err := json.Unmarshal(e.Value(), &snap); err != nil {
+	if err := decodeSnapshot(e.Value(), &snap); err != nil {
 		return Snapshot{}, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch.Name, err)
 	}
 	if snap.Meeting.ID != id || snap.Gen != branch.Gen {
@@ -363,7 +363,7 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string, w writes) (map[s
 	out := map[string]Snapshot{}
 	err := s.each(ctx, s.snapshots, branch, w, func(key string, value []byte) error {
 		var snap Snapshot
-		if err := json.Unmarshal(value, &snap); err != nil {
+		if err := decodeSnapshot(value, &snap); err != nil {
 			return fmt.Errorf("snapshot %s: %w", key, err)
 		}
 		out[snap.Meeting.ID] = snap

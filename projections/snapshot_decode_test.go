@@ -1,0 +1,109 @@
+package projections
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/summit-model/summit/eventlog"
+	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/workload"
+)
+
+// TestSnapshotsDecodeAsWritten checks that decodeSnapshot (JSON v2) reads
+// every snapshot a board makes as encoding/json, which writes them, reads
+// it back: those of a synthetic record's meetings, in every state the
+// record brings them to.
+func TestSnapshotsDecodeAsWritten(t *testing.T) {
+	load, err := workload.Generate(workload.Options{Meetings: 300, Events: 30_000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	board := NewBoard("main", BoardOptions{})
+	for i, e := range load.Events {
+		r := eventlog.Record{Seq: uint64(i + 1), Event: e}
+		if _, err := board.Apply(r); err != nil {
+			var refold *RefoldError
+			if !errors.As(err, &refold) {
+				t.Fatalf("seq %d: %v", r.Seq, err)
+			}
+			board.Refold(refold.Meeting, historyOf(load.Events[:i+1], refold.Meeting))
+		}
+	}
+	seen := map[string]int{}
+	for _, id := range board.IDs() {
+		snap, ok := board.Snapshot(id, uint64(len(load.Events)))
+		if !ok {
+			t.Fatalf("meeting %s: no snapshot", id)
+		}
+		data, err := json.Marshal(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got Snapshot
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		if err := decodeSnapshot(data, &got); err != nil {
+			t.Fatalf("meeting %s: %v\n%s", id, err, data)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("meeting %s decodes as\n%+v\nnot as encoding/json reads it:\n%+v", id, got, want)
+		}
+		m := got.Meeting
+		for name, has := range map[string]bool{
+			"status " + string(m.Status): true, "a holding": got.Held != nil, "preconditions": len(m.Preconditions) > 0,
+			"claims": len(m.Claims) > 0, "a window": m.Window != nil, "dates": m.Date != nil, "a postponement's date": m.Until != nil,
+			"a refusal": len(m.Declined) > 0, "a course": got.Course != "",
+		} {
+			if has {
+				seen[name]++
+			}
+		}
+	}
+	for _, name := range []string{"a holding", "preconditions", "claims", "a window", "dates", "a refusal", "a course"} {
+		if seen[name] == 0 {
+			t.Errorf("no snapshot with %s: the record does not try the decoder on it", name)
+		}
+	}
+	t.Logf("%d snapshots: %v", board.Len(), seen)
+}
+
+// historyOf returns the records of meeting id among evs.
+func historyOf(evs []events.Event, id string) []eventlog.Record {
+	var out []eventlog.Record
+	for i, e := range evs {
+		if e.Aggregate.ID == id {
+			out = append(out, eventlog.Record{Seq: uint64(i + 1), Event: e})
+		}
+	}
+	return out
+}
+
+// TestSnapshotDecodeRefuses checks what decodeSnapshot makes of what the
+// runner did not write: a field it does not know is left, as
+// encoding/json leaves it (a snapshot of a later summit), and what is not
+// a snapshot is an error.
+func TestSnapshotDecodeRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		ok         bool
+	}{
+		{"an unknown field", `{"branch":"main","seq":3,"last_seq":2,"meeting":{"id":"m","title":"M","participants":null,"status":"declared","version":1,"last":"2025-10-16","last_known":"2025-10-16","last_version":1},"later":[1,2]}`, true},
+		{"cut short", `{"branch":"main","seq":3,"meeting":{"id":"m"`, false},
+		{"a string for a number", `{"branch":"main","seq":"3"}`, false},
+		{"not an object", `[1,2,3]`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var v1, v2 Snapshot
+			err1, err2 := json.Unmarshal([]byte(tc.data), &v1), decodeSnapshot([]byte(tc.data), &v2)
+			if (err2 == nil) != tc.ok || (err1 == nil) != tc.ok {
+				t.Fatalf("encoding/json: %v; decodeSnapshot: %v; want ok %v", err1, err2, tc.ok)
+			}
+			if tc.ok && !reflect.DeepEqual(v1, v2) {
+				t.Errorf("decoded as %+v, encoding/json as %+v", v2, v1)
+			}
+		})
+	}
+}
