@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 
-	jsonv2 "github.com/go-json-experiment/json"
-
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/events"
 )
@@ -46,16 +44,6 @@ type Snapshot struct {
 	// late event of the course is decided on ([aggregates.Outlined]).
 	Course string `json:"course,omitempty"`
 }
-
-// decodeSnapshot reads a snapshot as the bucket holds it. It decodes with
-// JSON v2 (github.com/go-json-experiment/json, from which the standard
-// library's encoding/json/v2 comes, and which the module needs already
-// for the browser tests): a snapshot is read for each command on a meeting
-// the handler has not met, and for each meeting a branch's board starts
-// from, and encoding/json took more than twice as long (37 µs against 16
-// for a meeting of 200 events). The runner writes snapshots with
-// encoding/json; v2 reads them as it would ([TestSnapshotsDecodeAsWritten]).
-func decodeSnapshot(data []byte, snap *Snapshot) error { return jsonv2.Unmarshal(data, snap) }
 
 // History returns the stream sequences of the meeting's events the
 // snapshot reflects, in record order, and false if it does not list them.

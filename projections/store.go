@@ -216,7 +216,7 @@ func (s *Store) Views(ctx context.Context, branch string) ([]View, error) {
 	var out []View
 	err := s.each(ctx, s.meetings, branch, theirs, func(key string, value []byte) error {
 		var v View
-		if err := json.Unmarshal(value, &v); err != nil {
+		if err := decode(value, &v); err != nil {
 			return fmt.Errorf("view %s: %w", key, err)
 		}
 		out = append(out, v)
@@ -348,7 +348,7 @@ func (s *Store) Snapshot(ctx context.Context, branch eventlog.Branch, id string)
 		return Snapshot{}, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch.Name, err)
 	}
 	var snap Snapshot
-	if err := decodeSnapshot(e.Value(), &snap); err != nil {
+	if err := decode(e.Value(), &snap); err != nil {
 		return Snapshot{}, false, fmt.Errorf("snapshot of %s on %s: %w", id, branch.Name, err)
 	}
 	if snap.Meeting.ID != id || snap.Gen != branch.Gen {
@@ -363,7 +363,7 @@ func (s *Store) snapshotsOf(ctx context.Context, branch string, w writes) (map[s
 	out := map[string]Snapshot{}
 	err := s.each(ctx, s.snapshots, branch, w, func(key string, value []byte) error {
 		var snap Snapshot
-		if err := decodeSnapshot(value, &snap); err != nil {
+		if err := decode(value, &snap); err != nil {
 			return fmt.Errorf("snapshot %s: %w", key, err)
 		}
 		out[snap.Meeting.ID] = snap

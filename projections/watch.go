@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -197,7 +196,7 @@ func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog
 				continue
 			}
 			var v View
-			if err := json.Unmarshal(e.Value(), &v); err != nil {
+			if err := decode(e.Value(), &v); err != nil {
 				return fmt.Errorf("view %s: %w", e.Key(), err)
 			}
 			if err := wp.change(&v, fn); err != nil {

@@ -5,17 +5,18 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/workload"
 )
 
-// TestSnapshotsDecodeAsWritten checks that decodeSnapshot (JSON v2) reads
-// every snapshot a board makes as encoding/json, which writes them, reads
-// it back: those of a synthetic record's meetings, in every state the
+// TestStoredDecodeAsWritten checks that decode (JSON v2) reads every view
+// and snapshot a board makes as encoding/json, which writes them, reads
+// them back: those of a synthetic record's meetings, in every state the
 // record brings them to.
-func TestSnapshotsDecodeAsWritten(t *testing.T) {
+func TestStoredDecodeAsWritten(t *testing.T) {
 	load, err := workload.Generate(workload.Options{Meetings: 300, Events: 30_000, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -37,25 +38,14 @@ func TestSnapshotsDecodeAsWritten(t *testing.T) {
 		if !ok {
 			t.Fatalf("meeting %s: no snapshot", id)
 		}
-		data, err := json.Marshal(snap)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var want, got Snapshot
-		if err := json.Unmarshal(data, &want); err != nil {
-			t.Fatal(err)
-		}
-		if err := decodeSnapshot(data, &got); err != nil {
-			t.Fatalf("meeting %s: %v\n%s", id, err, data)
-		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("meeting %s decodes as\n%+v\nnot as encoding/json reads it:\n%+v", id, got, want)
-		}
-		m := got.Meeting
+		sameDecoded(t, snap)
+		view, _ := board.View(id, time.Time{}, "")
+		sameDecoded(t, view)
+		m := snap.Meeting
 		for name, has := range map[string]bool{
-			"status " + string(m.Status): true, "a holding": got.Held != nil, "preconditions": len(m.Preconditions) > 0,
+			"status " + string(m.Status): true, "a holding": snap.Held != nil, "preconditions": len(m.Preconditions) > 0,
 			"claims": len(m.Claims) > 0, "a window": m.Window != nil, "dates": m.Date != nil, "a postponement's date": m.Until != nil,
-			"a refusal": len(m.Declined) > 0, "a course": got.Course != "",
+			"a refusal": len(m.Declined) > 0, "a course": snap.Course != "",
 		} {
 			if has {
 				seen[name]++
@@ -81,7 +71,27 @@ func historyOf(evs []events.Event, id string) []eventlog.Record {
 	return out
 }
 
-// TestSnapshotDecodeRefuses checks what decodeSnapshot makes of what the
+// sameDecoded checks that decode reads v, written with encoding/json, as
+// encoding/json reads it.
+func sameDecoded[T View | Snapshot](t *testing.T, v T) {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got T
+	if err := json.Unmarshal(data, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := decode(data, &got); err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decoded as\n%+v\nnot as encoding/json reads it:\n%+v", got, want)
+	}
+}
+
+// TestSnapshotDecodeRefuses checks what decode makes of what the
 // runner did not write: a field it does not know is left, as
 // encoding/json leaves it (a snapshot of a later summit), and what is not
 // a snapshot is an error.
@@ -97,7 +107,7 @@ func TestSnapshotDecodeRefuses(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var v1, v2 Snapshot
-			err1, err2 := json.Unmarshal([]byte(tc.data), &v1), decodeSnapshot([]byte(tc.data), &v2)
+			err1, err2 := json.Unmarshal([]byte(tc.data), &v1), decode([]byte(tc.data), &v2)
 			if (err2 == nil) != tc.ok || (err1 == nil) != tc.ok {
 				t.Fatalf("encoding/json: %v; decodeSnapshot: %v; want ok %v", err1, err2, tc.ok)
 			}
