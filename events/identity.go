@@ -23,7 +23,8 @@ func Identity(e Event) string {
 	b = putField(b, strconv.FormatUint(e.Gen, 10))
 	b = putField(b, e.Aggregate.String())
 	b = putField(b, string(e.Kind()))
-	b = putField(b, e.At.String())
+	var at [64]byte // the world time's text, made without an allocation
+	b = putField(b, e.At.appendString(at[:0]))
 	b = putField(b, e.Zone)
 	b = putField(b, e.By)
 	b = putField(b, e.Party)
