@@ -103,6 +103,7 @@ func (a *aggregate) apply(evs []events.Event, tail int) {
 			// event goes, may lie in the base: fold the whole history
 			// again.
 			a.hist = aggregates.Whole(a.records).Trim(tail).Settled()
+			a.ownTail = false // its tail may lie in records' array
 		} else {
 			// The tail grows to twice its length before it is trimmed:
 			// a trim folds and copies, and a warm command need not. An
