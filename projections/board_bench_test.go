@@ -3,7 +3,6 @@ package projections
 import (
 	"testing"
 
-	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/workload"
 )
 
@@ -16,10 +15,7 @@ func BenchmarkBoardApply(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	recs := make([]eventlog.Record, len(load.Events))
-	for i, e := range load.Events {
-		recs[i] = eventlog.Record{Seq: uint64(i + 1), Event: e}
-	}
+	recs := recordsOf(load.Events)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

@@ -61,6 +61,16 @@ func (s *story) declare(meeting string, d int, people ...string) *story {
 	return s.add(meeting, d, "", &events.MeetingDeclared{Title: meeting, Participants: ps})
 }
 
+// recordsOf returns evs as a stream stores them one after another, from
+// sequence 1.
+func recordsOf(evs []events.Event) []eventlog.Record {
+	recs := make([]eventlog.Record, len(evs))
+	for i, e := range evs {
+		recs[i] = eventlog.Record{Seq: uint64(i + 1), Event: e}
+	}
+	return recs
+}
+
 // history returns meeting's records up to seq.
 func (s *story) history(meeting string, upTo uint64) []eventlog.Record {
 	var out []eventlog.Record
@@ -530,10 +540,7 @@ func TestBoardHistoryHoldsItsState(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
-	recs := make([]eventlog.Record, len(load.Events))
-	for i, e := range load.Events {
-		recs[i] = eventlog.Record{Seq: uint64(i + 1), Event: e}
-	}
+	recs := recordsOf(load.Events)
 	// One event in ten reported a little late: swapped with the next.
 	for i := 0; i+1 < len(recs); i++ {
 		if rng.IntN(10) == 0 {

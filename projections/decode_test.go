@@ -2,13 +2,10 @@ package projections
 
 import (
 	"encoding/json"
-	"errors"
 	"reflect"
 	"testing"
 	"time"
 
-	"github.com/summit-model/summit/eventlog"
-	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/workload"
 )
 
@@ -22,19 +19,11 @@ func TestStoredDecodeAsWritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	board := NewBoard("main", BoardOptions{})
-	for i, e := range load.Events {
-		r := eventlog.Record{Seq: uint64(i + 1), Event: e}
-		if _, err := board.Apply(r); err != nil {
-			var refold *RefoldError
-			if !errors.As(err, &refold) {
-				t.Fatalf("seq %d: %v", r.Seq, err)
-			}
-			board.Refold(refold.Meeting, historyOf(load.Events[:i+1], refold.Meeting))
-		}
-	}
+	recs := recordsOf(load.Events)
+	(&story{recs: recs}).feed(t, board, recs)
 	seen := map[string]int{}
 	for _, id := range board.IDs() {
-		snap, ok := board.Snapshot(id, uint64(len(load.Events)))
+		snap, ok := board.Snapshot(id, uint64(len(recs)))
 		if !ok {
 			t.Fatalf("meeting %s: no snapshot", id)
 		}
@@ -58,17 +47,6 @@ func TestStoredDecodeAsWritten(t *testing.T) {
 		}
 	}
 	t.Logf("%d snapshots: %v", board.Len(), seen)
-}
-
-// historyOf returns the records of meeting id among evs.
-func historyOf(evs []events.Event, id string) []eventlog.Record {
-	var out []eventlog.Record
-	for i, e := range evs {
-		if e.Aggregate.ID == id {
-			out = append(out, eventlog.Record{Seq: uint64(i + 1), Event: e})
-		}
-	}
-	return out
 }
 
 // sameDecoded checks that decode reads v, written with encoding/json, as
