@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/workload"
 )
 
@@ -93,5 +96,76 @@ func TestSnapshotDecodeRefuses(t *testing.T) {
 				t.Errorf("decoded as %+v, encoding/json as %+v", v2, v1)
 			}
 		})
+	}
+}
+
+// TestZonedSnapshotKeepsItsDays checks that the snapshot of a meeting whose
+// dates are days of a time zone (its scenario's timezone) gives back, as
+// the store keeps it, the state the board holds: JSON writes a date as its
+// calendar day, and the snapshot's zone places each day again. Read as
+// days of UTC, every date of Hanoi would begin seven hours late, and a
+// command decided on the snapshot would judge deadlines and late reports
+// on the wrong instants.
+func TestZonedSnapshotKeepsItsDays(t *testing.T) {
+	const zone = "Asia/Ho_Chi_Minh"
+	loc, err := events.Location(zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feb := func(d int) events.Time { return events.Date(2019, time.February, d).In(loc) }
+	in := func(e *events.Event) { e.Zone = zone }
+	s := new(story).
+		event("hanoi", feb(1), "", &events.MeetingDeclared{Title: "the Hanoi summit", Participants: []events.Participant{{Person: "trump", Party: "USA"}, {Person: "putin", Party: "RUS"}}}, in).
+		event("hanoi", feb(6), "trump", &events.MeetingProposed{Venue: "Hanoi", Within: &events.Span{Days: 21}}, in).
+		event("hanoi", feb(7), "trump", &events.PreconditionAdded{Precondition: "agenda"}, in).
+		event("hanoi", feb(10), "peskov", &events.StatementMade{About: "hanoi", Stance: events.StanceSupportive, Claim: "willing"}, in).
+		event("hanoi", feb(12), "putin", &events.MeetingAccepted{}, in).
+		event("hanoi", feb(14), "trump", &events.MeetingScheduled{Date: events.Days{From: feb(27), To: feb(28)}, Venue: "Hanoi"}, in)
+	board := s.board(t, Read{})
+	want, _ := board.State("hanoi")
+	snap, ok := board.Snapshot("hanoi", board.Seq())
+	if !ok {
+		t.Fatal("no snapshot")
+	}
+	data, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored Snapshot
+	if err := decode(data, &stored); err != nil {
+		t.Fatal(err)
+	}
+	got := stored.State()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the stored snapshot's state (-board +stored):\n%s", diff)
+	}
+	// The same instants in the zone's days, not in UTC.
+	days := map[string]*events.Time{"last event": &got.Last, "status since": &got.StatusCause.At}
+	if got.Date != nil {
+		days["first day"], days["last day"] = &got.Date.From, &got.Date.To
+	}
+	for _, p := range got.Preconditions {
+		days["precondition "+p.ID+" since"] = &p.Since
+	}
+	for _, c := range got.Claims {
+		days["claim of "+c.Speaker] = &c.At
+	}
+	if len(days) < 6 { // the two above, the two days, the precondition's, the claim's
+		t.Fatalf("the state holds %d of the dates the test checks: %+v", len(days), got)
+	}
+	for name, d := range days {
+		if d == nil || d.Location().String() != zone {
+			t.Errorf("%s: %v, not a day of %s", name, d, zone)
+		}
+	}
+	restored := NewBoard(events.Main, BoardOptions{Tail: 2})
+	if err := restored.Restore("hanoi", stored); err != nil {
+		t.Fatal(err)
+	}
+	cutoff := feb(26).End()
+	wantView, _ := board.View("hanoi", cutoff, "")
+	gotView, _ := restored.View("hanoi", cutoff, "")
+	if diff := cmp.Diff(wantView, gotView); diff != "" {
+		t.Errorf("the restored board's view on the 26th (-board +restored):\n%s", diff)
 	}
 }

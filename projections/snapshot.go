@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/events"
@@ -217,11 +218,16 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 			s.course.outOfOrder = true // a snapshot written before the course was kept
 		}
 	}
+	// The activities' days, as the state's, are days of the meeting's
+	// zone: JSON kept each as its calendar day.
+	loc := zoneOf(m.Zone)
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
+		s.last.At = s.last.At.In(loc)
 	}
 	if snap.Held != nil {
 		s.held, s.hasHeld = *snap.Held, true
+		s.held.At = s.held.At.In(loc)
 	}
 	s.holdSeq = snap.HoldSeq
 	b.slots[id] = s
@@ -334,11 +340,30 @@ func (s meetingState) meeting() aggregates.Meeting {
 	return m
 }
 
+// zoneOf returns the location of a meeting's zone, or nil for UTC (or a
+// zone this machine does not know): what [events.Time.In] leaves a time
+// as it is for.
+func zoneOf(name string) *time.Location {
+	if name == "" {
+		return nil
+	}
+	loc, err := events.Location(name)
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
 // localize reads the state's dates as days of its zone: JSON keeps a date
-// as its calendar day, and the zone once.
+// as its calendar day, and the zone once. A date an event of another zone
+// set (a file of another timezone, or summit add's default, UTC) comes
+// back as the same calendar day of the meeting's zone, hours from the
+// instant it began: the snapshot keeps no zone for each date. The views
+// print the same day; the instant can matter only to how an event of the
+// same day is placed against it.
 func (s *meetingState) localize() {
-	loc, err := events.Location(s.Zone)
-	if err != nil || s.Zone == "" {
+	loc := zoneOf(s.Zone)
+	if loc == nil {
 		return
 	}
 	in := func(t *events.Time) {
