@@ -895,11 +895,16 @@ func (r *Runner) save(ctx context.Context, seq uint64) error {
 		return err
 	}
 	r.unsaved, r.saved, r.owed = 0, time.Now(), 0
-	if seq < r.cp.Seq || seq == r.cp.Seq && r.day == r.cp.Day {
+	read := r.read.upTo(seq)
+	// The same checkpoint is not written again, unless the runner counted
+	// what an uncounted one read ([Runner.count]): else a store that an
+	// older build left would stay uncounted until a rebuild, and each
+	// check on open would read every snapshot.
+	if seq < r.cp.Seq || seq == r.cp.Seq && r.day == r.cp.Day && (r.cp.Events != nil || read == nil) {
 		return nil
 	}
 	r.cp.Seq, r.cp.Gen, r.cp.Day = seq, r.branch.Gen, r.day
-	r.cp.Events = r.read.upTo(seq)
+	r.cp.Events = read
 	return r.store.saveCheckpoint(ctx, r.branch.Name, r.cp)
 }
 
