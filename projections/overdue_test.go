@@ -202,3 +202,93 @@ func TestRunnerTurnsOverdueAfterARestart(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchShowsADeadlinePassing checks what a watch shows when a live
+// runner turns a view overdue with no event: one change of the meeting,
+// overdue false -> true, judged as of the day after the deadline (the
+// first day it has passed), with the deadline's passing as its cause.
+func TestWatchShowsADeadlinePassing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	r := newLiveRig(t)
+	main := eventlog.Main()
+	// Proposed on the 16th within 14 days: the deadline is the 30th.
+	r.do(main, "summit", 16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
+	clk := &clock{now: time.Date(2025, 10, 29, 12, 0, 0, 0, time.UTC)}
+
+	var (
+		mu    sync.Mutex
+		lines []projections.WatchLine
+	)
+	wctx, wstop := context.WithCancel(ctx)
+	wdone := make(chan error, 1)
+	go func() {
+		o := projections.WatchOptions{KeepLive: true, Now: clk.Now, Runner: projections.RunnerOptions{Now: clk.Now, Idle: 10 * time.Millisecond}}
+		wdone <- projections.Watch(wctx, r.log, r.store, main, o, func(l projections.WatchLine) error {
+			mu.Lock()
+			defer mu.Unlock()
+			lines = append(lines, l)
+			return nil
+		})
+	}()
+	defer func() {
+		wstop()
+		if err := <-wdone; err != nil {
+			t.Errorf("watch: %v", err)
+		}
+	}()
+	changes := func() []projections.WatchLine {
+		mu.Lock()
+		defer mu.Unlock()
+		var out []projections.WatchLine
+		for _, l := range lines {
+			if l.Type == "change" {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for !ok() {
+			select {
+			case <-ctx.Done():
+				mu.Lock()
+				defer mu.Unlock()
+				t.Fatalf("no %s in the watch: %+v", what, lines)
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	waitFor("live line", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(lines) > 0 && lines[len(lines)-1].Type == "live"
+	})
+	mu.Lock()
+	first := lines[0]
+	mu.Unlock()
+	if first.Type != "state" || first.Overdue || first.AsOf != "2025-10-29" {
+		t.Errorf("first line %+v, want the summit's state, not overdue, as of 2025-10-29", first)
+	}
+
+	clk.set(time.Date(2025, 10, 31, 0, 5, 0, 0, time.UTC))
+	waitFor("change", func() bool { return len(changes()) > 0 })
+	// Then a day more: nothing more to show.
+	clk.set(time.Date(2025, 11, 1, 9, 0, 0, 0, time.UTC))
+	clk.waitReads(t, ctx, 10)
+	cs := changes()
+	if len(cs) != 1 {
+		t.Fatalf("%d changes, want 1: %+v", len(cs), cs)
+	}
+	c := cs[0]
+	if c.Meeting != "summit" || !c.Overdue || c.AsOf != "2025-10-31" {
+		t.Errorf("change of %s, overdue %v, as of %s; want the summit overdue as of 2025-10-31", c.Meeting, c.Overdue, c.AsOf)
+	}
+	if c.Cause == nil || c.Cause.Kind != projections.KindDeadlinePassed || c.Cause.At.String() != "2025-10-30" {
+		t.Errorf("cause %+v, want the deadline of 2025-10-30 passing", c.Cause)
+	}
+	if len(c.Changes) != 1 || c.Changes[0].String() != "overdue false -> true" {
+		t.Errorf("changes %v, want overdue false -> true alone", c.Changes)
+	}
+}
