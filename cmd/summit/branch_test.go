@@ -135,3 +135,30 @@ func TestDeleteBranch(t *testing.T) {
 		t.Errorf("inject into a new branch a: exit %d\n%s", code, errs)
 	}
 }
+
+// TestInjectNamesWhatTheBranchDeclared: a second file injected on a branch
+// names a meeting the first declared there, without declaring it again; the
+// record knows no such meeting, and a file appended to it that names the
+// meeting is refused at its line.
+func TestInjectNamesWhatTheBranchDeclared(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "store")
+	must(t, "replay", "budapest-2025", "--data", data)
+	floated := writeFile(t, "floated.yaml", `meetings:
+  geneva: {title: A Geneva meeting, participants: [trump, putin]}
+timeline:
+  - {at: 2025-10-25, event: meeting.floated, meeting: geneva, by: trump}
+`)
+	proposed := writeFile(t, "proposed.yaml", "timeline:\n  - {at: 2025-10-26, event: meeting.proposed, meeting: geneva, by: trump, venue: Geneva}\n")
+	must(t, "inject", "--branch", "geneva-idea", floated, "--data", data)
+	must(t, "inject", "--branch", "geneva-idea", proposed, "--data", data)
+	if got := summaryOf(t, must(t, "status", "geneva", "--branch", "geneva-idea", "--data", data, "--json"))["geneva"]; !strings.HasPrefix(got, "proposed ") {
+		t.Errorf("geneva on the branch: %s; want proposed", got)
+	}
+	if got := summaryOf(t, must(t, "status", "--data", data, "--json")); got["geneva"] != "" {
+		t.Errorf("the record shows the branch's meeting: %s", got["geneva"])
+	}
+	code, _, errs := summit(t, "append", proposed, "--data", data)
+	if code != exitBadInput || !strings.Contains(errs, proposed+":2:") || !strings.Contains(errs, "geneva") {
+		t.Errorf("the branch's meeting appended to the record: exit %d\n%s", code, errs)
+	}
+}
