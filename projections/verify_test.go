@@ -118,8 +118,9 @@ func TestInspectFindsDamage(t *testing.T) {
 		// messages read (written before it did): each snapshot is read.
 		uncounted bool
 		damage    func(t *testing.T, dir string)
-		// want is the kind of damage found, and a word of its subject.
-		want, on string
+		// want is the kind of damage found, and a word of its subject;
+		// detail, if set, a phrase of what it says.
+		want, on, detail string
 	}{
 		{name: "intact", damage: func(t *testing.T, dir string) {}},
 		{name: "a message block deleted", want: "lost", on: "summit", damage: func(t *testing.T, dir string) {
@@ -132,6 +133,11 @@ func TestInspectFindsDamage(t *testing.T) {
 		{name: "a block truncated, an uncounted checkpoint", uncounted: true, want: "lost", on: "meeting", damage: truncate},
 		{name: "40 bytes overwritten in the last event", want: "", on: "meeting", damage: func(t *testing.T, dir string) {
 			overwrite(t, block(dir), -60)
+		}},
+		{name: "the event stream removed", want: "lost", on: "main", detail: "holds no event: the stream was emptied or made again", damage: func(t *testing.T, dir string) {
+			if err := os.RemoveAll(streamFile(dir, eventlog.StreamName)); err != nil {
+				t.Fatal(err)
+			}
 		}},
 		{name: "the branch bucket removed", branch: true, want: "orphaned", on: "what-if", damage: func(t *testing.T, dir string) {
 			if err := os.RemoveAll(streamFile(dir, "KV_"+eventlog.BranchBucket)); err != nil {
@@ -164,10 +170,10 @@ func TestInspectFindsDamage(t *testing.T) {
 			}
 			found := false
 			for _, d := range in.Damage {
-				found = found || (tc.want == "" || d.Kind == tc.want) && strings.Contains(d.Subject, tc.on)
+				found = found || (tc.want == "" || d.Kind == tc.want) && strings.Contains(d.Subject, tc.on) && strings.Contains(d.Detail, tc.detail)
 			}
 			if !found {
-				t.Errorf("want %s damage on a subject of %s, got %v", tc.want, tc.on, in.Damage)
+				t.Errorf("want %s damage on a subject of %s (%q), got %v", tc.want, tc.on, tc.detail, in.Damage)
 			}
 		})
 	}
