@@ -13,7 +13,8 @@
 //
 // An aggregate's history is read whole with [Log.Load], or, by a reader
 // that holds a snapshot of it, from the snapshot on with [Log.LoadAfter];
-// the log is followed with [Log.Subscribe], [Log.Read] and [Log.Follow].
+// the log is read in stream order with [Log.Read], and followed with
+// [Log.Subscribe].
 //
 // The safety of an append rests on three JetStream headers: see
 // [Log.Append]. A caller with work of its own to do while the server

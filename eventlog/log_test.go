@@ -400,34 +400,30 @@ func TestReadAndFollow(t *testing.T) {
 	if err := l.Read(ctx, BranchSubjects("nobody"), 1, 0, func(Record) error { return errors.New("called") }); err != nil {
 		t.Fatal(err)
 	}
-	// Follow delivers what is there, then what comes.
+	// A subscription delivers what is there, then what comes.
 	fctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	got := make(chan events.Event, 16)
-	done := make(chan error, 1)
-	go func() {
-		done <- l.Follow(fctx, BranchSubjects(events.Main), 5, func(r Record) error {
-			got <- r.Event
-			return nil
-		})
-	}()
+	sub, err := l.Subscribe(fctx, BranchSubjects(events.Main), 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Stop()
 	late := declare(events.Main, "late", 17)
 	if _, err := l.Append(ctx, 0, late); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []events.Event{appended[4], late} {
-		select {
-		case e := <-got:
-			if e.ID != want.ID {
-				t.Fatalf("Follow delivered %s, want %s", e.Aggregate, want.Aggregate)
-			}
-		case <-fctx.Done():
-			t.Fatal("Follow delivered nothing before the deadline")
+		r, err := sub.Next(fctx)
+		if err != nil {
+			t.Fatalf("the subscription delivered nothing: %v", err)
+		}
+		if r.Event.ID != want.ID {
+			t.Fatalf("the subscription delivered %s, want %s", r.Event.Aggregate, want.Aggregate)
 		}
 	}
 	cancel()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Errorf("Follow ended with %v, want context.Canceled", err)
+	if _, err := sub.Next(fctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Next after its context ended: %v, want context.Canceled", err)
 	}
 }
 

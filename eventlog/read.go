@@ -24,7 +24,7 @@ type Record struct {
 	Event events.Event
 	// Pending is how many more events matched the read when this one was
 	// delivered: 0 means the reader has caught up. Set by [Log.Read] and
-	// [Log.Follow].
+	// a [Subscription].
 	Pending uint64
 	// Partial reports that more events of the same command follow this
 	// one: a reader that shows state should wait for them.
@@ -36,9 +36,6 @@ type Record struct {
 	Err     error
 	Subject string
 }
-
-// ErrStop, returned by a read's callback, ends the read without error.
-var ErrStop = errors.New("stop reading")
 
 // decode reads the record in one stored message, checking that the event is
 // where its envelope says it belongs.
@@ -291,8 +288,8 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 
 // Read calls fn with each event on the subjects that filter matches, from
 // stream sequence from, in order, until it has delivered every event up to
-// stream sequence to (0: the stream's last when Read began) or fn returns
-// [ErrStop].
+// stream sequence to (0: the stream's last when Read began), or fn returns
+// an error, which Read returns.
 //
 // A read that the store stops delivering ([ErrUnavailable]: a cluster
 // placing the read's consumer after a leader change) asks again, from
@@ -348,9 +345,6 @@ func (l *Log) read(ctx context.Context, filter string, next *uint64, to uint64, 
 		delivered++
 		*next = r.Seq + 1
 		if err := fn(r); err != nil {
-			if errors.Is(err, ErrStop) {
-				return nil
-			}
 			return err
 		}
 		if r.Seq >= to || r.Pending == 0 {
@@ -377,30 +371,6 @@ func (l *Log) read(ctx context.Context, filter string, next *uint64, to uint64, 
 				}
 			}
 			return nil
-		}
-	}
-}
-
-// Follow calls fn with each event on the subjects that filter matches, from
-// stream sequence from, in order, then with each new event as it is
-// appended, until ctx ends (when it returns ctx's error) or fn returns an
-// error ([ErrStop] ends it with nil).
-func (l *Log) Follow(ctx context.Context, filter string, from uint64, fn func(Record) error) error {
-	sub, err := l.Subscribe(ctx, filter, from)
-	if err != nil {
-		return err
-	}
-	defer sub.Stop()
-	for {
-		r, err := sub.Next(ctx)
-		if err != nil {
-			return err
-		}
-		if err := fn(r); err != nil {
-			if errors.Is(err, ErrStop) {
-				return nil
-			}
-			return err
 		}
 	}
 }
