@@ -654,9 +654,6 @@ func (b *Board) State(id string) (aggregates.Meeting, bool) {
 	return s.m, true
 }
 
-// HeldAt returns when meeting id was held, as [Board.State] sees it, or nil.
-func (b *Board) HeldAt(id string) *events.Time { return b.heldAt(id) }
-
 // View returns meeting id's view, its deadline read as of cutoff (the first
 // instant after the period read) and labelled asOf, and false if the board
 // has no such meeting.

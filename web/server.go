@@ -254,19 +254,10 @@ func accepts(r *http.Request, mime string) bool {
 	return false
 }
 
-// Serve serves h on addr until ctx ends, then shuts down, letting open
-// requests (but not event streams, which h's owner ends) finish for up to
-// 5 seconds. ready, if not nil, is called with the address listened on
-// (port 0 picks a free one).
-func Serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger, ready func(net.Addr)) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("--http %s: %w", addr, err)
-	}
-	return ServeListener(ctx, ln, h, logger, ready)
-}
-
-// ServeListener is [Serve] on a listener already open.
+// ServeListener serves h on ln until ctx ends, then shuts down, letting
+// open requests (but not event streams, which h's owner ends) finish for
+// up to 5 seconds. ready, if not nil, is called with the address listened
+// on.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger, ready func(net.Addr)) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
