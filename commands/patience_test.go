@@ -18,8 +18,18 @@ import (
 
 // TestHandleRidesOutAStoppedServer stops the server under a command and
 // starts it again a second later: the command waits for it, asking again
-// with the same events, and lands once.
+// with the same events, and lands once. A handler that holds the meeting
+// meets the outage in its append; a new one (a summit append process)
+// first in its reads of the meeting, which it asks again as well.
 func TestHandleRidesOutAStoppedServer(t *testing.T) {
+	for _, cold := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a handler that holds the meeting", true: "a new handler"}[cold], func(t *testing.T) {
+			ridesOutAStoppedServer(t, cold)
+		})
+	}
+}
+
+func ridesOutAStoppedServer(t *testing.T, cold bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	dir := t.TempDir()
@@ -67,6 +77,9 @@ func TestHandleRidesOutAStoppedServer(t *testing.T) {
 		res commands.Result
 		err error
 	}
+	if cold {
+		h = commands.NewHandler(l, eventlog.Main())
+	}
 	done := make(chan result, 1)
 	go func() {
 		res, err := h.Handle(ctx, cmd(&events.StatementMade{About: "summit", Stance: events.StanceSupportive}), commands.Meta{})
@@ -87,6 +100,9 @@ func TestHandleRidesOutAStoppedServer(t *testing.T) {
 	}
 	if r.res.Unavailable == 0 {
 		t.Error("the command never met the stopped server")
+	}
+	if cold && r.res.Loads == 0 {
+		t.Error("the new handler read nothing of the meeting")
 	}
 	h2, err := l.Load(ctx, eventlog.Main(), events.Meeting("summit"))
 	if err != nil {
