@@ -268,8 +268,31 @@ func (m Meeting) Overdue(cutoff time.Time) bool {
 
 // Passed reports whether deadline has passed as of cutoff, the first instant
 // after the period read.
+//
+// A read by date (cutoff the midnight that ends the day read, in the
+// read's zone) judges a deadline given as a date by the calendar: it has
+// passed once the day read is later than the deadline's day, each a day of
+// its own zone. A meeting in Tokyo due on 7 December is not overdue as of
+// 7 December read in UTC, though Tokyo's 7th ends nine hours before UTC's:
+// it is overdue as of the 8th, the day explain says its deadline passed.
+// Read at an instant, or with a deadline given as an instant, a deadline
+// has passed when its end is before the cutoff.
 func Passed(deadline events.Time, cutoff time.Time) bool {
+	if read, ok := dayRead(cutoff); ok && deadline.DateOnly {
+		y, m, d := deadline.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Before(read)
+	}
 	return deadline.End().Before(cutoff)
+}
+
+// dayRead returns the day a cutoff ends, as midnight UTC of its calendar
+// date, and whether cutoff is the end of a day: midnight in its own zone.
+func dayRead(cutoff time.Time) (time.Time, bool) {
+	y, m, d := cutoff.Date()
+	if !cutoff.Equal(time.Date(y, m, d, 0, 0, 0, 0, cutoff.Location())) {
+		return time.Time{}, false
+	}
+	return time.Date(y, m, d-1, 0, 0, 0, 0, time.UTC), true
 }
 
 // Evolve returns m with e applied, e being the next event of the meeting in

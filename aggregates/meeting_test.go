@@ -1107,3 +1107,49 @@ func decideAsWhole(t *testing.T, seed uint64, records []events.Event, h History,
 	}
 	return "decided"
 }
+
+// TestPassedAcrossZones judges a deadline of 7 December against reads by
+// date and at instants, with the deadline and the read in different zones:
+// a read by date compares calendar days, each of its own zone; a read at an
+// instant compares instants.
+func TestPassedAcrossZones(t *testing.T) {
+	zone := func(name string) *time.Location {
+		loc, err := events.Location(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	tokyo, hawaii := zone("Asia/Tokyo"), zone("Pacific/Honolulu")
+	dec := func(d int, loc *time.Location) events.Time { return events.Date(2026, time.December, d).In(loc) }
+	instant := func(s string) time.Time {
+		t.Helper()
+		at, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return at.Add(time.Nanosecond) // the cutoff of a read at that instant
+	}
+	tests := []struct {
+		name     string
+		deadline events.Time
+		cutoff   time.Time
+		want     bool
+	}{
+		{"Tokyo's 7th, read as of the 7th in UTC", dec(7, tokyo), dec(7, time.UTC).End(), false},
+		{"Tokyo's 7th, read as of the 8th in UTC", dec(7, tokyo), dec(8, time.UTC).End(), true},
+		{"Tokyo's 7th, read as of the 7th in Hawaii", dec(7, tokyo), dec(7, hawaii).End(), false},
+		{"Hawaii's 7th, read as of the 7th in Tokyo", dec(7, hawaii), dec(7, tokyo).End(), false},
+		{"Hawaii's 7th, read as of the 8th in Tokyo", dec(7, hawaii), dec(8, tokyo).End(), true},
+		{"UTC's 7th, read as of the 6th in UTC", dec(7, time.UTC), dec(6, time.UTC).End(), false},
+		{"a deadline at an instant, read by date", events.At(time.Date(2026, 12, 7, 18, 0, 0, 0, time.UTC)), dec(7, time.UTC).End(), true},
+		{"Tokyo's 7th, read at 14:00 UTC on the 7th (23:00 in Tokyo)", dec(7, tokyo), instant("2026-12-07T14:00:00Z"), false},
+		{"Tokyo's 7th, read at 16:00 UTC on the 7th (01:00 on the 8th in Tokyo)", dec(7, tokyo), instant("2026-12-07T16:00:00Z"), true},
+		{"no cutoff", dec(7, tokyo), time.Time{}, false},
+	}
+	for _, tt := range tests {
+		if got := Passed(tt.deadline, tt.cutoff); got != tt.want {
+			t.Errorf("%s: Passed = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
