@@ -572,7 +572,7 @@ func (s *scanner) readMeetingProposed(v *MeetingProposed) {
 			s.twice(&seen, 1<<1)
 			{
 				x := new(Span)
-				s.text(&*x)
+				s.text(x)
 				v.Within = x
 			}
 		case "window":

@@ -183,7 +183,7 @@ func (g *gen) readValue(t reflect.Type, dst, where string) (string, error) {
 	case p.Implements(jsonUnmarshaler):
 		return "", fmt.Errorf("%s: %s has an UnmarshalJSON the runtime does not know", where, t)
 	case p.Implements(textUnmarshaler):
-		return fmt.Sprintf("s.text(&%s)", dst), nil
+		return fmt.Sprintf("s.text(%s)", addr(dst)), nil
 	}
 	switch t.Kind() {
 	case reflect.String:
@@ -226,10 +226,18 @@ func (g *gen) readValue(t reflect.Type, dst, where string) (string, error) {
 		}`, typeName(t), typeName(t.Elem()), inner, dst), nil
 	case reflect.Struct:
 		if isPlainStruct(t) {
-			return fmt.Sprintf("s.read%s(&%s)", g.queue(t), dst), nil
+			return fmt.Sprintf("s.read%s(%s)", g.queue(t), addr(dst)), nil
 		}
 	}
 	return "", fmt.Errorf("%s: the type %s is not handled", where, t)
+}
+
+// addr returns the address of the addressable expression dst: x for *x.
+func addr(dst string) string {
+	if strings.HasPrefix(dst, "*") {
+		return dst[1:]
+	}
+	return "&" + dst
 }
 
 // convert returns x, of the type named to, as a t.
