@@ -129,14 +129,7 @@ func TestZonedSnapshotKeepsItsDays(t *testing.T) {
 	if !ok {
 		t.Fatal("no snapshot")
 	}
-	data, err := json.Marshal(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stored Snapshot
-	if err := decode(data, &stored); err != nil {
-		t.Fatal(err)
-	}
+	stored := asStored(t, snap)
 	got := stored.State()
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("the stored snapshot's state (-board +stored):\n%s", diff)
@@ -204,15 +197,7 @@ func TestStoredSnapshotsResume(t *testing.T) {
 			if !ok {
 				continue
 			}
-			data, err := json.Marshal(snap)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var stored Snapshot
-			if err := decode(data, &stored); err != nil {
-				t.Fatal(err)
-			}
-			if err := resumed.Restore(id, stored); err != nil {
+			if err := resumed.Restore(id, asStored(t, snap)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -230,4 +215,19 @@ func TestStoredSnapshotsResume(t *testing.T) {
 			}
 		}
 	}
+}
+
+// asStored returns snap as a runner's store gives it back: written with
+// encoding/json, read with decode.
+func asStored(t *testing.T, snap Snapshot) Snapshot {
+	t.Helper()
+	data, err := json.Marshal(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored Snapshot
+	if err := decode(data, &stored); err != nil {
+		t.Fatal(err)
+	}
+	return stored
 }

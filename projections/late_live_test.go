@@ -2,6 +2,7 @@ package projections_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -50,45 +51,8 @@ func TestWatchShowsALateReportOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var (
-		mu    sync.Mutex
-		lines []projections.WatchLine
-	)
-	wctx, wstop := context.WithCancel(ctx)
-	wdone := make(chan error, 1)
-	go func() {
-		wdone <- projections.Watch(wctx, r.log, r.store, main, projections.WatchOptions{}, func(l projections.WatchLine) error {
-			mu.Lock()
-			defer mu.Unlock()
-			lines = append(lines, l)
-			return nil
-		})
-	}()
-	defer func() {
-		wstop()
-		if err := <-wdone; err != nil {
-			t.Errorf("watch: %v", err)
-		}
-	}()
-	waitFor := func(what string, ok func(projections.WatchLine) bool) {
-		t.Helper()
-		for {
-			mu.Lock()
-			for _, l := range lines {
-				if ok(l) {
-					mu.Unlock()
-					return
-				}
-			}
-			mu.Unlock()
-			select {
-			case <-ctx.Done():
-				t.Fatalf("no %s in the watch: %+v", what, lines)
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}
-	waitFor("live line", func(l projections.WatchLine) bool { return l.Type == "live" })
+	w := r.watch(ctx, main, projections.WatchOptions{})
+	w.waitFor(ctx, "live line", func(l projections.WatchLine) bool { return l.Type == "live" })
 
 	late := aggregates.Command{
 		Aggregate: events.Meeting("summit"), At: events.Date(2025, time.October, 17), Reported: events.Date(2025, time.October, 24),
@@ -100,13 +64,11 @@ func TestWatchShowsALateReportOnce(t *testing.T) {
 	// An event on another meeting after it: once its change is seen,
 	// every change the late report made has been.
 	r.do(main, "other", 25, "trump", &events.MeetingProposed{})
-	waitFor("change of the other meeting", func(l projections.WatchLine) bool { return l.Type == "change" && l.Meeting == "other" })
+	w.waitFor(ctx, "change of the other meeting", func(l projections.WatchLine) bool { return l.Type == "change" && l.Meeting == "other" })
 
-	mu.Lock()
-	defer mu.Unlock()
 	var changes []projections.WatchLine
-	for _, l := range lines {
-		if l.Type == "change" && l.Meeting == "summit" {
+	for _, l := range w.printed("change") {
+		if l.Meeting == "summit" {
 			changes = append(changes, l)
 		}
 	}
@@ -129,5 +91,70 @@ func TestWatchShowsALateReportOnce(t *testing.T) {
 	}
 	if c.Status != string(aggregates.StatusAgreed) {
 		t.Errorf("status %s, want agreed", c.Status)
+	}
+}
+
+// watching is a watch a test runs in the background, keeping every line
+// it prints.
+type watching struct {
+	t     *testing.T
+	mu    sync.Mutex
+	lines []projections.WatchLine
+	stop  func()
+}
+
+// watch starts a watch of branch b with o; it ends when the test does, or
+// at stop, and its error fails the test.
+func (r *liveRig) watch(ctx context.Context, b eventlog.Branch, o projections.WatchOptions) *watching {
+	r.t.Helper()
+	w := &watching{t: r.t}
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- projections.Watch(wctx, r.log, r.store, b, o, func(l projections.WatchLine) error {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.lines = append(w.lines, l)
+			return nil
+		})
+	}()
+	var once sync.Once
+	w.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				r.t.Errorf("watch: %v", err)
+			}
+		})
+	}
+	r.t.Cleanup(w.stop)
+	return w
+}
+
+// printed returns the lines printed so far of type typ ("" for all).
+func (w *watching) printed(typ string) []projections.WatchLine {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []projections.WatchLine
+	for _, l := range w.lines {
+		if typ == "" || l.Type == typ {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// waitFor waits until a line printed satisfies ok, or ctx ends.
+func (w *watching) waitFor(ctx context.Context, what string, ok func(projections.WatchLine) bool) {
+	w.t.Helper()
+	for {
+		if slices.ContainsFunc(w.printed(""), ok) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			w.t.Fatalf("no %s in the watch: %+v", what, w.printed(""))
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 }

@@ -216,68 +216,18 @@ func TestWatchShowsADeadlinePassing(t *testing.T) {
 	r.do(main, "summit", 16, "trump", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}})
 	clk := &clock{now: time.Date(2025, 10, 29, 12, 0, 0, 0, time.UTC)}
 
-	var (
-		mu    sync.Mutex
-		lines []projections.WatchLine
-	)
-	wctx, wstop := context.WithCancel(ctx)
-	wdone := make(chan error, 1)
-	go func() {
-		o := projections.WatchOptions{KeepLive: true, Now: clk.Now, Runner: projections.RunnerOptions{Now: clk.Now, Idle: 10 * time.Millisecond}}
-		wdone <- projections.Watch(wctx, r.log, r.store, main, o, func(l projections.WatchLine) error {
-			mu.Lock()
-			defer mu.Unlock()
-			lines = append(lines, l)
-			return nil
-		})
-	}()
-	defer func() {
-		wstop()
-		if err := <-wdone; err != nil {
-			t.Errorf("watch: %v", err)
-		}
-	}()
-	changes := func() []projections.WatchLine {
-		mu.Lock()
-		defer mu.Unlock()
-		var out []projections.WatchLine
-		for _, l := range lines {
-			if l.Type == "change" {
-				out = append(out, l)
-			}
-		}
-		return out
-	}
-	waitFor := func(what string, ok func() bool) {
-		t.Helper()
-		for !ok() {
-			select {
-			case <-ctx.Done():
-				mu.Lock()
-				defer mu.Unlock()
-				t.Fatalf("no %s in the watch: %+v", what, lines)
-			case <-time.After(5 * time.Millisecond):
-			}
-		}
-	}
-	waitFor("live line", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(lines) > 0 && lines[len(lines)-1].Type == "live"
-	})
-	mu.Lock()
-	first := lines[0]
-	mu.Unlock()
-	if first.Type != "state" || first.Overdue || first.AsOf != "2025-10-29" {
+	w := r.watch(ctx, main, projections.WatchOptions{KeepLive: true, Now: clk.Now, Runner: projections.RunnerOptions{Now: clk.Now, Idle: 10 * time.Millisecond}})
+	w.waitFor(ctx, "live line", func(l projections.WatchLine) bool { return l.Type == "live" })
+	if first := w.printed("")[0]; first.Type != "state" || first.Overdue || first.AsOf != "2025-10-29" {
 		t.Errorf("first line %+v, want the summit's state, not overdue, as of 2025-10-29", first)
 	}
 
 	clk.set(time.Date(2025, 10, 31, 0, 5, 0, 0, time.UTC))
-	waitFor("change", func() bool { return len(changes()) > 0 })
+	w.waitFor(ctx, "change", func(l projections.WatchLine) bool { return l.Type == "change" })
 	// Then a day more: nothing more to show.
 	clk.set(time.Date(2025, 11, 1, 9, 0, 0, 0, time.UTC))
 	clk.waitReads(t, ctx, 10)
-	cs := changes()
+	cs := w.printed("change")
 	if len(cs) != 1 {
 		t.Fatalf("%d changes, want 1: %+v", len(cs), cs)
 	}
