@@ -112,9 +112,9 @@ func TestAppendAllWhenTheServerStops(t *testing.T) {
 			if r.n >= len(cmds) {
 				t.Fatalf("AppendAll reports all %d commands landed", r.n)
 			}
-			for i, c := range cmds[:r.n] {
-				if c.Seq != uint64(i+1) {
-					t.Fatalf("command %d of the reported prefix: Seq %d, want %d", i, c.Seq, i+1)
+			for i, cmd := range cmds[:r.n] {
+				if cmd.Seq != uint64(i+1) {
+					t.Fatalf("command %d of the reported prefix: Seq %d, want %d", i, cmd.Seq, i+1)
 				}
 			}
 

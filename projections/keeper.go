@@ -207,6 +207,10 @@ func (k *Keeper) Run(ctx context.Context) error {
 			case c.Current:
 				from, err := k.backlog(ctx, kept, enqueue)
 				if err != nil {
+					if ctx.Err() != nil {
+						// Stopped while it read the checkpoints.
+						return nil
+					}
 					return fmt.Errorf("keeper: %w", err)
 				}
 				current = true

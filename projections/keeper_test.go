@@ -468,3 +468,27 @@ func TestWatchEndsWhenBranchDeleted(t *testing.T) {
 		t.Fatal("the watch of a deleted branch still runs 10s after the delete")
 	}
 }
+
+// TestKeeperStoppedWhileStarting stops a keeper at moments through its
+// start (watching the branches, reading their checkpoints, starting main's
+// runner): each time it returns nil, as a keeper stopped later does. It
+// used to return the error of its first reads when stopped during them
+// (the log's end: "the store did not answer: context deadline exceeded";
+// the checkpoints: "context canceled"), which summit serve, stopped as it
+// started, reported as a failure.
+func TestKeeperStoppedWhileStarting(t *testing.T) {
+	r := newLiveRig(t)
+	r.story(1)
+	if _, err := r.log.Fork(context.Background(), "what-if", events.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 24 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i)*250*time.Microsecond)
+		k := projections.NewKeeper(r.log, r.store, projections.RunnerOptions{Idle: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+		err := k.Run(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("a keeper stopped after %s: %v", time.Duration(i)*250*time.Microsecond, err)
+		}
+	}
+}
