@@ -845,13 +845,18 @@ func (r *Runner) settle(ctx context.Context) error {
 	}
 	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	for _, f := range r.futures {
+	// A future gives its outcome once: a settle that returns early keeps
+	// only the futures it did not take, so that the settle after it (the
+	// runner's last, as it stops) waits only for those.
+	for i, f := range r.futures {
 		select {
 		case <-f.Ok():
 		case err := <-f.Err():
+			r.futures = r.futures[i+1:]
 			r.torn = true
 			return fmt.Errorf("write view: %w", err)
 		case <-wctx.Done():
+			r.futures = r.futures[i:]
 			r.torn = true
 			if ctx.Err() != nil {
 				return ctx.Err()
