@@ -208,7 +208,7 @@ func (k *Keeper) Run(ctx context.Context) error {
 				from, err := k.backlog(ctx, kept, enqueue)
 				if err != nil {
 					if ctx.Err() != nil {
-						// Stopped while it read the checkpoints.
+						// Stopped while it read the log's end and the checkpoints.
 						return nil
 					}
 					return fmt.Errorf("keeper: %w", err)
