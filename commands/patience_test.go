@@ -2,7 +2,6 @@ package commands_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
 )
 
 // TestHandleRidesOutAStoppedServer stops the server under a command and
@@ -33,12 +33,7 @@ func ridesOutAStoppedServer(t *testing.T, cold bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	dir := t.TempDir()
-	l0, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l0.Addr().String()
-	l0.Close()
+	addr := natstest.FreeAddr(t)
 	start := func() *embedded.Server {
 		t.Helper()
 		s, err := embedded.Start(ctx, embedded.Options{StoreDir: dir, Listen: addr})

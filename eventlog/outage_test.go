@@ -3,7 +3,6 @@ package eventlog
 import (
 	"context"
 	"errors"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,7 +42,7 @@ func TestAppendAllWhenTheServerStops(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			dir := t.TempDir()
-			addr := freeAddr(t)
+			addr := natstest.FreeAddr(t)
 			srv, err := embedded.Start(ctx, embedded.Options{StoreDir: dir, Listen: addr})
 			if err != nil {
 				t.Fatal(err)
@@ -157,17 +156,6 @@ func TestAppendAllWhenTheServerStops(t *testing.T) {
 			}
 		})
 	}
-}
-
-// freeAddr returns a loopback address no listener holds now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }
 
 // recordedPrefix returns how many of cmds (of one event each) main holds,

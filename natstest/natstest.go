@@ -5,6 +5,8 @@ package natstest
 
 import (
 	"context"
+	"net"
+	"strconv"
 	"testing"
 
 	"github.com/nats-io/nats.go"
@@ -30,6 +32,18 @@ func StartIn(tb testing.TB, dir string) *embedded.Server {
 	}
 	tb.Cleanup(s.Shutdown)
 	return s
+}
+
+// FreeAddr returns a loopback address (host:port) that no one listened on
+// a moment ago: for a server a test stops and starts again on the same
+// address, which its clients reconnect to.
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	ports, err := freePorts(1)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
 }
 
 // Connect opens an in-process connection to s, closed when the test ends.

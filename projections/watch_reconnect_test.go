@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -32,12 +32,7 @@ func TestTwoWatchesOnOneConnectionRideOutARestart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := natstest.FreeAddr(t)
 	start := func() *embedded.Server {
 		srv, err := embedded.Start(ctx, embedded.Options{StoreDir: dir, Listen: addr})
 		if err != nil {

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/summit-model/summit/natstest"
 )
 
 // today is the tests' fixed clock: after the Budapest summit's deadline
@@ -126,23 +127,12 @@ func waitUntil(t *testing.T, what string, ok func() bool, detail func() string) 
 	}
 }
 
-// freeAddr returns a loopback address no one listens on.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // serveOn runs "summit serve" on a new store in a temporary directory and
 // returns it, its store directory and its URL.
 func serveOn(t *testing.T) (*background, string, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "store")
-	addr := freeAddr(t)
+	addr := natstest.FreeAddr(t)
 	b := start(t, "serve", "--data", dir, "--listen", addr)
 	b.waitFor(t, "listening on")
 	return b, dir, "nats://" + addr
