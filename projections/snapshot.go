@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/events"
@@ -219,8 +218,9 @@ func (b *Board) Restore(id string, snap Snapshot) error {
 		}
 	}
 	// The activities' days, as the state's, are days of the meeting's
-	// zone: JSON kept each as its calendar day.
-	loc := zoneOf(m.Zone)
+	// zone: JSON kept each as its calendar day. (A zone this machine does
+	// not know leaves them as they are, as it leaves the state's.)
+	loc, _ := events.Location(m.Zone)
 	if snap.Last != nil {
 		s.last, s.hasLast = *snap.Last, true
 		s.last.At = s.last.At.In(loc)
@@ -340,20 +340,6 @@ func (s meetingState) meeting() aggregates.Meeting {
 	return m
 }
 
-// zoneOf returns the location of a meeting's zone, or nil for UTC (or a
-// zone this machine does not know): what [events.Time.In] leaves a time
-// as it is for.
-func zoneOf(name string) *time.Location {
-	if name == "" {
-		return nil
-	}
-	loc, err := events.Location(name)
-	if err != nil {
-		return nil
-	}
-	return loc
-}
-
 // localize reads the state's dates as days of its zone: JSON keeps a date
 // as its calendar day, and the zone once. A date an event of another zone
 // set (a file of another timezone, or summit add's default, UTC) comes
@@ -362,8 +348,8 @@ func zoneOf(name string) *time.Location {
 // print the same day; the instant can matter only to how an event of the
 // same day is placed against it.
 func (s *meetingState) localize() {
-	loc := zoneOf(s.Zone)
-	if loc == nil {
+	loc, err := events.Location(s.Zone)
+	if err != nil || s.Zone == "" {
 		return
 	}
 	in := func(t *events.Time) {
