@@ -237,6 +237,43 @@ func lineAt(data []byte, i int) int {
 	return line
 }
 
+// tabIndents reports whether the indentation of line n of data (the white
+// space it begins with) holds a tab. Lines are counted as [lineAt] counts
+// them.
+func tabIndents(data []byte, n int) bool {
+	line, start := 1, 0
+	for j, r := range string(data) {
+		if line == n {
+			break
+		}
+		switch r {
+		case '\n':
+			if j == 0 || data[j-1] != '\r' {
+				line++
+			}
+		case '\r', 0x85, 0x2028, 0x2029:
+			line++
+		}
+		start = j + utf8.RuneLen(r)
+	}
+	if line != n {
+		return false
+	}
+	if start > 0 && start < len(data) && data[start] == '\n' && data[start-1] == '\r' {
+		start++ // past the LF of the CR LF that ended the line before
+	}
+	for _, c := range data[start:] {
+		switch c {
+		case '\t':
+			return true
+		case ' ':
+		default:
+			return false
+		}
+	}
+	return false
+}
+
 // yamlChar reports whether YAML allows r in a file, as the YAML 1.2 spec's
 // c-printable does.
 func yamlChar(r rune) bool {
@@ -303,6 +340,9 @@ func (l *loader) syntax(err error, data []byte) {
 		// guard. Find it in the text.
 		name := strings.TrimSuffix(strings.TrimPrefix(msg, "unknown anchor '"), "' referenced")
 		line, msg = lineOf(data, "*"+name), fmt.Sprintf("alias *%s: anchors and aliases are not supported", name)
+	case msg == "found character that cannot start any token" && tabIndents(data, line):
+		// A tab where YAML wants spaces: the scanner's words do not say so.
+		msg = "a tab indents this line: YAML indents with spaces only"
 	case strings.HasPrefix(msg, "exceeded max depth"):
 		// The reader's own limit, far past Load's.
 		msg = fmt.Sprintf("nested more than %d levels deep", MaxDepth)
