@@ -2,7 +2,9 @@ package projections_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,5 +245,51 @@ func TestVerifyFindsAWrongView(t *testing.T) {
 	}
 	if rep, err = projections.Verify(ctx, r.log, r.store); err != nil || len(rep.Problems) != 0 {
 		t.Fatalf("after a rebuild: want no problem, got %v, %v", rep.Problems, err)
+	}
+}
+
+// TestInspectReadsEveryCheckpoint gives the state bucket more checkpoints
+// than one multi-last direct get answers (1,024): the check on open then
+// reads them with a watch, and still finds the one branch whose projection
+// reflects more of the log than the log holds.
+func TestInspectReadsEveryCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	r := newLiveRig(t)
+	r.story(1)
+	if err := projections.CatchUp(ctx, r.log, r.store, eventlog.Main(), projections.RunnerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	last, err := r.log.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := r.js.KeyValue(ctx, projections.StateBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const branches, ahead = 1_100, "b-1099"
+	for i := range branches {
+		name := fmt.Sprintf("b-%04d", i)
+		cp := projections.Checkpoint{Seq: last, Based: true}
+		if name == ahead {
+			cp.Seq = last + 5
+		}
+		data, err := json.Marshal(cp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := state.Put(ctx, name+".checkpoint", data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := eventlog.LatestValues(ctx, r.js, projections.StateBucket, "*.checkpoint", 0); err == nil {
+		t.Fatalf("a multi-last direct get answered for %d keys: this test no longer reads the checkpoints with a watch", branches+1)
+	}
+	in, err := projections.Inspect(ctx, r.log, r.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(in.Damage) != 1 || in.Damage[0].Kind != "lost" || in.Damage[0].Subject != ahead {
+		t.Fatalf("damage %+v, want the one branch ahead of the log, %s, lost", in.Damage, ahead)
 	}
 }
