@@ -47,7 +47,9 @@ func (l *Log) WatchActivity(ctx context.Context, from uint64, fn func(Activity) 
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
 	}
-	cons, err := l.js.OrderedConsumer(ctx, StreamName, cfg)
+	rctx, cancel := l.request(ctx)
+	cons, err := l.js.OrderedConsumer(rctx, StreamName, cfg)
+	cancel()
 	if err != nil {
 		return fmt.Errorf("watch branch activity: %w", unavailable(err))
 	}

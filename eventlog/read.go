@@ -452,9 +452,11 @@ func (l *Log) Subscribe(ctx context.Context, filter string, from uint64) (*Subsc
 		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
 		cfg.OptStartSeq = from
 	}
-	cons, err := l.js.OrderedConsumer(ctx, StreamName, cfg)
+	rctx, cancel := l.request(ctx)
+	cons, err := l.js.OrderedConsumer(rctx, StreamName, cfg)
+	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", filter, err)
+		return nil, fmt.Errorf("read %s: %w", filter, unavailable(err))
 	}
 	s := &Subscription{filter: filter, cons: cons, log: l, stall: 2 * l.timeout, heard: time.Now(),
 		ready: make(chan struct{}, 1), room: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}

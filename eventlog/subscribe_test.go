@@ -158,6 +158,43 @@ func TestDeliveredGivesUpWhenNoServerAnswers(t *testing.T) {
 	}
 }
 
+// TestReadersGiveUpWhenNoServerAnswers: a subscription, and a watch of
+// branch activity, whose consumer the server does not make (it stopped
+// with the request) are unavailable after the log's timeout, not after
+// the client's default of 5 seconds, however long their context lasts.
+func TestReadersGiveUpWhenNoServerAnswers(t *testing.T) {
+	ctx := context.Background()
+	gate := natstest.NewGate(t, natstest.Connect(t, natstest.Start(t)))
+	l, err := Open(ctx, gate.JetStream(t), Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "CONSUMER.CREATE.") })
+	for _, tc := range []struct {
+		name string
+		read func() error
+	}{
+		{"Subscribe", func() error {
+			sub, err := l.Subscribe(ctx, BranchSubjects(events.Main), 1)
+			if err == nil {
+				sub.Stop()
+			}
+			return err
+		}},
+		{"WatchActivity", func() error {
+			return l.WatchActivity(ctx, 1, func(Activity) error { return nil })
+		}},
+	} {
+		start := time.Now()
+		if err := tc.read(); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s with no answer: %v, want ErrUnavailable", tc.name, err)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("%s gave up after %s, want the log's timeout (200ms)", tc.name, took.Round(time.Millisecond))
+		}
+	}
+}
+
 // TestReadableTellsSlowFromDamaged checks the probe a stalled subscription
 // makes before it calls the store damaged: on a whole store, the event
 // after the last one delivered reads by itself (the server was slow); a
