@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/natstest"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -491,4 +493,56 @@ func TestKeeperStoppedWhileStarting(t *testing.T) {
 			t.Fatalf("a keeper stopped after %s: %v", time.Duration(i)*250*time.Microsecond, err)
 		}
 	}
+}
+
+// TestKeeperStartsItsActivityWatchAgain: a keeper whose watch of branch
+// activity fails (the server does not answer the making of its consumer)
+// starts the watch again, and an event on an idle branch still reaches
+// the branch's views.
+func TestKeeperStartsItsActivityWatchAgain(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s := natstest.Start(t)
+	r := liveRigOn(t, s)
+	r.story(1)
+	b, err := r.log.Fork(ctx, "what-if", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.do(b, "summit", 22, "putin", &events.MeetingAccepted{})
+	if err := projections.CatchUp(ctx, r.log, r.store, b, projections.RunnerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The activity watch is the one consumer over every event subject.
+	gate := natstest.NewGate(t, natstest.Connect(t, s))
+	watch := "CONSUMER.CREATE." + eventlog.StreamName + "."
+	var refused atomic.Int32
+	gate.Drop(func(api string) bool {
+		return strings.HasPrefix(api, watch) && strings.HasSuffix(api, "."+eventlog.SubjectRoot+".>") && refused.Add(1) <= 2
+	})
+	gated, err := eventlog.Open(ctx, gate.JetStream(t), eventlog.Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kctx, stop := context.WithCancel(ctx)
+	k := projections.NewKeeper(gated, r.store, projections.RunnerOptions{Idle: 20 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	done := make(chan error, 1)
+	go func() { done <- k.Run(kctx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Errorf("keeper: %v", err)
+		}
+	}()
+	eventually(t, 20*time.Second, func() (bool, string) {
+		n := refused.Load()
+		return n > 2, fmt.Sprintf("the keeper made its activity watch %d times, want a third try after two refused", n)
+	})
+
+	r.do(b, "summit", 23, "putin", &events.MeetingScheduled{Date: events.OneDay(events.Date(2025, time.November, 1)), Venue: "Budapest"})
+	eventually(t, 20*time.Second, func() (bool, string) {
+		v := r.stored(b.Name)["summit"]
+		return v.Status == "scheduled", fmt.Sprintf("branch %s: summit is %s, want scheduled", b.Name, v.Status)
+	})
 }
