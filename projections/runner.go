@@ -455,7 +455,13 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 		rec, err := sub.Next(next)
 		cancel()
 		if err != nil {
-			if live && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			if ctx.Err() != nil {
+				// Stopped, whatever the read ended with: the wait for
+				// an event may have timed out just as ctx ended, and
+				// its deadline is no error of the run.
+				return ctx.Err()
+			}
+			if live && errors.Is(err, context.DeadlineExceeded) {
 				if owing {
 					// The burst has ended.
 					if err := r.save(ctx, r.owed); err != nil {
@@ -477,7 +483,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 				}
 				continue
 			}
-			if errors.Is(err, eventlog.ErrUnavailable) && ctx.Err() == nil && asked < 2 && !r.inCommand {
+			if errors.Is(err, eventlog.ErrUnavailable) && asked < 2 && !r.inCommand {
 				// The server stopped delivering (slow, or placing the
 				// consumer after a leader change): read on from the last
 				// event applied, on a new subscription.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -502,5 +503,51 @@ func TestReadBoardSameFromBoardAndBucket(t *testing.T) {
 		if diff := cmp.Diff(stored, folded); diff != "" {
 			t.Errorf("%s: the board read as it was folded differs from the board read back (-bucket +folded):\n%s", branch.Name, diff)
 		}
+	}
+}
+
+// stopAtLook is a context that, once armed, is cancelled the next time
+// its Err is asked: at the moment a runner looks whether it was stopped,
+// after whatever it was waiting on ended.
+type stopAtLook struct {
+	context.Context
+	cancel context.CancelFunc
+	armed  atomic.Bool
+}
+
+func (c *stopAtLook) Err() error {
+	if c.armed.Load() {
+		c.cancel()
+	}
+	return c.Context.Err()
+}
+
+// TestRunnerStoppedAsItsWaitEnds: given a live runner waiting for an event
+// (a wait bounded by its idle time), when it is stopped just as that wait
+// times out, then Run returns nil: the wait's deadline is no error of the
+// run. It returned "context deadline exceeded", and a test under load
+// (TestBranchForkedWhileMainIsLive, -race) failed so.
+func TestRunnerStoppedAsItsWaitEnds(t *testing.T) {
+	r := newLiveRig(t)
+	r.story(1)
+	last, err := r.log.LastSeq(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		base, cancel := context.WithCancel(context.Background())
+		ctx := &stopAtLook{Context: base, cancel: cancel}
+		done := make(chan error, 1)
+		go func() {
+			done <- projections.NewRunner(r.log, r.store, eventlog.Main(), projections.RunnerOptions{Idle: time.Millisecond}).Run(ctx)
+		}()
+		if _, err := r.store.WaitFor(context.Background(), events.Main, last); err != nil {
+			t.Fatal(err)
+		}
+		ctx.armed.Store(true)
+		if err := <-done; err != nil {
+			t.Errorf("runner %d stopped as it waited: %v, want nil", i, err)
+		}
+		cancel()
 	}
 }
