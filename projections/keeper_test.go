@@ -546,3 +546,22 @@ func TestKeeperStartsItsActivityWatchAgain(t *testing.T) {
 		return v.Status == "scheduled", fmt.Sprintf("branch %s: summit is %s, want scheduled", b.Name, v.Status)
 	})
 }
+
+// TestWatchStoppedWhileStarting: a watch stopped while it starts (its
+// projection catching up, the current state read) ends with nil, as one
+// stopped later does: Ctrl-C in the first moments of summit watch is no
+// error.
+func TestWatchStoppedWhileStarting(t *testing.T) {
+	r := newLiveRig(t)
+	r.story(2)
+	for i := range 40 {
+		after := time.Duration(i) * 250 * time.Microsecond
+		ctx, cancel := context.WithTimeout(context.Background(), after)
+		err := projections.Watch(ctx, r.log, r.store, eventlog.Main(), projections.WatchOptions{KeepLive: true, Runner: projections.RunnerOptions{Idle: time.Millisecond}},
+			func(projections.WatchLine) error { return nil })
+		cancel()
+		if err != nil {
+			t.Fatalf("a watch stopped after %s: %v", after, err)
+		}
+	}
+}

@@ -72,6 +72,16 @@ type WatchOptions struct {
 // Watch rides out a restart of the server: it watches again from the last
 // revision it saw. A deleted branch ends the watch with [ErrBranchGone].
 func Watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog.Branch, o WatchOptions, fn func(WatchLine) error) error {
+	err := watch(ctx, log, store, branch, o, fn)
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Ended while it read the current state: what it read is cut
+		// short by ctx, and no error of the watch.
+		return nil
+	}
+	return err
+}
+
+func watch(ctx context.Context, log *eventlog.Log, store *Store, branch eventlog.Branch, o WatchOptions, fn func(WatchLine) error) error {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
