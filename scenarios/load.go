@@ -225,16 +225,23 @@ func (l *loader) encoding(data []byte) bool {
 func lineAt(data []byte, i int) int {
 	line := 1
 	for j, r := range string(data[:i]) {
-		switch r {
-		case '\n':
-			if j == 0 || data[j-1] != '\r' {
-				line++
-			}
-		case '\r', 0x85, 0x2028, 0x2029:
+		if breaks(data, j, r) {
 			line++
 		}
 	}
 	return line
+}
+
+// breaks reports whether r, at data[j], ends a line: a CR, an LF that no
+// CR comes just before, or a NEL, LS or PS.
+func breaks(data []byte, j int, r rune) bool {
+	switch r {
+	case '\n':
+		return j == 0 || data[j-1] != '\r'
+	case '\r', 0x85, 0x2028, 0x2029:
+		return true
+	}
+	return false
 }
 
 // tabIndents reports whether the indentation of line n of data (the white
@@ -246,12 +253,7 @@ func tabIndents(data []byte, n int) bool {
 		if line == n {
 			break
 		}
-		switch r {
-		case '\n':
-			if j == 0 || data[j-1] != '\r' {
-				line++
-			}
-		case '\r', 0x85, 0x2028, 0x2029:
+		if breaks(data, j, r) {
 			line++
 		}
 		start = j + utf8.RuneLen(r)
