@@ -166,6 +166,9 @@ func (l *Log) WatchBranches(ctx context.Context, fn func(BranchChange) error) er
 			return nil
 		case e, ok := <-w.Updates():
 			if !ok {
+				if ctx.Err() != nil {
+					return nil // the watch ends with ctx
+				}
 				return errors.New("watch branches: the watcher closed")
 			}
 			var c BranchChange

@@ -434,6 +434,9 @@ func (s *Store) checkpoints(ctx context.Context) (map[string]Checkpoint, error) 
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
+				if ctx.Err() != nil {
+					return nil, ctx.Err() // the watch ends with ctx
+				}
 				return nil, errors.New("read checkpoints: watcher closed")
 			}
 			if e == nil {

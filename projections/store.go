@@ -314,10 +314,18 @@ func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpo
 	}
 	defer stop()
 	var c Checkpoint
+	stopped := func() error {
+		return fmt.Errorf("the projection of %s is at %d, not yet at %d: %w", branch, c.Seq, seq, ctx.Err())
+	}
 	for {
 		select {
 		case e, ok := <-w.Updates():
 			if !ok {
+				// The watch ends with ctx: which of the two comes first
+				// is the select's to choose.
+				if ctx.Err() != nil {
+					return c, stopped()
+				}
 				return c, fmt.Errorf("watch checkpoint %s: watcher closed", branch)
 			}
 			if e == nil || e.Operation() != jetstream.KeyValuePut {
@@ -330,7 +338,7 @@ func (s *Store) WaitFor(ctx context.Context, branch string, seq uint64) (Checkpo
 				return c, nil
 			}
 		case <-ctx.Done():
-			return c, fmt.Errorf("the projection of %s is at %d, not yet at %d: %w", branch, c.Seq, seq, ctx.Err())
+			return c, stopped()
 		}
 	}
 }
@@ -427,6 +435,9 @@ func (s *Store) each(ctx context.Context, kv jetstream.KeyValue, branch string, 
 		select {
 		case u, ok := <-w.Updates():
 			if !ok {
+				if ctx.Err() != nil {
+					return ctx.Err() // the watch ends with ctx
+				}
 				return fmt.Errorf("read %s of %s: watcher closed", kv.Bucket(), branch)
 			}
 			e = u
