@@ -101,8 +101,11 @@ func (l *Log) Branches(ctx context.Context) ([]Branch, error) {
 	}
 	defer w.Stop()
 	var out []Branch
+	whole := false
 	for e := range w.Updates() {
 		if e == nil {
+			// Every record there was when the watch began is delivered.
+			whole = true
 			break
 		}
 		b, err := DecodeBranch(e.Value())
@@ -111,6 +114,14 @@ func (l *Log) Branches(ctx context.Context) ([]Branch, error) {
 		}
 		b.Gen = e.Revision()
 		out = append(out, b)
+	}
+	if !whole {
+		// The watch ends with ctx, or with the connection: what it
+		// delivered is only a part of the list.
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("list branches: %w", unavailable(err))
+		}
+		return nil, fmt.Errorf("list branches: %w: the watch ended after %d branches", ErrUnavailable, len(out))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

@@ -561,3 +561,38 @@ func TestOpenUpdatesOnlyWhatSummitNeeds(t *testing.T) {
 		})
 	}
 }
+
+// TestBranchesIsWholeOrAnError: a listing of the branches cut short (its
+// context ends while the watch delivers them) is an error, never a part
+// of the list taken for the whole of it.
+func TestBranchesIsWholeOrAnError(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	fork, err := l.ForkPoint(ctx, "b-0000", events.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3_000
+	for i := range n {
+		b := fork
+		b.Name = fmt.Sprintf("b-%04d", i)
+		if _, err := l.CreateBranch(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cut := 0
+	for d := 200 * time.Microsecond; ; d += 200 * time.Microsecond {
+		cctx, cancel := context.WithTimeout(ctx, d)
+		bs, err := l.Branches(cctx)
+		cancel()
+		if err != nil {
+			cut++
+			continue
+		}
+		if len(bs) != n {
+			t.Fatalf("a listing cut after %s: %d branches and no error, want %d or an error", d, len(bs), n)
+		}
+		break
+	}
+	t.Logf("%d listings cut short, each an error", cut)
+}
