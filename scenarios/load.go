@@ -52,6 +52,10 @@ var ErrNotRegular = errors.New("not a regular file")
 // the path is or holds is in an [ErrorList].
 func LoadFile(path string, mode Mode) (*Scenario, error) {
 	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) && path == "-" {
+		// The usual name of standard input, which is no file either.
+		return nil, ErrorList{{File: path, Msg: "no such file: summit reads a scenario or event file from a path, not from standard input; save it to a file first", Err: err}}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -663,6 +663,13 @@ func TestLoadFile(t *testing.T) {
 		t.Errorf("LoadFile of a missing file: %v, want fs.ErrNotExist", err)
 	}
 
+	// "-" names no file here (the test runs in the package's directory).
+	_, err = LoadFile("-", EventFile)
+	checkErrors(t, err, []string{"-: no such file: summit reads a scenario or event file from a path, not from standard input"})
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("LoadFile of -: %v, want fs.ErrNotExist", err)
+	}
+
 	_, err = LoadFile(dir, EventFile)
 	checkErrors(t, err, []string{dir + ": a directory, not a regular file"})
 	if !errors.Is(err, ErrNotRegular) {
