@@ -307,7 +307,7 @@ func (l *Log) countOn(ctx context.Context, filter string) (uint64, error) {
 		}
 		return 1 + after, nil
 	}
-	return 0, nil
+	return 0, fmt.Errorf("count %s: %w", filter, errNoAnswer)
 }
 
 // orphans notes the branches with events on their subjects and no record.
@@ -372,6 +372,7 @@ func (l *Log) multiLast(ctx context.Context, subjects []string, in *Integrity) e
 	if err != nil {
 		return err
 	}
+	pending := ""
 	for m, err := range msgs {
 		if errors.Is(err, jetstreamext.ErrNoMessages) {
 			return nil
@@ -380,8 +381,15 @@ func (l *Log) multiLast(ctx context.Context, subjects []string, in *Integrity) e
 			return err
 		}
 		in.note(m.Subject, m.Sequence, m)
+		pending = m.Header.Get("Nats-Num-Pending")
 	}
-	return nil
+	switch pending {
+	case "":
+		return errNoAnswer
+	case "0":
+		return nil
+	}
+	return errCutShort
 }
 
 // note records m as the last message on subject.
@@ -471,14 +479,17 @@ func (l *Log) ReadAll(ctx context.Context, fn func(Record) error) (unreadable []
 			cancel()
 			return unreadable, fmt.Errorf("read the event log at %d: %w", next, unavailable(err))
 		}
+		answered := false
 		for m, err := range msgs {
 			if errors.Is(err, jetstreamext.ErrNoMessages) {
+				answered = true
 				break
 			}
 			if err != nil {
 				cancel()
 				return unreadable, fmt.Errorf("read the event log at %d: %w", next, unavailable(err))
 			}
+			answered = true
 			if m.Sequence > st.LastSeq {
 				break
 			}
@@ -498,6 +509,11 @@ func (l *Log) ReadAll(ctx context.Context, fn func(Record) error) (unreadable []
 			}
 		}
 		cancel()
+		if !answered {
+			// Not "no messages": no answer at all, which says nothing
+			// of the events from next on.
+			return unreadable, fmt.Errorf("read the event log at %d: %w", next, errNoAnswer)
+		}
 		if next == from {
 			// Nothing more delivered: the rest of the range is missing.
 			break

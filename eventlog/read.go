@@ -262,6 +262,7 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 	if err != nil {
 		return 0, false, fmt.Errorf("read %s: %w", subject, unavailable(err))
 	}
+	answered := false
 	for m, err := range msgs {
 		if errors.Is(err, jetstreamext.ErrNoMessages) {
 			return 0, false, nil
@@ -269,6 +270,7 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 		if err != nil {
 			return 0, false, fmt.Errorf("read %s: %w", subject, unavailable(err))
 		}
+		answered = true
 		if upTo > 0 && m.Sequence > upTo {
 			return 0, false, nil
 		}
@@ -283,6 +285,12 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 		*next = m.Sequence + 1
 		more = m.Header.Get("Nats-Num-Pending") != "0"
 	}
+	if !answered {
+		return 0, false, fmt.Errorf("read %s: %w", subject, errNoAnswer)
+	}
+	// An answer cut short after some messages (its time ran out) reads
+	// as one the server ended: the last message says more are pending,
+	// and scan asks again from there.
 	return n, more, nil
 }
 

@@ -224,3 +224,75 @@ func TestReadableTellsSlowFromDamaged(t *testing.T) {
 		t.Error("an event after the last reads")
 	}
 }
+
+// TestDirectGetsGiveUpWhenNoServerAnswers: the readers built on batched
+// direct gets meet a server that takes their requests and answers none.
+// The client's iterator then ends as an answer with no message would: each
+// reader must say the store did not answer, not read that as an empty
+// history, an empty bucket, a count of 0 or a log whose events are lost.
+func TestDirectGetsGiveUpWhenNoServerAnswers(t *testing.T) {
+	ctx := context.Background()
+	s := natstest.Start(t)
+	direct, err := Open(ctx, natstest.JetStream(t, s), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := direct.Append(ctx, 0, declare(events.Main, fmt.Sprintf("m%d", i), 16)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := direct.Fork(ctx, "what-if", events.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	gate := natstest.NewGate(t, natstest.Connect(t, s))
+	l, err := Open(ctx, gate.JetStream(t), Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "DIRECT.GET.") })
+	for _, tc := range []struct {
+		name string
+		read func() error
+	}{
+		{"Load", func() error {
+			h, err := l.Load(ctx, Main(), events.Meeting("m1"))
+			if err == nil {
+				return fmt.Errorf("a history of %d events, no error", len(h.Events))
+			}
+			return err
+		}},
+		{"First", func() error {
+			_, found, err := l.First(ctx, events.Meeting("m1"))
+			if err == nil {
+				return fmt.Errorf("found %v, no error", found)
+			}
+			return err
+		}},
+		{"LatestValues", func() error {
+			vs, _, err := LatestValues(ctx, l.js, BranchBucket, ">", 0)
+			if err == nil {
+				return fmt.Errorf("%d values, no error", len(vs))
+			}
+			return err
+		}},
+		{"ReadAll", func() error {
+			unreadable, err := l.ReadAll(ctx, func(Record) error { return nil })
+			if err == nil {
+				return fmt.Errorf("%d events unreadable, no error", len(unreadable))
+			}
+			return err
+		}},
+		{"Inspect", func() error {
+			in, err := l.Inspect(ctx)
+			if err == nil {
+				return fmt.Errorf("damage %v, no error", in.Damage)
+			}
+			return err
+		}},
+	} {
+		if err := tc.read(); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s with no answer: %v, want ErrUnavailable", tc.name, err)
+		}
+	}
+}
