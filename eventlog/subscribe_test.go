@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
 )
@@ -164,16 +165,8 @@ func TestDeliveredGivesUpWhenNoServerAnswers(t *testing.T) {
 // the client's default of 5 seconds, however long their context lasts.
 func TestReadersGiveUpWhenNoServerAnswers(t *testing.T) {
 	ctx := context.Background()
-	gate := natstest.NewGate(t, natstest.Connect(t, natstest.Start(t)))
-	l, err := Open(ctx, gate.JetStream(t), Options{Timeout: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "CONSUMER.CREATE.") })
-	for _, tc := range []struct {
-		name string
-		read func() error
-	}{
+	l := gated(t, natstest.Start(t), func(api string) bool { return strings.HasPrefix(api, "CONSUMER.CREATE.") })
+	wantEachUnavailable(t, []namedRead{
 		{"Subscribe", func() error {
 			sub, err := l.Subscribe(ctx, BranchSubjects(events.Main), 1)
 			if err == nil {
@@ -184,13 +177,39 @@ func TestReadersGiveUpWhenNoServerAnswers(t *testing.T) {
 		{"WatchActivity", func() error {
 			return l.WatchActivity(ctx, 1, func(Activity) error { return nil })
 		}},
-	} {
+	})
+}
+
+// gated opens a log on s through a gate that swallows, from the start,
+// the API requests drop matches; its timeout is 200 ms.
+func gated(t *testing.T, s *embedded.Server, drop func(api string) bool) *Log {
+	t.Helper()
+	gate := natstest.NewGate(t, natstest.Connect(t, s))
+	l, err := Open(context.Background(), gate.JetStream(t), Options{Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate.Drop(drop)
+	return l
+}
+
+// namedRead is a read a test runs against a server that does not answer.
+type namedRead struct {
+	name string
+	read func() error
+}
+
+// wantEachUnavailable runs each read and wants ErrUnavailable of it, within
+// a few times the gated log's timeout (the client's own default is 5 s).
+func wantEachUnavailable(t *testing.T, reads []namedRead) {
+	t.Helper()
+	for _, r := range reads {
 		start := time.Now()
-		if err := tc.read(); !errors.Is(err, ErrUnavailable) {
-			t.Errorf("%s with no answer: %v, want ErrUnavailable", tc.name, err)
+		if err := r.read(); !errors.Is(err, ErrUnavailable) {
+			t.Errorf("%s with no answer: %v, want ErrUnavailable", r.name, err)
 		}
 		if took := time.Since(start); took > 2*time.Second {
-			t.Errorf("%s gave up after %s, want the log's timeout (200ms)", tc.name, took.Round(time.Millisecond))
+			t.Errorf("%s gave up after %s, want about the log's timeout (200ms)", r.name, took.Round(time.Millisecond))
 		}
 	}
 }
@@ -245,16 +264,8 @@ func TestDirectGetsGiveUpWhenNoServerAnswers(t *testing.T) {
 	if _, err := direct.Fork(ctx, "what-if", events.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	gate := natstest.NewGate(t, natstest.Connect(t, s))
-	l, err := Open(ctx, gate.JetStream(t), Options{Timeout: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gate.Drop(func(api string) bool { return strings.HasPrefix(api, "DIRECT.GET.") })
-	for _, tc := range []struct {
-		name string
-		read func() error
-	}{
+	l := gated(t, s, func(api string) bool { return strings.HasPrefix(api, "DIRECT.GET.") })
+	wantEachUnavailable(t, []namedRead{
 		{"Load", func() error {
 			h, err := l.Load(ctx, Main(), events.Meeting("m1"))
 			if err == nil {
@@ -270,7 +281,10 @@ func TestDirectGetsGiveUpWhenNoServerAnswers(t *testing.T) {
 			return err
 		}},
 		{"LatestValues", func() error {
-			vs, _, err := LatestValues(ctx, l.js, BranchBucket, ">", 0)
+			// Bounded by its caller, as the check on open bounds it.
+			rctx, cancel := l.request(ctx)
+			defer cancel()
+			vs, _, err := LatestValues(rctx, l.js, BranchBucket, ">", 0)
 			if err == nil {
 				return fmt.Errorf("%d values, no error", len(vs))
 			}
@@ -290,9 +304,5 @@ func TestDirectGetsGiveUpWhenNoServerAnswers(t *testing.T) {
 			}
 			return err
 		}},
-	} {
-		if err := tc.read(); !errors.Is(err, ErrUnavailable) {
-			t.Errorf("%s with no answer: %v, want ErrUnavailable", tc.name, err)
-		}
-	}
+	})
 }
