@@ -286,10 +286,11 @@ func Passed(deadline events.Time, cutoff time.Time) bool {
 }
 
 // dayRead returns the day a cutoff ends, as midnight UTC of its calendar
-// date, and whether cutoff is the end of a day: midnight in its own zone.
+// date, and whether cutoff is the end of a day: the start of a day in its
+// own zone ([events.DayStart]).
 func dayRead(cutoff time.Time) (time.Time, bool) {
 	y, m, d := cutoff.Date()
-	if !cutoff.Equal(time.Date(y, m, d, 0, 0, 0, 0, cutoff.Location())) {
+	if !cutoff.Equal(events.DayStart(y, m, d, cutoff.Location())) {
 		return time.Time{}, false
 	}
 	return time.Date(y, m, d-1, 0, 0, 0, 0, time.UTC), true

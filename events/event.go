@@ -227,7 +227,7 @@ func midnight(t Time, loc *time.Location) error {
 	// The start of the day as [Time.In] makes it: in a zone whose clocks
 	// skip midnight, a day starts at the first instant it has.
 	y, m, d := t.Time.In(loc).Date()
-	if !time.Date(y, m, d, 0, 0, 0, 0, loc).Equal(t.Time) {
+	if !DayStart(y, m, d, loc).Equal(t.Time) {
 		return fmt.Errorf("the date %s is %s, not the start of a day in %s", t, t.Time.UTC().Format(time.RFC3339Nano), loc)
 	}
 	return nil

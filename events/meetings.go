@@ -174,9 +174,7 @@ func (p *MeetingProposed) WindowFrom(at Time) *Window {
 		w := *p.Window
 		return &w
 	case p.Within != nil:
-		to := at
-		to.Time = at.AddDate(0, 0, p.Within.Days)
-		return &Window{From: at, To: to}
+		return &Window{From: at, To: at.AddDays(p.Within.Days)}
 	}
 	return nil
 }

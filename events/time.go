@@ -32,6 +32,45 @@ func Date(year int, month time.Month, day int) Time {
 	return Time{Time: time.Date(year, month, day, 0, 0, 0, 0, time.UTC), DateOnly: true}
 }
 
+// DayStart returns the first instant of the calendar day year-month-day in
+// loc (normalized as [time.Date] normalizes it): its midnight, or, in a zone
+// whose clocks skip midnight that day, the end of the hour skipped. Chile,
+// Paraguay, Cuba, Egypt, Lebanon and the Azores spring forward at midnight,
+// as Iran did until 2022; for such a midnight time.Date gives an instant
+// of the day before (23:00 on 6 September 2025 for the 7th in Santiago).
+func DayStart(year int, month time.Month, day int, loc *time.Location) time.Time {
+	t := time.Date(year, month, day, 0, 0, 0, 0, loc)
+	want := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
+	if sameDate(t, want) {
+		return t
+	}
+	// t is in the last zone period of the day before: the day begins
+	// where that period ends.
+	if _, end := t.ZoneBounds(); !end.IsZero() && sameDate(end, want) {
+		return end
+	}
+	return t
+}
+
+// sameDate reports whether a and b fall on the same calendar day, each in
+// its own location.
+func sameDate(a, b time.Time) bool {
+	ay, am, ad := a.Date()
+	by, bm, bd := b.Date()
+	return ay == by && am == bm && ad == bd
+}
+
+// AddDays returns t moved n calendar days: for a date, the day n days on
+// (its first instant, [DayStart]); for a date-time, the same clock time n
+// days on ([time.Time.AddDate]).
+func (t Time) AddDays(n int) Time {
+	if !t.DateOnly {
+		return Time{Time: t.AddDate(0, 0, n)}
+	}
+	y, m, d := t.Date()
+	return Time{Time: DayStart(y, m, d+n, t.Location()), DateOnly: true}
+}
+
 // At returns t as a Time known to the second (or better).
 func At(t time.Time) Time { return Time{Time: t} }
 
@@ -63,11 +102,11 @@ func ParseTime(s string) (Time, error) { return ParseTimeIn(s, time.UTC) }
 func ParseTimeIn(s string, loc *time.Location) (Time, error) {
 	var t Time
 	if len(s) == len(DateLayout) {
-		d, err := time.ParseInLocation(DateLayout, s, loc)
+		d, err := time.Parse(DateLayout, s)
 		if err != nil {
 			return Time{}, fmt.Errorf("%q: %w", s, ErrBadTime)
 		}
-		t = Time{Time: d, DateOnly: true}
+		t = Time{Time: DayStart(d.Year(), d.Month(), d.Day(), loc), DateOnly: true}
 	} else {
 		d, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
@@ -94,15 +133,15 @@ func (t Time) CheckRange() error {
 	return nil
 }
 
-// In returns t with its day read in loc: a date-only Time becomes midnight
-// of the same calendar day in loc; a date-time is unchanged (it names an
-// instant whatever the zone).
+// In returns t with its day read in loc: a date-only Time becomes the start
+// of the same calendar day in loc ([DayStart]); a date-time is unchanged
+// (it names an instant whatever the zone).
 func (t Time) In(loc *time.Location) Time {
 	if !t.DateOnly || loc == nil {
 		return t
 	}
 	y, m, d := t.Date()
-	return Time{Time: time.Date(y, m, d, 0, 0, 0, 0, loc), DateOnly: true}
+	return Time{Time: DayStart(y, m, d, loc), DateOnly: true}
 }
 
 // String returns the date, or the RFC 3339 date-time, as [ParseTime] reads it.
@@ -129,15 +168,15 @@ func (t Time) Day() Time {
 		return t
 	}
 	y, m, d := t.Date()
-	return Time{Time: time.Date(y, m, d, 0, 0, 0, 0, t.Location()), DateOnly: true}
+	return Time{Time: DayStart(y, m, d, t.Location()), DateOnly: true}
 }
 
-// End returns the first instant after t: the next midnight for a date (a date
-// lasts all day), the next nanosecond otherwise. An event happened by t if its
-// time is before t.End().
+// End returns the first instant after t: the start of the next day for a
+// date (a date lasts all day), the next nanosecond otherwise. An event
+// happened by t if its time is before t.End().
 func (t Time) End() time.Time {
 	if t.DateOnly {
-		return t.AddDate(0, 0, 1)
+		return t.AddDays(1).Time
 	}
 	return t.Add(time.Nanosecond)
 }

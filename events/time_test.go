@@ -58,6 +58,62 @@ func TestTimeEnd(t *testing.T) {
 	}
 }
 
+// TestDaysWhoseMidnightIsSkipped holds the days of zones that spring
+// forward at midnight to their first instant: the end of the hour skipped,
+// where time.Date gives 23:00 of the day before. A date of such a day
+// reads back as itself, ends at the next day's start, and the day before
+// ends where it begins.
+func TestDaysWhoseMidnightIsSkipped(t *testing.T) {
+	tests := []struct {
+		zone, date string
+		start      string // RFC 3339, in the zone
+	}{
+		{"America/Santiago", "2025-09-07", "2025-09-07T01:00:00-03:00"},
+		{"Africa/Cairo", "2024-04-26", "2024-04-26T01:00:00+03:00"},
+		{"America/Havana", "2025-03-09", "2025-03-09T01:00:00-04:00"},
+		{"Asia/Beirut", "2025-03-30", "2025-03-30T01:00:00+03:00"},
+		{"Asia/Tehran", "2021-03-22", "2021-03-22T01:00:00+04:30"},
+		{"Atlantic/Azores", "2025-03-30", "2025-03-30T01:00:00+00:00"},
+		// Days with their midnight, for comparison.
+		{"America/Santiago", "2025-09-08", "2025-09-08T00:00:00-03:00"},
+		{"Europe/Berlin", "2025-03-30", "2025-03-30T00:00:00+01:00"}, // forward at 02:00
+		{"UTC", "2025-10-16", "2025-10-16T00:00:00Z"},
+	}
+	for _, tt := range tests {
+		loc, err := time.LoadLocation(tt.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := time.Parse(time.RFC3339, tt.start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := ParseTimeIn(tt.date, loc)
+		if err != nil {
+			t.Fatalf("%s in %s: %v", tt.date, tt.zone, err)
+		}
+		if !d.Equal(want) || !d.DateOnly {
+			t.Errorf("%s in %s starts at %s, want %s", tt.date, tt.zone, d.Time.Format(time.RFC3339), tt.start)
+		}
+		if got := d.String(); got != tt.date {
+			t.Errorf("%s in %s reads back as %s", tt.date, tt.zone, got)
+		}
+		if err := midnight(d, loc); err != nil {
+			t.Errorf("%s in %s: %v", tt.date, tt.zone, err)
+		}
+		before := d.AddDays(-1)
+		if got := before.End(); !got.Equal(want) {
+			t.Errorf("the day before %s in %s ends at %s, want %s", tt.date, tt.zone, got.Format(time.RFC3339), tt.start)
+		}
+		if got, next := d.End(), d.AddDays(1); !got.Equal(next.Time) || next.String() == tt.date {
+			t.Errorf("%s in %s ends at %s; the next day is %s", tt.date, tt.zone, got.Format(time.RFC3339), next)
+		}
+		if y, m, day := d.Date(); !Date(y, m, day).In(loc).Equal(want) {
+			t.Errorf("the UTC date %s read in %s is not %s", tt.date, tt.zone, tt.start)
+		}
+	}
+}
+
 func TestParseSpan(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -400,7 +400,7 @@ func (s telling) folded(lines []line) []line {
 // second after a date-time.
 func passedOn(d events.Time) events.Time {
 	if d.DateOnly {
-		return events.Time{Time: d.AddDate(0, 0, 1), DateOnly: true}
+		return d.AddDays(1)
 	}
 	return events.Time{Time: d.Add(time.Second)}
 }

@@ -347,7 +347,7 @@ func (p *watcher) judge(v *View) (time.Time, string) {
 		return d.End(), d.String()
 	case c.Kind == KindDeadlinePassed:
 		day := c.At.Day()
-		next := events.Time{Time: day.AddDate(0, 0, 1), DateOnly: true}
+		next := day.AddDays(1)
 		return next.End(), next.String()
 	}
 	return c.At.End(), c.At.Day().String()
@@ -373,7 +373,7 @@ func (p *watcher) advance(at time.Time, skip string, fn func(WatchLine) error) e
 		if v.Overdue == old.Overdue {
 			continue
 		}
-		next := events.Time{Time: old.Deadline.Day().AddDate(0, 0, 1), DateOnly: true}
+		next := old.Deadline.Day().AddDays(1)
 		v.AsOf = next.String()
 		v.Cause = &Activity{Kind: KindDeadlinePassed, At: *old.Deadline}
 		p.seen[id] = &v

@@ -355,7 +355,7 @@ func (s *Scenario) start() events.Time {
 		loc = time.UTC
 	}
 	now := time.Now().In(loc)
-	return events.Time{Time: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc), DateOnly: true}
+	return events.Time{Time: events.DayStart(now.Year(), now.Month(), now.Day(), loc), DateOnly: true}
 }
 
 // mentions returns the meetings the file declares that entry e names: its

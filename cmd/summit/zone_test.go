@@ -51,3 +51,40 @@ timeline:
 		t.Errorf("explain as of the 2nd does not show the deadline passing that day:\n%s", out)
 	}
 }
+
+// TestADayWithoutItsMidnight: in a zone that springs forward at midnight
+// (Santiago on 7 September 2025: its clocks went from 23:59:59 on the 6th
+// to 01:00 on the 7th), an event dated that day is appended and read as
+// that day, and a deadline counts it as a whole day. The append was
+// refused ("the date 2025-09-06 is 2025-09-07T03:00:00Z, not the start of a
+// day"), after the file's earlier commands had landed.
+func TestADayWithoutItsMidnight(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "store")
+	scenario := writeFile(t, "santiago.yaml", `name: santiago
+title: Days of Santiago
+timezone: America/Santiago
+parties:
+  CHL: {name: Chile}
+  ARG: {name: Argentina}
+people:
+  boric: {name: Gabriel Boric, party: CHL}
+  milei: {name: Javier Milei, party: ARG}
+meetings:
+  talks: {title: Border talks, participants: [boric, milei]}
+timeline:
+  - {at: 2025-09-01, event: meeting.proposed, meeting: talks, by: boric, within: 6d}
+  - {at: 2025-09-07, event: statement.made, by: milei, about: talks, stance: supportive}
+`)
+	must(t, "replay", scenario, "--data", data)
+	if out := must(t, "timeline", "--data", data); !strings.Contains(out, "2025-09-07  statement.made") {
+		t.Errorf("the timeline does not date the statement 2025-09-07:\n%s", out)
+	}
+	for _, tc := range []struct{ asOf, want string }{
+		{"2025-09-07", "overdue       no, deadline 2025-09-07"},
+		{"2025-09-08", "overdue       YES, deadline 2025-09-07"},
+	} {
+		if out := must(t, "status", "--as-of", tc.asOf, "--timezone", "America/Santiago", "--data", data); !strings.Contains(out, tc.want) {
+			t.Errorf("status as of %s: want %q in\n%s", tc.asOf, tc.want, out)
+		}
+	}
+}
