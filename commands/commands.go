@@ -209,6 +209,10 @@ func (h *Handler) HandleAll(ctx context.Context, b Batch) (Outcome, error) {
 		if err != nil {
 			return out, err
 		}
+		if err := plan.valid(b.File, b.Steps[done:]); err != nil {
+			h.giveBack(plan)
+			return out, err
+		}
 		if b.Check != nil && attempt == 0 {
 			if err := b.Check(ctx); err != nil {
 				h.giveBack(plan)
@@ -330,6 +334,31 @@ func (p *plan) restamp(b eventlog.Branch) {
 			pd.Events[i].Key = events.Identity(pd.Events[i])
 		}
 	}
+}
+
+// valid checks every event of a plan of more than one step as the codec
+// will ([events.Event.Validate]) before the first is sent: a pipelined
+// append stops at an event the codec refuses, with the steps before it
+// landed, where a file with an error must append nothing. (A plan of one
+// step is refused whole by its own encoding.) What it finds is a
+// [Refused], each at its line.
+func (p *plan) valid(file string, steps []scenarios.Step) error {
+	if len(p.pending) < 2 {
+		return nil
+	}
+	var refused Refused
+	for i, pd := range p.pending {
+		for _, e := range pd.Events {
+			if err := e.Validate(); err != nil {
+				refused = append(refused, &Refusal{File: file, Line: steps[i].Line, Err: err})
+				break
+			}
+		}
+	}
+	if refused != nil {
+		return refused
+	}
+	return nil
 }
 
 // decide decides steps, the rest of b, into a plan. Refusals are collected
@@ -673,8 +702,9 @@ func (r *Refusal) Error() string {
 // Unwrap returns the aggregate's refusal.
 func (r *Refusal) Unwrap() error { return r.Err }
 
-// Refused is every step of a batch the aggregates refused: nothing of the
-// batch was appended.
+// Refused is every step of a batch the aggregates refused (or whose event
+// the codec would refuse: [events.ErrInvalid]): nothing of the batch was
+// appended.
 type Refused []*Refusal
 
 // Error returns every refusal, one per line.

@@ -346,6 +346,25 @@ func TestHandleAllRefusesWhole(t *testing.T) {
 	checkHistory(t, l, "m", 0)
 }
 
+// TestHandleAllAppendsNothingTheCodecRefuses: given a batch whose third
+// step decides an event the codec refuses (a date that is not the start
+// of its day: what a zone whose clocks skip midnight made of a date before
+// events.DayStart), when it is handled, then nothing is appended and the
+// error names the line. The pipelined append stopped at that event with
+// the two steps before it landed.
+func TestHandleAllAppendsNothingTheCodecRefuses(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	bad := say("m", 18, "trump", "USA")
+	bad.At.Time = bad.At.Add(23 * time.Hour) // still date-only, not at the day's start
+	_, err := NewHandler(l, eventlog.Main()).HandleAll(ctx, Batch{File: "f.yaml", Steps: steps(declare("m"), say("m", 17, "trump", "USA"), bad)})
+	var refused Refused
+	if !errors.As(err, &refused) || len(refused) != 1 || refused[0].Line != 3 || !errors.Is(err, events.ErrInvalid) {
+		t.Fatalf("HandleAll = %v; want line 3 refused as an invalid event", err)
+	}
+	checkHistory(t, l, "m", 0)
+}
+
 // TestHandleAllCheckStopsItWhole checks that a batch whose Check fails
 // (a verb found its store damaged while it decided) appends nothing, and
 // says why; one whose Check passes appends.
