@@ -38,16 +38,30 @@ func Date(year int, month time.Month, day int) Time {
 // Paraguay, Cuba, Egypt, Lebanon and the Azores spring forward at midnight,
 // as Iran did until 2022; for such a midnight time.Date gives an instant
 // of the day before (23:00 on 6 September 2025 for the 7th in Santiago).
+//
+// Where the clocks fall back from 01:00 to midnight (Gaza, Amman and Tehran
+// have), midnight comes twice, and time.Date gives the second: the day
+// begins at the first.
 func DayStart(year int, month time.Month, day int, loc *time.Location) time.Time {
 	t := time.Date(year, month, day, 0, 0, 0, 0, loc)
 	want := time.Date(year, month, day, 0, 0, 0, 0, time.UTC)
-	if sameDate(t, want) {
+	if !sameDate(t, want) {
+		// t is in the last zone period of the day before: the day begins
+		// where that period ends.
+		if _, end := t.ZoneBounds(); !end.IsZero() && sameDate(end, want) {
+			return end
+		}
 		return t
 	}
-	// t is in the last zone period of the day before: the day begins
-	// where that period ends.
-	if _, end := t.ZoneBounds(); !end.IsZero() && sameDate(end, want) {
-		return end
+	// A period that began this day, at or after midnight, with the clocks
+	// put back: the midnight of the period before came first.
+	if begin, _ := t.ZoneBounds(); !begin.IsZero() && sameDate(begin, want) {
+		_, before := begin.Add(-time.Nanosecond).Zone()
+		if _, now := t.Zone(); before > now {
+			if first := t.Add(-time.Duration(before-now) * time.Second); first.Before(begin) && sameDate(first, want) {
+				return first
+			}
+		}
 	}
 	return t
 }

@@ -114,6 +114,39 @@ func TestDaysWhoseMidnightIsSkipped(t *testing.T) {
 	}
 }
 
+// TestEveryDayStartsOnItself holds DayStart to its promise on every day
+// from 1970 to 2040 in zones with clock changes at or near midnight, with
+// half-hour offsets, or with none: the instant is on the day asked for,
+// the instant before it is on the day before, and a date reads back as
+// itself.
+func TestEveryDayStartsOnItself(t *testing.T) {
+	zones := []string{"UTC", "America/Santiago", "America/Asuncion", "America/Havana", "Africa/Cairo",
+		"Asia/Beirut", "Asia/Tehran", "Atlantic/Azores", "Asia/Gaza", "America/Sao_Paulo",
+		"Europe/Berlin", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "Asia/Damascus",
+		"America/Scoresbysund", "Asia/Amman", "Europe/Moscow", "Asia/Tokyo", "Pacific/Chatham"}
+	for _, zone := range zones {
+		loc, err := time.LoadLocation(zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := 0
+		for day := time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC); day.Year() < 2041 && bad < 3; day = day.AddDate(0, 0, 1) {
+			y, m, d := day.Date()
+			start := DayStart(y, m, d, loc)
+			if !sameDate(start, day) || sameDate(start.Add(-time.Nanosecond), day) {
+				t.Errorf("%s: %s starts at %s, and the instant before is %s", zone, day.Format(DateLayout),
+					start.Format(time.RFC3339), start.Add(-time.Nanosecond).Format(time.RFC3339Nano))
+				bad++
+				continue
+			}
+			if got, err := ParseTimeIn(day.Format(DateLayout), loc); err != nil || got.String() != day.Format(DateLayout) {
+				t.Errorf("%s: %s reads back as %s (%v)", zone, day.Format(DateLayout), got, err)
+				bad++
+			}
+		}
+	}
+}
+
 func TestParseSpan(t *testing.T) {
 	tests := []struct {
 		in   string
