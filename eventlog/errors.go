@@ -28,16 +28,6 @@ var (
 	ErrUnavailable = errors.New("the store did not answer")
 )
 
-// The answers of batched direct gets that never came, or stopped short.
-// The client's iterator (jetstreamext) ends with no error when the
-// request's time runs out, as if the server's answer were over: a reader
-// that got no message and no "no messages" got no answer, and a multi-last
-// answer whose last message counts more to come was cut short.
-var (
-	errNoAnswer = fmt.Errorf("%w: no answer to a direct get in time", ErrUnavailable)
-	errCutShort = fmt.Errorf("%w: the answer to a direct get stopped short", ErrUnavailable)
-)
-
 // JetStream API error codes the log translates, once, here.
 const (
 	// codeWrongLastSequence is "wrong last sequence: N", the answer to a
