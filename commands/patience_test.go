@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/aggregates"
@@ -43,12 +42,7 @@ func ridesOutAStoppedServer(t *testing.T, cold bool) {
 		return s
 	}
 	srv := start()
-	nc, err := nats.Connect("nats://"+addr, nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(natstest.Reconnecting(t, addr, 20*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,14 +49,10 @@ func TestAppendAllWhenTheServerStops(t *testing.T) {
 			defer srv.Shutdown()
 			var nc *nats.Conn
 			if c.reconnect {
-				nc, err = nats.Connect("nats://"+addr, nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
+				nc = natstest.Reconnecting(t, addr, 20*time.Millisecond)
 			} else {
-				nc, err = srv.Connect()
+				nc = natstest.Connect(t, srv)
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer nc.Close()
 			js, err := jetstream.New(nc)
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -50,6 +51,19 @@ func FreeAddr(tb testing.TB) string {
 func Connect(tb testing.TB, s *embedded.Server) *nats.Conn {
 	tb.Helper()
 	nc, err := s.Connect()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(nc.Close)
+	return nc
+}
+
+// Reconnecting connects to the server that listens on addr (host:port)
+// with a client that reconnects for ever, every wait: for a test that stops
+// the server and starts it again on addr. It is closed when the test ends.
+func Reconnecting(tb testing.TB, addr string, wait time.Duration) *nats.Conn {
+	tb.Helper()
+	nc, err := nats.Connect("nats://"+addr, nats.MaxReconnects(-1), nats.ReconnectWait(wait))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/embedded"
@@ -42,11 +41,7 @@ func TestTwoWatchesOnOneConnectionRideOutARestart(t *testing.T) {
 	}
 	srv := start()
 	defer func() { srv.Shutdown() }()
-	nc, err := nats.Connect("nats://"+addr, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	nc := natstest.Reconnecting(t, addr, 50*time.Millisecond)
 	// Every request waits a second for its answer, the log's and the
 	// store's alike: one sent as the server stops gets none.
 	js, err := jetstream.New(nc, jetstream.WithDefaultTimeout(time.Second))
