@@ -98,25 +98,56 @@ func claimColour(claim string) string {
 	return "#2563eb"
 }
 
-// instant places t on the axis: a date at its middle.
-func instant(t events.Time) time.Time {
-	if t.DateOnly {
-		return t.Time.Add(12 * time.Hour)
+// axis lays the picture's days: the calendar days of one zone, the zone
+// whose days the meeting's dates name, so that a mark stands on the day its
+// story gives it.
+type axis struct{ loc *time.Location }
+
+// axisOf returns the axis of timeline t: the zone of its first event's
+// world time (a date is a day of its scenario's zone, a date-time keeps
+// the offset it was given with), UTC for no event.
+func axisOf(t projections.TimelineView) axis {
+	if len(t.Events) == 0 {
+		return axis{time.UTC}
 	}
-	return t.Time
+	return axis{t.Events[0].At.Location()}
+}
+
+// dayStart returns the first instant of the day n days after the day of t.
+func (a axis) dayStart(t time.Time, n int) time.Time {
+	y, m, d := t.In(a.loc).Date()
+	return events.DayStart(y, m, d+n, a.loc)
+}
+
+// day numbers the calendar day of t on the axis: one more for each day.
+func (a axis) day(t time.Time) int {
+	y, m, d := t.In(a.loc).Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / (24 * 60 * 60))
+}
+
+// instant places t on the axis: a date at the middle of its day (the day
+// it names, whatever zone it was read in), a date-time at its instant.
+func (a axis) instant(t events.Time) time.Time {
+	if !t.DateOnly {
+		return t.Time
+	}
+	y, m, d := t.Date()
+	from, to := events.DayStart(y, m, d, a.loc), events.DayStart(y, m, d+1, a.loc)
+	return from.Add(to.Sub(from) / 2)
 }
 
 // parseSpan reads "2025-10-16" or "2025-10-16 to 2025-10-30" (a window or
-// a date on the board) as the instants it covers.
-func parseSpan(s string) (from, to time.Time, ok bool) {
-	a, b, two := strings.Cut(s, " to ")
-	f, err := events.ParseTime(strings.TrimSpace(a))
+// a date on the board, its dates days of the axis's zone) as the instants
+// it covers.
+func (a axis) parseSpan(s string) (from, to time.Time, ok bool) {
+	x, y, two := strings.Cut(s, " to ")
+	f, err := events.ParseTimeIn(strings.TrimSpace(x), a.loc)
 	if err != nil {
 		return from, to, false
 	}
 	t := f
 	if two {
-		if t, err = events.ParseTime(strings.TrimSpace(b)); err != nil {
+		if t, err = events.ParseTimeIn(strings.TrimSpace(y), a.loc); err != nil {
 			return from, to, false
 		}
 	}
@@ -124,8 +155,10 @@ func parseSpan(s string) (from, to time.Time, ok bool) {
 }
 
 // picture draws the timeline picture of x's meeting from its timeline t,
-// read as of cutoff (the first instant after the date read).
+// read as of cutoff (the first instant after the date read). Its days are
+// the days of the meeting's zone ([axisOf]).
 func picture(x projections.Explanation, t projections.TimelineView, cutoff time.Time) template.HTML {
+	ax := axisOf(t)
 	var marks []mark
 	speakers := []string{}
 	for _, e := range t.Events {
@@ -163,7 +196,7 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 		if e.Late {
 			title += " [reported late]"
 		}
-		marks = append(marks, mark{at: instant(e.At), lane: lane, shape: shape, fill: fill, hollow: hollow, title: title, seq: e.Seq, kind: string(e.Kind)})
+		marks = append(marks, mark{at: ax.instant(e.At), lane: lane, shape: shape, fill: fill, hollow: hollow, title: title, seq: e.Seq, kind: string(e.Kind)})
 	}
 	var bars []bar
 	for _, st := range x.History {
@@ -171,7 +204,7 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 			if c.To == "" || (c.What != "window" && c.What != "date") {
 				continue
 			}
-			from, to, ok := parseSpan(c.To)
+			from, to, ok := ax.parseSpan(c.To)
 			if !ok {
 				continue
 			}
@@ -221,10 +254,10 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 		lo = cutoff.AddDate(0, 0, -1)
 		hi = cutoff
 	}
-	lo = startOfDay(lo)
-	hi = startOfDay(hi).AddDate(0, 0, 1)
-	if !hi.After(lo.AddDate(0, 0, 2)) {
-		hi = lo.AddDate(0, 0, 3)
+	lo = ax.dayStart(lo, 0)
+	hi = ax.dayStart(hi, 1)
+	if ax.day(hi) < ax.day(lo)+3 {
+		hi = ax.dayStart(lo, 3)
 	}
 	plotW := float64(picWidth - picGutter - picRight)
 	xOf := func(t time.Time) float64 {
@@ -244,14 +277,13 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 	planY := y
 	y += planH
 	laneOf := map[string]*lane{}
-	dayKey := func(t time.Time) int { return int(t.Sub(lo) / (24 * time.Hour)) }
 	for _, name := range append([]string{"events"}, prefixAll("says ", speakers)...) {
 		// How high the tallest stack of one day is decides the lane's
 		// height and how close its marks sit.
 		stacks := map[int]int{}
 		for _, m := range marks {
 			if m.lane == name {
-				stacks[dayKey(m.at)]++
+				stacks[ax.day(m.at)]++
 			}
 		}
 		most := 1
@@ -295,7 +327,7 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 	// The axis: ticks at a step that leaves room for their labels.
 	p(`<g class="axis" font-family="sans-serif" font-size="10" fill="#475569" stroke="#cbd5e1">`)
 	p(`<line x1="%d" y1="%d" x2="%d" y2="%d"/>`, picGutter, picTop, picWidth-picRight, picTop)
-	for _, tk := range ticks(lo, hi, plotW) {
+	for _, tk := range ax.ticks(lo, hi, plotW) {
 		x := xOf(tk.at)
 		p(`<line x1="%.1f" y1="%d" x2="%.1f" y2="%.1f" stroke-dasharray="2,3"/>`, x, picTop, x, y)
 		p(`<text x="%.1f" y="%d" text-anchor="middle" stroke="none">%s</text>`, x, picTop-8, esc(tk.label))
@@ -323,7 +355,7 @@ func picture(x projections.Explanation, t projections.TimelineView, cutoff time.
 	// The marks, stacked by day within their lane.
 	for _, m := range marks {
 		l := laneOf[m.lane]
-		k := dayKey(m.at)
+		k := ax.day(m.at)
 		n := l.stacks[k]
 		l.stacks[k]++
 		cx := xOf(m.at)
@@ -399,46 +431,41 @@ type tick struct {
 	label string
 }
 
-// ticks returns the axis labels from lo to hi: days, weeks, months or
-// years, whichever leaves at least 60 units between labels.
-func ticks(lo, hi time.Time, width float64) []tick {
-	days := hi.Sub(lo).Hours() / 24
-	perDay := width / days
-	var out []tick
+// ticks returns the axis labels from lo to hi, the first instants of
+// days: days, weeks, months or years, whichever leaves at least 60 units
+// between labels.
+func (a axis) ticks(lo, hi time.Time, width float64) []tick {
+	perDay := width / float64(a.day(hi)-a.day(lo))
+	var first time.Time
+	var next func(time.Time) time.Time
+	layout := "Jan 2"
 	switch {
 	case perDay >= 60:
-		for d := lo; !d.After(hi); d = d.AddDate(0, 0, 1) {
-			out = append(out, tick{d, d.Format("Jan 2")})
-		}
+		first, next = lo, func(d time.Time) time.Time { return a.dayStart(d, 1) }
 	case perDay*2 >= 60:
-		for d := lo; !d.After(hi); d = d.AddDate(0, 0, 2) {
-			out = append(out, tick{d, d.Format("Jan 2")})
-		}
+		first, next = lo, func(d time.Time) time.Time { return a.dayStart(d, 2) }
 	case perDay*7 >= 60:
-		d := lo
-		for d.Weekday() != time.Monday {
-			d = d.AddDate(0, 0, 1)
+		first = lo
+		for first.In(a.loc).Weekday() != time.Monday {
+			first = a.dayStart(first, 1)
 		}
-		for ; !d.After(hi); d = d.AddDate(0, 0, 7) {
-			out = append(out, tick{d, d.Format("Jan 2")})
-		}
+		next = func(d time.Time) time.Time { return a.dayStart(d, 7) }
 	case perDay*31 >= 60:
-		d := time.Date(lo.Year(), lo.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, 1, 0)
-		for ; !d.After(hi); d = d.AddDate(0, 1, 0) {
-			out = append(out, tick{d, d.Format("Jan 2006")})
+		y, m, _ := lo.In(a.loc).Date()
+		first, layout = events.DayStart(y, m+1, 1, a.loc), "Jan 2006"
+		next = func(d time.Time) time.Time {
+			y, m, _ := d.In(a.loc).Date()
+			return events.DayStart(y, m+1, 1, a.loc)
 		}
 	default:
-		d := time.Date(lo.Year()+1, 1, 1, 0, 0, 0, 0, time.UTC)
-		for ; !d.After(hi); d = d.AddDate(1, 0, 0) {
-			out = append(out, tick{d, d.Format("2006")})
-		}
+		first, layout = events.DayStart(lo.In(a.loc).Year()+1, 1, 1, a.loc), "2006"
+		next = func(d time.Time) time.Time { return events.DayStart(d.In(a.loc).Year()+1, 1, 1, a.loc) }
+	}
+	var out []tick
+	for d := first; !d.After(hi); d = next(d) {
+		out = append(out, tick{d, d.In(a.loc).Format(layout)})
 	}
 	return out
-}
-
-func startOfDay(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 func prefixAll(prefix string, ss []string) []string {
