@@ -3,6 +3,7 @@ package events
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // MaxNameLen is the longest id summit accepts for a party, person, meeting,
@@ -30,8 +31,11 @@ func CheckName(s string) error {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 		case (c == '-' || c == '_') && i > 0:
+		case c == '-' || c == '_':
+			return fmt.Errorf("%w %q: it begins with %q; use ASCII letters, digits, '-' and '_', beginning with a letter or digit", ErrBadName, s, c)
 		default:
-			return fmt.Errorf("%w %q: use letters, digits, '-' and '_', beginning with a letter or digit", ErrBadName, s)
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return fmt.Errorf("%w %q: %q is not allowed; use ASCII letters, digits, '-' and '_', beginning with a letter or digit", ErrBadName, s, r)
 		}
 	}
 	return nil

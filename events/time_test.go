@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -171,15 +172,28 @@ func TestParseSpan(t *testing.T) {
 
 func TestCheckName(t *testing.T) {
 	good := []string{"budapest-summit", "USA", "rubio_lavrov-prep", "g7", "2025-summit"}
-	bad := []string{"", "a.b", "*", ">", "a b", "-lead", "_lead", "a/b", "ümlaut", string(make([]byte, MaxNameLen+1))}
+	// Each bad name, and what its error names: the character refused.
+	bad := []struct{ name, says string }{
+		{"", "empty"},
+		{"a.b", `'.' is not allowed`},
+		{"*", `'*' is not allowed`},
+		{">", `'>' is not allowed`},
+		{"a b", `' ' is not allowed`},
+		{"-lead", `it begins with '-'`},
+		{"_lead", `it begins with '_'`},
+		{"a/b", `'/' is not allowed`},
+		{"Zürich", `'ü' is not allowed; use ASCII letters`},
+		{string(make([]byte, MaxNameLen+1)), "longer than 64 bytes"},
+	}
 	for _, s := range good {
 		if err := CheckName(s); err != nil {
 			t.Errorf("CheckName(%q) = %v, want nil", s, err)
 		}
 	}
-	for _, s := range bad {
-		if err := CheckName(s); !errors.Is(err, ErrBadName) {
-			t.Errorf("CheckName(%q) = %v, want ErrBadName", s, err)
+	for _, tt := range bad {
+		err := CheckName(tt.name)
+		if !errors.Is(err, ErrBadName) || !strings.Contains(err.Error(), tt.says) {
+			t.Errorf("CheckName(%q) = %v, want ErrBadName saying %s", tt.name, err, tt.says)
 		}
 	}
 }
