@@ -27,12 +27,14 @@ func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.
 	for _, id := range wanted.Meetings {
 		refs = append(refs, events.Meeting(id))
 	}
+	missing := map[events.AggregateType]bool{}
 	for i, d := range h.declarations(ctx, branch, refs) {
 		if d.err != nil {
 			return c, d.err
 		}
 		if !d.ok {
 			// Not on the branch: the plan says so, at its line.
+			missing[refs[i].Type] = true
 			continue
 		}
 		id := refs[i].ID
@@ -48,6 +50,14 @@ func (h *Handler) Cast(ctx context.Context, wanted scenarios.Wanted) (scenarios.
 			}
 			c.Meetings[id] = m
 		}
+	}
+	// The guesses are a courtesy: a store that cannot list its names
+	// leaves the plan's errors without them, not failed.
+	if missing[events.AggregateActor] {
+		c.Others.Actors, _ = h.log.IDs(ctx, branch, events.AggregateActor)
+	}
+	if missing[events.AggregateMeeting] {
+		c.Others.Meetings, _ = h.log.IDs(ctx, branch, events.AggregateMeeting)
 	}
 	for _, name := range wanted.Refs {
 		if _, err := uuid.Parse(name); err == nil {

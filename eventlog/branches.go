@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -233,6 +234,26 @@ func (l *Log) Subjects(ctx context.Context, filter string) (map[string]uint64, e
 		return nil, fmt.Errorf("subjects %s: %w", filter, err)
 	}
 	return info.State.Subjects, nil
+}
+
+// IDs returns the ids of the aggregates of type t with events on branch's
+// subjects or on main's, sorted: the names a store knows, for an error's
+// "did you mean". Main's are all of main's, those after the fork too.
+func (l *Log) IDs(ctx context.Context, branch Branch, t events.AggregateType) ([]string, error) {
+	var ids []string
+	for _, b := range slices.Compact([]string{events.Main, branch.Name}) {
+		subjects, err := l.Subjects(ctx, SubjectRoot+"."+b+"."+string(t)+".*")
+		if err != nil {
+			return nil, err
+		}
+		for s := range subjects {
+			if _, ref, ok := parseSubject(s); ok {
+				ids = append(ids, ref.ID)
+			}
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids), nil
 }
 
 // ForkPoint returns the branch named name that would fork from main now at

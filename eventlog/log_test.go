@@ -598,3 +598,33 @@ func TestBranchesIsWholeOrAnError(t *testing.T) {
 	}
 	t.Logf("%d listings cut short, each an error", cut)
 }
+
+// IDs lists the meetings a branch can name: main's and its own, each once,
+// and no other branch's.
+func TestIDs(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	for _, e := range []events.Event{declare(events.Main, "budapest", 16), declare(events.Main, "alaska", 1), declare("what-if", "geneva", 20), declare("other", "oslo", 20)} {
+		if _, err := l.Append(ctx, 0, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		branch string
+		want   []string
+	}{
+		{events.Main, []string{"alaska", "budapest"}},
+		{"what-if", []string{"alaska", "budapest", "geneva"}},
+	} {
+		got, err := l.IDs(ctx, Branch{Name: tt.branch}, events.AggregateMeeting)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("IDs of %s (-want +got):\n%s", tt.branch, diff)
+		}
+	}
+	if got, err := l.IDs(ctx, Main(), events.AggregateActor); err != nil || len(got) != 0 {
+		t.Errorf("actors: %v, %v; want none", got, err)
+	}
+}

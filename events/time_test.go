@@ -273,3 +273,34 @@ func TestTimeJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestNearest(t *testing.T) {
+	kinds := []string{"meeting.proposed", "meeting.postponed", "meeting.held", "statement.made"}
+	keys := []string{"at", "by", "event", "meeting", "reason", "until"}
+	tests := []struct {
+		w     string
+		words []string
+		want  string // "" for none
+	}{
+		{"meeting.postpone", kinds, "meeting.postponed"},  // a letter dropped
+		{"meeting.postopned", kinds, "meeting.postponed"}, // two swapped
+		{"meeting.hled", kinds, "meeting.held"},
+		{"statment.made", kinds, "statement.made"},
+		{"meeting.cancelled", kinds, ""}, // far from each
+		{"evnt", keys, "event"},
+		{"meetin", keys, "meeting"},
+		{"untill", keys, "until"},
+		{"ta", keys, "at"},
+		{"to", keys, ""},    // two changes in a short word: no guess
+		{"venue", keys, ""}, // a word of its own
+		{"event", keys, ""}, // the word itself is no mistake
+		{"budapest-sumit", []string{"alaska-summit", "budapest-summit"}, "budapest-summit"},
+		{"x", nil, ""},
+	}
+	for _, tt := range tests {
+		got, ok := Nearest(tt.w, tt.words)
+		if got != tt.want || ok != (tt.want != "") {
+			t.Errorf("Nearest(%q) = %q, %v; want %q", tt.w, got, ok, tt.want)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func unknownMeeting(id, branch, label string, ids []string) error {
 	case len(ids) > 0:
 		there = "the meetings there are: " + strings.Join(ids, ", ")
 	}
-	return fmt.Errorf("meeting %q: %w on %s as of %s (%s)", id, ErrUnknownMeeting, branch, label, there)
+	return fmt.Errorf("meeting %q: %w on %s as of %s%s (%s)", id, ErrUnknownMeeting, branch, label, events.DidYouMean(id, ids), there)
 }
 
 // Fold folds q's branch from the log into a board as q reads it: the

@@ -203,6 +203,10 @@ func TestUnknownMeeting(t *testing.T) {
 	if !strings.Contains(err.Error(), "budapest-summit, prep") {
 		t.Errorf("%q does not name the meetings there are", err)
 	}
+	_, err = projections.Explain(ctx, r.log, query(events.Time{}, events.Time{}), "budapest-sumit")
+	if !errors.Is(err, projections.ErrUnknownMeeting) || !strings.Contains(err.Error(), ", did you mean budapest-summit? (") {
+		t.Errorf("explain budapest-sumit: %v, want ErrUnknownMeeting guessing budapest-summit", err)
+	}
 	_, err = projections.Timeline(ctx, r.log, query(oct(1), events.Time{}), "prep", projections.TimelineOptions{})
 	if !errors.Is(err, projections.ErrUnknownMeeting) || !strings.Contains(err.Error(), "there are no meetings") {
 		t.Errorf("timeline of prep before anything happened: %v, want ErrUnknownMeeting naming none", err)

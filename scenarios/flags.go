@@ -60,7 +60,7 @@ func (l *loader) loadFlags(kind events.Kind, flags []Flag, zone string) {
 		l.errorf(0, "%s: not an event to add: summit declares parties, people and meetings from a scenario's own sections", kind)
 		return
 	case !kind.InTimeline():
-		l.errorf(0, "unknown kind %q (want one of %s)", kind, joinWords(events.TimelineKinds()))
+		l.errorf(0, "unknown kind %q%s (want one of %s)", kind, events.DidYouMean(kind, events.TimelineKinds()), joinWords(events.TimelineKinds()))
 		return
 	}
 	types := map[string]events.FieldType{}

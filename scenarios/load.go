@@ -659,7 +659,7 @@ func (l *loader) object(n *yaml.Node, what string, allowed ...string) fields {
 	f := fields{}
 	for _, p := range l.pairs(n, what) {
 		if !slices.Contains(allowed, p.key.Value) {
-			l.errorf(p.key.Line, "%s: unknown key %q (want %s)", what, p.key.Value, strings.Join(allowed, ", "))
+			l.errorf(p.key.Line, "%s: unknown key %q%s (want %s)", what, p.key.Value, events.DidYouMean(p.key.Value, allowed), strings.Join(allowed, ", "))
 			continue
 		}
 		f[p.key.Value] = p

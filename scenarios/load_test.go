@@ -462,7 +462,7 @@ func TestLoadErrors(t *testing.T) {
 		{"not a mapping", "- name\n", []string{"t.yaml:1: a scenario file is a mapping"}},
 
 		// Keys and types.
-		{"unknown key", "name: t\ntimline: []\n", []string{`t.yaml:2: scenario: unknown key "timline" (want name, title, timezone,`}},
+		{"unknown key", "name: t\ntimline: []\n", []string{`t.yaml:2: scenario: unknown key "timline", did you mean timeline? (want name, title, timezone,`}},
 		{"unknown key in a declaration", "name: t\nparties:\n  USA: {name: US, flag: stars}\n", []string{`t.yaml:3: party "USA": unknown key "flag" (want name)`}},
 		{"duplicate key", "name: t\ntitle: a\ntitle: b\n", []string{`t.yaml:3: scenario: key "title" given twice (first at line 2)`}},
 		{"duplicate id", cast + "  summit: {title: Again, participants: [trump]}\n", []string{`t.yaml:12: meetings: key "summit" given twice (first at line 11)`}},
@@ -499,6 +499,12 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`t.yaml:14: event "meeting.teleported": unknown kind (want one of meeting.floated, meeting.proposed,`}},
 		{"a declaration in the timeline", cast + "timeline:\n  - {at: 2025-10-16, event: party.declared}\n", []string{`t.yaml:13: event "party.declared": not for the timeline`}},
 		{"missing event", cast + "timeline:\n  - at: 2025-10-16\n", []string{"t.yaml:13: missing event: want one of meeting.floated"}},
+		{"a kind mistyped", entry("at: 2025-10-16", "event: meeting.postpone", "meeting: summit", "by: trump"),
+			[]string{`t.yaml:14: event "meeting.postpone": unknown kind, did you mean meeting.postponed? (want one of meeting.floated,`}},
+		{"event mistyped", entry("at: 2025-10-16", "evnt: meeting.floated", "meeting: summit", "by: trump"),
+			[]string{`t.yaml:13: missing event ("evnt" at line 14, did you mean event?): want one of meeting.floated`}},
+		{"a kind's key mistyped", entry("at: 2025-10-16", "event: meeting.postponed", "meeting: summit", "by: trump", "untill: 2025-11-01"),
+			[]string{`t.yaml:17: meeting.postponed: unknown key "untill", did you mean until? (want meeting, by, reason, until; or at,`}},
 		{"key of another kind", entry("at: 2025-10-16", "event: meeting.floated", "meeting: summit", "by: trump", "venue: Budapest"),
 			[]string{`t.yaml:17: meeting.floated: unknown key "venue" (want meeting, by; or at, reported, event, source, quote, cameo, ref, corrects)`}},
 		{"missing key of the kind", entry("at: 2025-10-16", "event: meeting.proposed", "meeting: summit"), []string{"t.yaml:13: meeting.proposed: missing by"}},

@@ -13,6 +13,20 @@ import (
 	"github.com/summit-model/summit/events"
 )
 
+// mistyped returns, for an entry missing key, the hint that one of its
+// keys (ps) may be it mistyped: ` ("evnt" at line 7, did you mean
+// event?)`, or "".
+func mistyped(ps []pair, key string) string {
+	for _, p := range ps {
+		if k := p.key.Value; k != key && !slices.Contains(commonKeys, k) {
+			if _, ok := events.Nearest(k, []string{key}); ok {
+				return fmt.Sprintf(" (%q at line %d, did you mean %s?)", k, p.key.Line, key)
+			}
+		}
+	}
+	return ""
+}
+
 // commonKeys are the keys every timeline entry may have; the others are
 // its kind's, as the kinds table gives them ([events.Keys]).
 var commonKeys = []string{"at", "reported", "event", "source", "quote", "cameo", "ref", "corrects"}
@@ -64,11 +78,11 @@ func (l *loader) entry(n *yaml.Node) (Entry, bool) {
 	case l.flags:
 		// LoadFlags checked the kind.
 	case blank(f.val("event")):
-		l.errorf(e.Line, "missing event: want one of %s", joinWords(events.TimelineKinds()))
+		l.errorf(e.Line, "missing event%s: want one of %s", mistyped(ps, "event"), joinWords(events.TimelineKinds()))
 	case kind.Known() && !kind.InTimeline():
 		l.errorf(f.line("event"), "event %q: not for the timeline: declare parties, people and meetings in their own sections", kind)
 	case kind != "" && !kind.InTimeline():
-		l.errorf(f.line("event"), "event %q: unknown kind (want one of %s)", kind, joinWords(events.TimelineKinds()))
+		l.errorf(f.line("event"), "event %q: unknown kind%s (want one of %s)", kind, events.DidYouMean(kind, events.TimelineKinds()), joinWords(events.TimelineKinds()))
 	}
 	e.Kind = kind
 	required, optional := events.Keys(kind)
@@ -78,7 +92,7 @@ func (l *loader) entry(n *yaml.Node) (Entry, bool) {
 			continue
 		}
 		if kind.InTimeline() {
-			l.errorf(p.key.Line, "%s: unknown key %q (want %s; or %s)", kind, k, strings.Join(slices.Concat(required, optional), ", "), strings.Join(commonKeys, ", "))
+			l.errorf(p.key.Line, "%s: unknown key %q%s (want %s; or %s)", kind, k, events.DidYouMean(k, slices.Concat(required, optional, commonKeys)), strings.Join(slices.Concat(required, optional), ", "), strings.Join(commonKeys, ", "))
 		}
 		delete(f, k)
 	}

@@ -25,6 +25,15 @@ type Cast struct {
 	Meetings map[string]Meeting
 	// Refs maps a ref name, or an event id, to where that event is.
 	Refs map[string]Target
+	// Others, if the store lacks a name the file wants, are the ids of the
+	// store's actors (people and parties) and meetings: a plan's error
+	// guesses from them what a mistyped name meant.
+	Others Others
+}
+
+// Others are the ids of a store's actors and meetings ([Cast.Others]).
+type Others struct {
+	Actors, Meetings []string
 }
 
 // Target is where an event that a correction or retraction names is: its
@@ -391,7 +400,7 @@ func (p *planner) declaration(m *Meeting) *events.MeetingDeclared {
 	for i, id := range m.Participants {
 		pt, known := p.participant(id)
 		if !known {
-			p.errorf(lineOr(m.Lines, fmt.Sprintf("participants[%d]", i), m.Line), "meeting %q: participants: unknown person or party %q", m.ID, id)
+			p.errorf(lineOr(m.Lines, fmt.Sprintf("participants[%d]", i), m.Line), "meeting %q: participants: unknown person or party %q%s", m.ID, id, p.nearActor(id))
 			ok = false
 			continue
 		}
@@ -421,6 +430,19 @@ func (p *planner) actor(id string) (party string, isParty, ok bool) {
 		return d.Party, false, true
 	}
 	return "", false, false
+}
+
+// nearMeeting returns the hint that an unknown meeting id is a known one
+// mistyped ([events.DidYouMean]): one the file declares, or one of the
+// store's that it names.
+func (p *planner) nearMeeting(id string) string {
+	return events.DidYouMean(id, slices.Concat(sortedKeys(p.meets), sortedKeys(p.cast.Meetings), p.cast.Others.Meetings))
+}
+
+// nearActor returns the hint that an unknown person or party is a known
+// one mistyped.
+func (p *planner) nearActor(id string) string {
+	return events.DidYouMean(id, slices.Concat(sortedKeys(p.parties), sortedKeys(p.people), sortedKeys(p.cast.Parties), sortedKeys(p.cast.People), p.cast.Others.Actors))
 }
 
 // participant resolves id as a meeting's participant: a person with their
@@ -459,11 +481,11 @@ func (p *planner) entry(i int, e Entry) (aggregates.Command, bool) {
 	if e.By != "" {
 		var ok bool
 		if party, _, ok = p.actor(e.By); !ok {
-			p.errorf(at("by"), "%s: unknown person or party %q", name(e, "by"), e.By)
+			p.errorf(at("by"), "%s: unknown person or party %q%s", name(e, "by"), e.By, p.nearActor(e.By))
 		}
 	}
 	if e.Meeting != "" && !p.isMeeting(e.Meeting) {
-		p.errorf(at("meeting"), "%s: unknown meeting %q", name(e, "meeting"), e.Meeting)
+		p.errorf(at("meeting"), "%s: unknown meeting %q%s", name(e, "meeting"), e.Meeting, p.nearMeeting(e.Meeting))
 	}
 	payload := p.resolve(e)
 	by := e.By
@@ -540,11 +562,11 @@ func (p *planner) resolve(e Entry) events.Payload {
 		switch t {
 		case events.FieldMeeting, events.FieldRequires:
 			if !p.isMeeting(id) {
-				p.errorf(line, "%s: unknown meeting %q", name(e, key), id)
+				p.errorf(line, "%s: unknown meeting %q%s", name(e, key), id, p.nearMeeting(id))
 			}
 		case events.FieldActor, events.FieldActors, events.FieldParticipants:
 			if _, _, ok := p.actor(id); !ok {
-				p.errorf(line, "%s: unknown person or party %q", name(e, key), id)
+				p.errorf(line, "%s: unknown person or party %q%s", name(e, key), id, p.nearActor(id))
 			}
 		}
 	})
@@ -641,16 +663,16 @@ func isEventID(s string) bool {
 // store knows.
 func (p *planner) expectation(x Expectation) {
 	if x.Meeting != "" && !p.isMeeting(x.Meeting) {
-		p.errorf(lineOr(x.Lines, "meeting", x.Line), "meeting: unknown meeting %q", x.Meeting)
+		p.errorf(lineOr(x.Lines, "meeting", x.Line), "meeting: unknown meeting %q%s", x.Meeting, p.nearMeeting(x.Meeting))
 	}
 	for _, id := range sortedKeys(x.Claims) {
 		if _, _, ok := p.actor(id); !ok {
-			p.errorf(lineOr(x.Lines, "claims."+id, x.Line), "claims: unknown person or party %q", id)
+			p.errorf(lineOr(x.Lines, "claims."+id, x.Line), "claims: unknown person or party %q%s", id, p.nearActor(id))
 		}
 	}
 	for i, id := range x.Participants {
 		if _, _, ok := p.actor(id); !ok {
-			p.errorf(lineOr(x.Lines, fmt.Sprintf("participants[%d]", i), x.Line), "participants: unknown person or party %q", id)
+			p.errorf(lineOr(x.Lines, fmt.Sprintf("participants[%d]", i), x.Line), "participants: unknown person or party %q%s", id, p.nearActor(id))
 		}
 	}
 }

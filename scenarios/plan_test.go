@@ -439,8 +439,8 @@ func TestPlanErrors(t *testing.T) {
 		want []string
 	}{
 		// Unknown names, at the line of their key.
-		{name: "unknown by", src: entry("at: 2025-10-16", "event: meeting.floated", "meeting: summit", "by: trumpp"), want: []string{`t.yaml:16: by: unknown person or party "trumpp"`}},
-		{name: "unknown meeting", src: entry("at: 2025-10-16", "event: meeting.floated", "meeting: sumit", "by: trump"), want: []string{`t.yaml:15: meeting: unknown meeting "sumit"`}},
+		{name: "unknown by", src: entry("at: 2025-10-16", "event: meeting.floated", "meeting: summit", "by: trumpp"), want: []string{`t.yaml:16: by: unknown person or party "trumpp", did you mean trump?`}},
+		{name: "unknown meeting", src: entry("at: 2025-10-16", "event: meeting.floated", "meeting: sumit", "by: trump"), want: []string{`t.yaml:15: meeting: unknown meeting "sumit", did you mean summit?`}},
 		{name: "unknown about", src: entry("at: 2025-10-16", "event: statement.made", "by: trump", "stance: supportive", "about: x"), want: []string{`t.yaml:17: about: unknown meeting "x"`}},
 		{name: "unknown requirement", src: entry("at: 2025-10-16", "event: precondition.added", "meeting: summit", "precondition: p", "requires:", "  held: x"), want: []string{`t.yaml:18: requires: held: unknown meeting "x"`}},
 		{name: "unknown call participants", src: entry("at: 2025-10-16", "event: call.held", "participants:", "  - trump", "  - xi", "  - UKR", "initiated_by: UKR"),

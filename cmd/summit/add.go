@@ -48,6 +48,9 @@ func runAdd(ctx context.Context, e env, args []string) error {
 	kind := events.Kind(args[0])
 	spec, ok := events.SpecOf(kind)
 	if !ok || !spec.Timeline {
+		if near, ok := events.Nearest(kind, events.TimelineKinds()); ok {
+			return badInputf("%q is not a kind an event file may write, did you mean %s? (summit add -h lists the kinds)", args[0], near)
+		}
 		printKinds(e.stderr)
 		return badInputf("%q is not a kind an event file may write (the kinds are listed above)", args[0])
 	}

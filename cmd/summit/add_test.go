@@ -40,6 +40,10 @@ func TestAdd(t *testing.T) {
 		{[]string{"meeting.cancelled", "--meeting", "budapest-summit", "--by", "trump", "--at", "2025-11-01"}, []string{"refuses meeting.cancelled"}},
 		{[]string{"meeting.proposed", "--meeting", "budapest-summit", "--by", "trump", "--within", "3x"}, []string{`within: span "3x"`}},
 		{[]string{"statement.made", "--by", "putin", "extra"}, []string{`unexpected arguments ["extra"]`}},
+		{[]string{"meeting.postpone", "--meeting", "budapest-summit", "--by", "trump"},
+			[]string{`"meeting.postpone" is not a kind an event file may write, did you mean meeting.postponed?`}},
+		{[]string{"statement.made", "--by", "putn", "--about", "budapest-sumit", "--stance", "opposed"},
+			[]string{"summit add: 2 errors, nothing written:\n", `by: unknown person or party "putn", did you mean putin?`, `about: unknown meeting "budapest-sumit", did you mean budapest-summit?`}},
 	}
 	for _, tt := range tests {
 		code, out, errs := summit(t, append(append([]string{"add"}, tt.args...), "--data", data)...)

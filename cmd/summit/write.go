@@ -67,7 +67,7 @@ func decideAndAppend(ctx context.Context, s *store, branch eventlog.Branch, sc *
 	var refused commands.Refused
 	switch {
 	case errors.As(err, &refused) && len(refused) > 1:
-		return out, badInput(fmt.Errorf("%s: the model refuses %s, nothing written:\n%w", plan.File, plural(len(refused), "entry"), err))
+		return out, badInput(fmt.Errorf("%sthe model refuses %s, nothing written:\n%w", fileHead(plan.File), plural(len(refused), "entry"), err))
 	case errors.As(err, &refused), errors.Is(err, eventlog.ErrRefTaken), errors.Is(err, eventlog.ErrBranchExists):
 		return out, badInput(err)
 	case err != nil && ctx.Err() != nil:
@@ -77,13 +77,23 @@ func decideAndAppend(ctx context.Context, s *store, branch eventlog.Branch, sc *
 	return out, err
 }
 
+// fileHead returns "FILE: ", the start of a heading over the errors of
+// file, or "" for the entry "summit add" makes of its flags, which has no
+// file.
+func fileHead(file string) string {
+	if file == "" {
+		return ""
+	}
+	return file + ": "
+}
+
 // fileError marks the errors of a file (its ErrorList, a missing file, a
 // file that is not a regular one) as bad input.
 func fileError(err error) error {
 	var list scenarios.ErrorList
 	if errors.As(err, &list) && len(list) > 1 {
 		// A heading, so that the list reads as one block under its verb.
-		return badInput(fmt.Errorf("%s: %s, nothing written:\n%w", list[0].File, plural(len(list), "error"), err))
+		return badInput(fmt.Errorf("%s%s, nothing written:\n%w", fileHead(list[0].File), plural(len(list), "error"), err))
 	}
 	if errors.As(err, &list) || errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
 		errors.Is(err, scenarios.ErrNotFound) || errors.Is(err, scenarios.ErrNotRegular) {
