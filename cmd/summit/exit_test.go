@@ -62,6 +62,7 @@ func TestExitCodes(t *testing.T) {
 		// Unknown names.
 		{"an unknown branch", []string{"status", "--branch", "nope"}, exitBadInput, `unknown branch "nope" (branches: main, prep-held)`},
 		{"branch delete an unknown branch", []string{"branch", "delete", "nope"}, exitBadInput, `(branches: main, prep-held)`},
+		{"a branch mistyped", []string{"diff", "prep-hled"}, exitBadInput, `unknown branch "prep-hled", did you mean prep-held? (branches: main, prep-held)`},
 		{"status of an unknown meeting", []string{"status", "nowhere"}, exitBadInput, "alaska-summit, budapest-summit, rubio-lavrov-prep"},
 		{"explain an unknown meeting", []string{"explain", "nowhere"}, exitBadInput, "alaska-summit, budapest-summit, rubio-lavrov-prep"},
 		{"timeline of an unknown meeting", []string{"timeline", "nowhere"}, exitBadInput, "alaska-summit, budapest-summit, rubio-lavrov-prep"},

@@ -392,21 +392,25 @@ func (s *store) branch(ctx context.Context, name string) (eventlog.Branch, error
 	}
 	b, err := s.log.Branch(ctx, name)
 	if errors.Is(err, eventlog.ErrUnknownBranch) {
-		names, _ := s.branchNames(ctx)
-		return b, badInputf("%w (branches: %s)", err, names)
+		return b, s.unknownBranch(ctx, name, err)
 	}
 	return b, err
 }
 
-// branchNames lists the store's branches for a message.
-func (s *store) branchNames(ctx context.Context) (string, error) {
-	bs, err := s.log.Branches(ctx)
-	if err != nil || len(bs) == 0 {
-		return "main only", err
-	}
+// unknownBranch returns err, the store's answer that it holds no branch
+// name, as bad input that lists the branches there are, and guesses the
+// one a mistyped name meant.
+func (s *store) unknownBranch(ctx context.Context, name string, err error) error {
 	names := []string{events.Main}
-	for _, b := range bs {
-		names = append(names, b.Name)
+	// A list the store cannot give leaves the error with main alone.
+	if bs, lerr := s.log.Branches(ctx); lerr == nil {
+		for _, b := range bs {
+			names = append(names, b.Name)
+		}
 	}
-	return strings.Join(names, ", "), nil
+	there := strings.Join(names, ", ")
+	if len(names) == 1 {
+		there = "main only"
+	}
+	return badInputf("%w%s (branches: %s)", err, events.DidYouMean(name, names), there)
 }
