@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/summit-model/summit/events"
 )
 
 // The exit statuses, each with one meaning.
@@ -183,6 +185,17 @@ func (f *flags) parse(args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				f.printHelp()
 				return nil, err
+			}
+			// The flag package says "flag provided but not defined: -x"
+			// and has no error of its own for it.
+			if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+				var names []string
+				f.VisitAll(func(fl *flag.Flag) { names = append(names, fl.Name) })
+				guess := ""
+				if near, ok := events.Nearest(name, names); ok {
+					guess = ", did you mean --" + near + "?"
+				}
+				return nil, badInputf("--%s: not a flag of summit %s%s (summit %s -h for help)", name, f.name, guess, f.name)
 			}
 			return nil, badInputf("%v (summit %s -h for help)", err, f.name)
 		}

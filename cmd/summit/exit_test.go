@@ -74,9 +74,10 @@ func TestExitCodes(t *testing.T) {
 		{"append a missing file", []string{"append", missing + ".yaml"}, exitBadInput, "no such file"},
 		{"replay an unknown scenario", []string{"replay", "no-such-scenario"}, exitBadInput, "no-such-scenario"},
 		// Flags a verb does not honour, and bad flag values.
-		{"rebuild --json", []string{"rebuild", "--json"}, exitBadInput, "flag provided but not defined: -json (summit rebuild -h for help)"},
-		{"append --as-of", []string{"append", st, "--as-of", "2025-10-21"}, exitBadInput, "flag provided but not defined: -as-of"},
-		{"watch --as-of", []string{"watch", "--as-of", "2025-10-21"}, exitBadInput, "flag provided but not defined: -as-of"},
+		{"rebuild --json", []string{"rebuild", "--json"}, exitBadInput, "--json: not a flag of summit rebuild (summit rebuild -h for help)"},
+		{"status --jsn", []string{"status", "--jsn"}, exitBadInput, "--jsn: not a flag of summit status, did you mean --json? (summit status -h for help)"},
+		{"append --as-of", []string{"append", st, "--as-of", "2025-10-21"}, exitBadInput, "--as-of: not a flag of summit append"},
+		{"watch --as-of", []string{"watch", "--as-of", "2025-10-21"}, exitBadInput, "--as-of: not a flag of summit watch"},
 		{"a bad date", []string{"status", "--as-of", "21.10.2025"}, exitBadInput, "--as-of"},
 		{"--json and --csv", []string{"status", "--json", "--csv"}, exitBadInput, "--json and --csv exclude each other"},
 		{"a bad timezone", []string{"status", "--as-of", "2025-10-21", "--timezone", "Mars/Olympus"}, exitBadInput, "--timezone"},
@@ -146,7 +147,7 @@ func TestUnknownFlag(t *testing.T) {
 	for _, verb := range []string{"replay", "status", "add statement.made", "append", "inject", "watch", "serve", "explain", "timeline", "diff", "branches", "branch", "rebuild"} {
 		args := append(strings.Fields(verb), "--bogus")
 		code, out, errs := summit(t, args...)
-		want := "summit " + strings.Fields(verb)[0] + ": flag provided but not defined: -bogus (summit " + verb + " -h for help)\n"
+		want := "summit " + strings.Fields(verb)[0] + ": --bogus: not a flag of summit " + verb + " (summit " + verb + " -h for help)\n"
 		if code != exitBadInput || out != "" || errs != want {
 			t.Errorf("summit %s --bogus: exit %d, stdout %q, stderr %q; want exit 2 and only %q", verb, code, out, errs, want)
 		}
