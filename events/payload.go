@@ -36,6 +36,9 @@ const (
 	StanceOpposed      Stance = "opposed"
 )
 
+// Stances lists the three stances.
+var Stances = []Stance{StanceSupportive, StanceNoncommittal, StanceOpposed}
+
 // Valid reports whether s is one of the three stances.
 func (s Stance) Valid() bool {
 	return s == StanceSupportive || s == StanceNoncommittal || s == StanceOpposed

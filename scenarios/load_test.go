@@ -540,9 +540,12 @@ func TestLoadErrors(t *testing.T) {
 		{"days: end before they begin", entry("at: 2025-10-16", "event: meeting.scheduled", "meeting: summit", "date: {from: 2025-10-30, to: 2025-10-29}"),
 			[]string{`t.yaml:13: meeting.scheduled: date ends (2025-10-29) before it begins (2025-10-30)`}},
 		{"bool: yes", entry("at: 2025-10-16", "event: meeting.ended", "meeting: summit", "early: yes"), []string{`t.yaml:16: early "yes": want true or false`}},
-		{"stance: rude", entry("at: 2025-10-16", "event: statement.made", "by: putin", "stance: rude"), []string{`t.yaml:16: stance "rude": want supportive, noncommittal or opposed`}},
+		{"stance: rude", entry("at: 2025-10-16", "event: statement.made", "by: putin", "stance: rude"), []string{`t.yaml:16: stance "rude": not a stance (want supportive, noncommittal or opposed)`}},
+		{"stance mistyped", entry("at: 2025-10-16", "event: statement.made", "by: putin", "stance: oppposed"), []string{`t.yaml:16: stance "oppposed": not a stance, did you mean opposed? (want supportive,`}},
 		{"claim: dead", entry("at: 2025-10-16", "event: statement.made", "by: putin", "about: summit", "stance: opposed", "claim: dead"),
-			[]string{`t.yaml:18: claim "dead": want one of floated, proposed, agreed, scheduled, postponed, declined, cancelled, held, unscheduled, willing, ruled-out`}},
+			[]string{`t.yaml:18: claim "dead": not a claim (want one of floated, proposed, agreed, scheduled, postponed, declined, cancelled, held, unscheduled, willing, ruled-out)`}},
+		{"claim mistyped", entry("at: 2025-10-16", "event: statement.made", "by: putin", "about: summit", "stance: opposed", "claim: ruled_out"),
+			[]string{`t.yaml:18: claim "ruled_out": not a claim, did you mean ruled-out? (want one of`}},
 		{"requires: without held", entry("at: 2025-10-16", "event: precondition.added", "meeting: summit", "precondition: p", "requires: {}"), []string{`t.yaml:17: requires: missing held`}},
 		{"requires: a bad meeting", entry("at: 2025-10-16", "event: precondition.added", "meeting: summit", "precondition: p", "requires: {held: a.b}"), []string{`t.yaml:17: requires: held: bad name "a.b"`}},
 		{"requires: a single value", entry("at: 2025-10-16", "event: precondition.added", "meeting: summit", "precondition: p", "requires: prep"), []string{`t.yaml:17: requires: want a mapping, not a single value`}},
@@ -579,6 +582,7 @@ func TestLoadErrors(t *testing.T) {
 			[]string{`t.yaml:16: preconditions: fm-prep: "done" is not a state (want one of unmet, met, failed, waived)`}},
 		{"bad claim word and speaker", cast + "expect:\n  - at: 2025-10-16\n    meeting: summit\n    claims:\n      a.b: scheduled\n      putin: dead\n",
 			[]string{`t.yaml:16: claims: speaker: bad name "a.b"`, `t.yaml:17: claims: putin: "dead" is not a claim`}},
+		{"a status mistyped", cast + "expect:\n  - at: 2025-10-16\n    meeting: summit\n    status: porposed\n", []string{`t.yaml:15: status "porposed": unknown status, did you mean proposed? (want one of`}},
 		{"participants named twice", cast + "expect:\n  - {at: 2025-10-16, meeting: summit, participants: [trump, trump]}\n", []string{`t.yaml:13: participants: "trump" named twice`}},
 
 		// Every error, in line order.

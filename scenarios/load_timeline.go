@@ -212,13 +212,13 @@ func (l *loader) field(e *Entry, fd events.Field, n *yaml.Node, v reflect.Value)
 	case events.FieldStance:
 		s := l.str(n, name)
 		if s != "" && !events.Stance(s).Valid() {
-			l.errorf(n.Line, "%s %q: want supportive, noncommittal or opposed", name, s)
+			l.errorf(n.Line, "%s %q: not a stance%s (want supportive, noncommittal or opposed)", name, s, events.DidYouMean(events.Stance(s), events.Stances))
 		}
 		v.SetString(s)
 	case events.FieldClaim:
 		s := l.str(n, name)
 		if s != "" && !events.ValidClaim(s) {
-			l.errorf(n.Line, "%s %q: want one of %s", name, s, strings.Join(events.ClaimWords, ", "))
+			l.errorf(n.Line, "%s %q: not a claim%s (want one of %s)", name, s, events.DidYouMean(s, events.ClaimWords), strings.Join(events.ClaimWords, ", "))
 		}
 		v.SetString(s)
 	case events.FieldTexts:
@@ -430,7 +430,7 @@ func (l *loader) expectations(n *yaml.Node) {
 		if s := l.str(f.val("status"), "status"); s != "" {
 			st, ok := aggregates.ParseStatus(s)
 			if !ok {
-				l.errorf(f.line("status"), "status %q: unknown status (want one of %s)", s, joinWords(aggregates.Statuses))
+				l.errorf(f.line("status"), "status %q: unknown status%s (want one of %s)", s, events.DidYouMean(aggregates.Status(s), aggregates.Statuses), joinWords(aggregates.Statuses))
 			}
 			x.Status = &st
 		}
@@ -450,7 +450,7 @@ func (l *loader) expectations(n *yaml.Node) {
 			l.checkName(p.key.Line, "precondition", p.key.Value)
 			s := aggregates.PreconditionState(l.str(p.val, "preconditions: "+p.key.Value))
 			if !slices.Contains(aggregates.PreconditionStates, s) && p.val.Kind == yaml.ScalarNode {
-				l.errorf(p.val.Line, "preconditions: %s: %q is not a state (want one of %s)", p.key.Value, s, joinWords(aggregates.PreconditionStates))
+				l.errorf(p.val.Line, "preconditions: %s: %q is not a state%s (want one of %s)", p.key.Value, s, events.DidYouMean(s, aggregates.PreconditionStates), joinWords(aggregates.PreconditionStates))
 			}
 			if x.Preconditions == nil {
 				x.Preconditions = map[string]aggregates.PreconditionState{}
@@ -463,7 +463,7 @@ func (l *loader) expectations(n *yaml.Node) {
 			}
 			w := l.str(p.val, "claims: "+p.key.Value)
 			if !events.ValidClaim(w) && p.val.Kind == yaml.ScalarNode {
-				l.errorf(p.val.Line, "claims: %s: %q is not a claim (want one of %s)", p.key.Value, w, strings.Join(events.ClaimWords, ", "))
+				l.errorf(p.val.Line, "claims: %s: %q is not a claim%s (want one of %s)", p.key.Value, w, events.DidYouMean(w, events.ClaimWords), strings.Join(events.ClaimWords, ", "))
 			}
 			if x.Claims == nil {
 				x.Claims = map[string]string{}

@@ -32,7 +32,7 @@ func TestAdd(t *testing.T) {
 		want []string
 	}{
 		{[]string{"statement.made", "--by", "putin", "--about", "budapest-summit", "--stance", "weird", "--claim", "maybe"},
-			[]string{`stance "weird": want supportive, noncommittal or opposed`, `claim "maybe": want one of`}},
+			[]string{`stance "weird": not a stance (want supportive, noncommittal or opposed)`, `claim "maybe": not a claim (want one of`}},
 		{[]string{"statement.made", "--by", "nobody", "--about", "nowhere", "--stance", "opposed"},
 			[]string{`by: unknown person or party "nobody"`, `about: unknown meeting "nowhere"`}},
 		// Held, then cancelled: the model refuses it, naming the rule.
