@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -207,7 +208,15 @@ func (s *Server) branch(ctx context.Context, param, name string) (eventlog.Branc
 	}
 	b, err := s.log.Branch(ctx, name)
 	if errors.Is(err, eventlog.ErrUnknownBranch) {
-		return b, notFound(param, err)
+		// The branches there are, as the CLI lists them, and the one a
+		// mistyped name meant; a list the store cannot give leaves main.
+		names := []string{events.Main}
+		if bs, lerr := s.log.Branches(ctx); lerr == nil {
+			for _, b := range bs {
+				names = append(names, b.Name)
+			}
+		}
+		return b, notFound(param, fmt.Errorf("%w%s (branches: %s)", err, events.DidYouMean(name, names), strings.Join(names, ", ")))
 	}
 	return b, err
 }

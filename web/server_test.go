@@ -167,6 +167,7 @@ func TestAPIErrors(t *testing.T) {
 		{"GET", "/api/board?timezone=Mars/Olympus", 400, "timezone"},
 		{"GET", "/api/board?branch=no%20such", 400, "branch"},
 		{"GET", "/api/board?branch=nope", 404, "branch"},
+		{"GET", "/api/board?branch=prep-hled", 404, "branch"},
 		{"GET", "/api/board?format=xml", 400, "format"},
 		{"GET", "/api/meetings/nope", 404, "meeting"},
 		{"GET", "/api/meetings/nope/explain", 404, "meeting"},
@@ -206,6 +207,9 @@ func TestAPIErrors(t *testing.T) {
 			}
 			if e.Status != tt.status || e.Parameter != tt.param || e.Error == "" {
 				t.Errorf("error %+v, want status %d naming %q", e, tt.status, tt.param)
+			}
+			if strings.Contains(tt.path, "prep-hled") && !strings.Contains(e.Error, `unknown branch "prep-hled", did you mean prep-held? (branches: main, prep-held)`) {
+				t.Errorf("error %q: want it to guess prep-held among the branches there are", e.Error)
 			}
 		})
 	}
