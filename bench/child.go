@@ -18,6 +18,7 @@ import (
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/memory"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -76,7 +77,7 @@ func Child(ctx context.Context, w io.Writer) error {
 		}
 		defer srv.Shutdown()
 		// As summit's verbs run the embedded server (cmd/summit).
-		defer embedded.LimitMemory(embedded.DefaultMemoryFloor)()
+		defer memory.Limit(memory.ServerFloor, memory.ServerSpare)()
 		var nc *nats.Conn
 		if nc, err = srv.Connect(); err != nil {
 			return err
@@ -160,7 +161,7 @@ func (r *run) child(ctx context.Context, work string, env ...string) (childResul
 // server over loopback, so neither figure includes it. A third child runs
 // the rebuild as the default deployment does, with the embedded server in
 // its own process and the soft memory limit summit sets for itself
-// ([embedded.LimitMemory]); a fourth, the same without that limit.
+// ([memory.Limit]); a fourth, the same without that limit.
 func (r *run) rss(ctx context.Context) error {
 	if r.o.Child == nil {
 		return nil
@@ -179,7 +180,7 @@ func (r *run) rss(ctx context.Context) error {
 		return err
 	}
 	// The same without the soft memory limit summit sets for itself
-	// (embedded.LimitMemory; GOMEMLIMIT=off leaves the collector at
+	// (memory.Limit; GOMEMLIMIT=off leaves the collector at
 	// GOGC=100 alone): what the limit saves, and what it costs.
 	unlimited, err := r.child(ctx, "rebuild-embedded", "GOMEMLIMIT=off")
 	if err != nil {

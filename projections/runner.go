@@ -419,6 +419,12 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 	asked := 0 // times the runner subscribed again after a stall
 	r.applied = time.Now()
 	live := sub.Pending() == 0
+	release := func() {}
+	if sub.Pending() >= catchUpBacklog {
+		// Until the runner is live, or returns.
+		release = collectLess()
+	}
+	defer release()
 	if live {
 		if live, err = r.reflects(ctx, end); err != nil {
 			return err
@@ -518,6 +524,7 @@ func (r *Runner) follow(ctx context.Context, follow bool) error {
 				return nil
 			}
 			live = true
+			release()
 			r.o.Logger.Info("projection is live", "branch", r.branch.Name, "seq", rec.Seq, "meetings", r.board.Len())
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
+	"github.com/summit-model/summit/memory"
 	"github.com/summit-model/summit/projections"
 )
 
@@ -255,7 +256,7 @@ func (f *storeFlags) openStore(ctx context.Context, background bool) (_ *store, 
 		// The server and summit's own work share this process's memory:
 		// keep the collector from letting the heap grow to twice what is
 		// live (a rebuild at a million events peaks under 300 MB, not 440).
-		s.shutdown = append(s.shutdown, srv.Shutdown, embedded.LimitMemory(embedded.DefaultMemoryFloor))
+		s.shutdown = append(s.shutdown, srv.Shutdown, memory.Limit(memory.ServerFloor, memory.ServerSpare))
 		if s.nc, err = srv.Connect(); err != nil {
 			return nil, err
 		}

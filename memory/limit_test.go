@@ -1,4 +1,4 @@
-package embedded
+package memory
 
 import (
 	"runtime"
@@ -7,15 +7,15 @@ import (
 	"time"
 )
 
-// TestLimitMemoryFollowsTheLiveHeap checks that the limit is the floor
+// TestLimitFollowsTheLiveHeap checks that the limit is the floor
 // while the live heap is small, rises to a quarter above the live heap
 // when that grows past the floor, and is put back when stopped.
-func TestLimitMemoryFollowsTheLiveHeap(t *testing.T) {
+func TestLimitFollowsTheLiveHeap(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "")
 	before := debug.SetMemoryLimit(-1)
 	const floor = 32 << 20
 	runtime.GC()
-	stop := LimitMemory(floor)
+	stop := Limit(floor, ServerSpare)
 	defer stop()
 	if got := debug.SetMemoryLimit(-1); got != floor {
 		t.Fatalf("limit %d with a small live heap, want the floor %d", got, floor)
@@ -40,12 +40,12 @@ func TestLimitMemoryFollowsTheLiveHeap(t *testing.T) {
 	}
 }
 
-// TestLimitMemoryLeavesGOMEMLIMIT checks that an operator's GOMEMLIMIT
+// TestLimitLeavesGOMEMLIMIT checks that an operator's GOMEMLIMIT
 // stands.
-func TestLimitMemoryLeavesGOMEMLIMIT(t *testing.T) {
+func TestLimitLeavesGOMEMLIMIT(t *testing.T) {
 	t.Setenv("GOMEMLIMIT", "1GiB")
 	before := debug.SetMemoryLimit(-1)
-	stop := LimitMemory(32 << 20)
+	stop := Limit(32<<20, ServerSpare)
 	defer stop()
 	if got := debug.SetMemoryLimit(-1); got != before {
 		t.Errorf("limit %d with GOMEMLIMIT set, want %d as it was", got, before)
