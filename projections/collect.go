@@ -10,7 +10,8 @@ import (
 )
 
 // While a runner catches up a backlog of at least catchUpBacklog events (a
-// rebuild, a resume far behind), the collector runs at GOGC=catchUpGC,
+// rebuild, a resume far behind), or a read folds as many ([Fold]: a branch
+// forked at a date, a board as of a date), the collector runs at GOGC=catchUpGC,
 // within a soft memory limit of catchUpFloor or twice the live heap,
 // whichever is larger ([memory.Limit]).
 //
@@ -47,11 +48,13 @@ var collecting struct {
 // catchUpFloor) until the returned function is called (once or more), for
 // a runner that catches up a backlog. The setting is the process's: while
 // several runners catch up at once, the first sets it and the last puts
-// back what there was. An operator's GOGC stands, and so does a setting
-// already higher (or off); a memory limit already set (the embedded
-// server's, an operator's) stands, and none is added.
+// back what there was. An operator's GOGC or GOMEMLIMIT stands, and
+// nothing changes; so does a GOGC already higher (or off); a memory limit
+// already set (the embedded server's) stands, and none is added.
 func collectLess() (release func()) {
-	if os.Getenv("GOGC") != "" {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		// The operator's choice, even GOMEMLIMIT=off: GOGC=400 with no
+		// limit could take five times the live heap.
 		return func() {}
 	}
 	collecting.Lock()

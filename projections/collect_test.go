@@ -59,10 +59,17 @@ func TestCollectLess(t *testing.T) {
 	}
 
 	debug.SetGCPercent(100)
-	t.Setenv("GOGC", "100")
-	release = collectLess()
-	if got := gcPercent(); got != 100 {
-		t.Errorf("GOGC %d with the operator's GOGC=100, want it kept", got)
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, "off")
+			release := collectLess()
+			defer release()
+			if got := gcPercent(); got != 100 {
+				t.Errorf("GOGC %d with the operator's %s set, want it kept", got, env)
+			}
+			if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+				t.Errorf("memory limit %d with the operator's %s set, want none added", got, env)
+			}
+		})
 	}
-	release()
 }

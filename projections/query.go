@@ -154,9 +154,15 @@ func foldBoards(ctx context.Context, log *eventlog.Log, branch eventlog.Branch, 
 	for i, r := range reads {
 		boards[i] = NewBoard(branch.Name, BoardOptions{Read: r})
 	}
+	// A fold of a large backlog collects as a runner's catch-up does.
+	release, large := func() {}, false
+	defer func() { release() }()
 	err := log.ReadBranch(ctx, branch, func(r eventlog.Record) error {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if !large && r.Pending >= catchUpBacklog {
+			large, release = true, collectLess()
 		}
 		if r.Err != nil {
 			// A message that is no event: the projection notes it as a
