@@ -1,7 +1,9 @@
-// Package memory holds a summit process's memory policy: a soft memory
-// limit for the Go runtime that follows the live heap ([Limit]), which a
-// process that runs the embedded server keeps for its life, and a
-// catch-up of a projection for its length.
+// Package memory holds a summit process's memory policy, each set again
+// after every collection from the live heap: a soft memory limit that
+// follows it ([Limit]), which a process that runs the embedded server keeps
+// for its life, and a GOGC that spends a bounded spare on fewer
+// collections ([Collect]), which a projection's catch-up takes for its
+// length.
 package memory
 
 import (
@@ -41,56 +43,91 @@ func Limit(floor int64, spare float64) (stop func()) {
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return func() {}
 	}
-	l := &limiter{floor: floor, spare: spare, prev: debug.SetMemoryLimit(-1)}
-	l.set()
-	l.arm()
-	return l.stop
+	prev := debug.SetMemoryLimit(-1)
+	return follow(func(live int64) {
+		debug.SetMemoryLimit(max(floor, live+int64(float64(live)*spare)))
+	}, func() { debug.SetMemoryLimit(prev) })
 }
 
-// limiter sets the memory limit after each collection: a finalizer on an
-// object nothing refers to runs after the collection that found it
-// unreachable, and arms the next one.
-type limiter struct {
-	floor int64
-	spare float64
-	prev  int64
+// Collect sets GOGC after every collection to what lets the heap grow by
+// spare bytes before the next, within [the GOGC there was, most]: most
+// while the live heap is small, less as it grows, and never less than
+// before. A catch-up of a million events, which turns over gigabytes
+// against a live heap of some 200 MB, is collected a quarter as often at
+// GOGC=400 as at 100; a heap of 800 MB live, with a spare of 800 MB, at
+// the GOGC there was. A GOGC set to a memory limit instead ([Limit]) is
+// left to it: a collector that runs at a limit near the live heap runs
+// without end, so Collect is for a process without one.
+//
+// If GOGC is set, or collection is off, Collect does nothing. It returns
+// a function that stops following the heap and puts back the GOGC there
+// was before.
+func Collect(most int, spare int64) (stop func()) {
+	prev := debug.SetGCPercent(100)
+	debug.SetGCPercent(prev)
+	if os.Getenv("GOGC") != "" || prev < 0 {
+		return func() {}
+	}
+	return follow(func(live int64) {
+		gogc := most
+		if live > 0 && spare*100/live < int64(most) {
+			gogc = int(spare * 100 / live)
+		}
+		debug.SetGCPercent(max(prev, gogc))
+	}, func() { debug.SetGCPercent(prev) })
+}
+
+// follower calls set with the live heap now and after each collection,
+// until stopped: a finalizer on an object nothing refers to runs after the
+// collection that found it unreachable, and arms the next one.
+type follower struct {
+	set  func(live int64)
+	undo func()
 
 	mu      sync.Mutex
 	stopped bool
+}
+
+// follow starts a follower of set, and returns its stop, which calls undo
+// once.
+func follow(set func(live int64), undo func()) (stop func()) {
+	f := &follower{set: set, undo: undo}
+	f.set(liveHeap())
+	f.arm()
+	return f.stop
 }
 
 // sentinel is large enough not to be batched with other tiny objects, whose
 // finalizers might never run.
 type sentinel struct{ _ [32]byte }
 
-func (l *limiter) arm() {
+func (f *follower) arm() {
 	runtime.SetFinalizer(new(sentinel), func(*sentinel) {
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		if l.stopped {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.stopped {
 			return
 		}
-		l.set()
-		l.arm()
+		f.set(liveHeap())
+		f.arm()
 	})
 }
 
-// set sets the limit from the live heap of the last collection.
-func (l *limiter) set() {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	var live int64
-	if s[0].Value.Kind() == metrics.KindUint64 {
-		live = int64(s[0].Value.Uint64())
+func (f *follower) stop() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.stopped {
+		f.stopped = true
+		f.undo()
 	}
-	debug.SetMemoryLimit(max(l.floor, live+int64(float64(live)*l.spare)))
 }
 
-func (l *limiter) stop() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.stopped {
-		l.stopped = true
-		debug.SetMemoryLimit(l.prev)
+// liveHeap returns the live heap of the last collection.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() == metrics.KindUint64 {
+		return int64(s[0].Value.Uint64())
 	}
+	return 0
 }

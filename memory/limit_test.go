@@ -51,3 +51,40 @@ func TestLimitLeavesGOMEMLIMIT(t *testing.T) {
 		t.Errorf("limit %d with GOMEMLIMIT set, want %d as it was", got, before)
 	}
 }
+
+// TestCollectSpendsTheSpare checks that Collect raises GOGC as far as its
+// spare allows over the live heap, never below what there was, and puts
+// it back when stopped; an operator's GOGC stands.
+func TestCollectSpendsTheSpare(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOGC", "")
+	gogc := func() int {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	runtime.GC()
+	for _, tt := range []struct {
+		name  string
+		spare int64
+		want  int
+	}{
+		{"a spare far above the live heap", 1 << 40, 400},
+		{"a spare far below it", 1, 100},
+	} {
+		stop := Collect(400, tt.spare)
+		if got := gogc(); got != tt.want {
+			t.Errorf("%s: GOGC %d, want %d", tt.name, got, tt.want)
+		}
+		stop()
+		if got := gogc(); got != 100 {
+			t.Errorf("%s: GOGC %d after stop, want 100 as before", tt.name, got)
+		}
+	}
+	t.Setenv("GOGC", "100")
+	stop := Collect(400, 1<<40)
+	defer stop()
+	if got := gogc(); got != 100 {
+		t.Errorf("GOGC %d with the operator's GOGC set, want it kept", got)
+	}
+}
