@@ -63,6 +63,7 @@ func Limit(floor int64, spare float64) (stop func()) {
 // a function that stops following the heap and puts back the GOGC there
 // was before.
 func Collect(most int, spare int64) (stop func()) {
+	// The runtime reads GOGC back only as it sets it.
 	prev := debug.SetGCPercent(100)
 	debug.SetGCPercent(prev)
 	if os.Getenv("GOGC") != "" || prev < 0 {
