@@ -236,6 +236,18 @@ func (l *Log) Subjects(ctx context.Context, filter string) (map[string]uint64, e
 	return info.State.Subjects, nil
 }
 
+// BranchNames returns the names a read may take for a branch: main, then
+// each what-if branch's ([Log.Branches]). A list the store cannot give is
+// main alone, with the error.
+func (l *Log) BranchNames(ctx context.Context) ([]string, error) {
+	names := []string{events.Main}
+	bs, err := l.Branches(ctx)
+	for _, b := range bs {
+		names = append(names, b.Name)
+	}
+	return names, err
+}
+
 // IDs returns the ids of the aggregates of type t with events on branch's
 // subjects or on main's, sorted: the names a store knows, for an error's
 // "did you mean". Main's are all of main's, those after the fork too.

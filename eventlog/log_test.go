@@ -628,3 +628,24 @@ func TestIDs(t *testing.T) {
 		t.Errorf("actors: %v, %v; want none", got, err)
 	}
 }
+
+// BranchNames lists main, then the what-if branches by name.
+func TestBranchNames(t *testing.T) {
+	ctx := context.Background()
+	l := openLog(t)
+	if _, err := l.Append(ctx, 0, declare(events.Main, "budapest", 16)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"what-if", "held"} {
+		if _, err := l.Fork(ctx, name, events.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := l.BranchNames(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{events.Main, "held", "what-if"}, got); diff != "" {
+		t.Errorf("BranchNames (-want +got):\n%s", diff)
+	}
+}

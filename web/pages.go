@@ -143,13 +143,9 @@ func (s *Server) pageOf(r *http.Request, q projections.Query, title, nav string)
 	if p.Branch == "" {
 		p.Branch = events.Main
 	}
-	bs, err := s.log.Branches(r.Context())
-	if err != nil {
+	var err error
+	if p.Branches, err = s.log.BranchNames(r.Context()); err != nil {
 		return p, err
-	}
-	p.Branches = []string{events.Main}
-	for _, b := range bs {
-		p.Branches = append(p.Branches, b.Name)
 	}
 	return p, nil
 }

@@ -210,12 +210,7 @@ func (s *Server) branch(ctx context.Context, param, name string) (eventlog.Branc
 	if errors.Is(err, eventlog.ErrUnknownBranch) {
 		// The branches there are, as the CLI lists them, and the one a
 		// mistyped name meant; a list the store cannot give leaves main.
-		names := []string{events.Main}
-		if bs, lerr := s.log.Branches(ctx); lerr == nil {
-			for _, b := range bs {
-				names = append(names, b.Name)
-			}
-		}
+		names, _ := s.log.BranchNames(ctx)
 		return b, notFound(param, fmt.Errorf("%w%s (branches: %s)", err, events.DidYouMean(name, names), strings.Join(names, ", ")))
 	}
 	return b, err

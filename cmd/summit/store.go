@@ -402,13 +402,8 @@ func (s *store) branch(ctx context.Context, name string) (eventlog.Branch, error
 // name, as bad input that lists the branches there are, and guesses the
 // one a mistyped name meant.
 func (s *store) unknownBranch(ctx context.Context, name string, err error) error {
-	names := []string{events.Main}
 	// A list the store cannot give leaves the error with main alone.
-	if bs, lerr := s.log.Branches(ctx); lerr == nil {
-		for _, b := range bs {
-			names = append(names, b.Name)
-		}
-	}
+	names, _ := s.log.BranchNames(ctx)
 	there := strings.Join(names, ", ")
 	if len(names) == 1 {
 		there = "main only"
