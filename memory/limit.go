@@ -7,6 +7,7 @@
 package memory
 
 import (
+	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -55,18 +56,20 @@ func Limit(floor int64, spare float64) (stop func()) {
 // before. A catch-up of a million events, which turns over gigabytes
 // against a live heap of some 200 MB, is collected a quarter as often at
 // GOGC=400 as at 100; a heap of 800 MB live, with a spare of 800 MB, at
-// the GOGC there was. A GOGC set to a memory limit instead ([Limit]) is
-// left to it: a collector that runs at a limit near the live heap runs
-// without end, so Collect is for a process without one.
+// the GOGC there was.
 //
-// If GOGC is set, or collection is off, Collect does nothing. It returns
-// a function that stops following the heap and puts back the GOGC there
+// Collect does nothing in a process with a memory limit ([Limit], or
+// GOMEMLIMIT): the limit decides when the collector runs, and a higher
+// GOGC under a limit near the live heap only makes it run at the limit,
+// without end. An operator's GOGC or GOMEMLIMIT (even off: a choice of
+// memory over time) stands, and so does collection off. It returns a
+// function that stops following the heap and puts back the GOGC there
 // was before.
 func Collect(most int, spare int64) (stop func()) {
 	// The runtime reads GOGC back only as it sets it.
 	prev := debug.SetGCPercent(100)
 	debug.SetGCPercent(prev)
-	if os.Getenv("GOGC") != "" || prev < 0 {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" || prev < 0 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		return func() {}
 	}
 	return follow(func(live int64) {

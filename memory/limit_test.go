@@ -54,10 +54,12 @@ func TestLimitLeavesGOMEMLIMIT(t *testing.T) {
 
 // TestCollectSpendsTheSpare checks that Collect raises GOGC as far as its
 // spare allows over the live heap, never below what there was, and puts
-// it back when stopped; an operator's GOGC stands.
+// it back when stopped; a memory limit, or an operator's GOGC or
+// GOMEMLIMIT, stands.
 func TestCollectSpendsTheSpare(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
 	gogc := func() int {
 		p := debug.SetGCPercent(100)
 		debug.SetGCPercent(p)
@@ -81,10 +83,22 @@ func TestCollectSpendsTheSpare(t *testing.T) {
 			t.Errorf("%s: GOGC %d after stop, want 100 as before", tt.name, got)
 		}
 	}
-	t.Setenv("GOGC", "100")
+	// A memory limit decides instead.
+	prevLimit := debug.SetMemoryLimit(256 << 20)
 	stop := Collect(400, 1<<40)
-	defer stop()
 	if got := gogc(); got != 100 {
-		t.Errorf("GOGC %d with the operator's GOGC set, want it kept", got)
+		t.Errorf("GOGC %d under a memory limit, want it kept", got)
+	}
+	stop()
+	debug.SetMemoryLimit(prevLimit)
+	for _, env := range []string{"GOGC", "GOMEMLIMIT"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, "off")
+			stop := Collect(400, 1<<40)
+			defer stop()
+			if got := gogc(); got != 100 {
+				t.Errorf("GOGC %d with the operator's %s set, want it kept", got, env)
+			}
+		})
 	}
 }

@@ -1,9 +1,6 @@
 package projections
 
 import (
-	"math"
-	"os"
-	"runtime/debug"
 	"sync"
 
 	"github.com/summit-model/summit/memory"
@@ -54,12 +51,7 @@ func collectLess() (release func()) {
 	collecting.Lock()
 	defer collecting.Unlock()
 	if collecting.n == 0 {
-		collecting.stop = func() {}
-		// An operator's GOMEMLIMIT, even off, is a choice of memory over
-		// time that the catch-up leaves as it is.
-		if os.Getenv("GOMEMLIMIT") == "" && debug.SetMemoryLimit(-1) == math.MaxInt64 {
-			collecting.stop = memory.Collect(catchUpGC, catchUpSpare)
-		}
+		collecting.stop = memory.Collect(catchUpGC, catchUpSpare)
 	}
 	collecting.n++
 	var once sync.Once
