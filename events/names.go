@@ -30,9 +30,10 @@ func CheckName(s string) error {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case (c == '-' || c == '_') && i > 0:
 		case c == '-' || c == '_':
-			return fmt.Errorf("%w %q: it begins with %q; use ASCII letters, digits, '-' and '_', beginning with a letter or digit", ErrBadName, s, c)
+			if i == 0 {
+				return fmt.Errorf("%w %q: it begins with %q; use ASCII letters, digits, '-' and '_', beginning with a letter or digit", ErrBadName, s, c)
+			}
 		default:
 			r, _ := utf8.DecodeRuneInString(s[i:])
 			return fmt.Errorf("%w %q: %q is not allowed; use ASCII letters, digits, '-' and '_', beginning with a letter or digit", ErrBadName, s, r)
