@@ -71,11 +71,10 @@ type Sent struct {
 	expect uint64
 	evs    []events.Event
 	msgs   []*nats.Msg
-	// ack is the acknowledgement awaited for a single message; nil once
-	// it came, or when the append was done at once (a batch, an error).
-	// The client gives up on it after the log's timeout
-	// ([jetstream.WithPublishAsyncTimeout]).
-	ack jetstream.PubAckFuture
+	// ack is the acknowledgement awaited for a single message, for up
+	// to the log's timeout; nil once it came, or when the append was
+	// done at once (a batch, an error).
+	ack *awaited
 	seq uint64
 	err error
 }
@@ -98,7 +97,7 @@ func (l *Log) Send(ctx context.Context, expect uint64, evs ...events.Event) *Sen
 		s.seq, s.err = l.sendBatch(ctx, expect, evs, s.msgs)
 		return s
 	}
-	ack, err := l.pub.PublishMsgAsync(s.msgs[0], jetstream.WithExpectLastSequencePerSubject(expect), jetstream.WithRetryAttempts(0))
+	ack, err := l.acks.publish(s.msgs[0], expect, l.timeout)
 	if err != nil {
 		s.err = s.failed(err)
 		return s
@@ -111,14 +110,9 @@ func (l *Log) Send(ctx context.Context, expect uint64, evs ...events.Event) *Sen
 // at most the log's timeout, and returns what [Log.Append] returns.
 func (s *Sent) Wait() (uint64, error) {
 	if s.ack != nil {
-		select {
-		case ack := <-s.ack.Ok():
-			s.seq = ack.Sequence
-		case err := <-s.ack.Err():
-			// The server's refusal, or the client's timeout.
-			s.err = s.failed(err)
-		case <-s.ctx.Done():
-			s.err = s.failed(s.ctx.Err())
+		// The server's acknowledgement or refusal, or the timeout.
+		if s.seq, s.err = s.ack.wait(s.ctx); s.err != nil {
+			s.err = s.failed(s.err)
 		}
 		s.ack = nil
 	}

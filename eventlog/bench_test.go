@@ -1,9 +1,14 @@
 package eventlog_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -196,4 +201,94 @@ func benchmarkRaw(b *testing.B, publish func(context.Context, jetstream.JetStrea
 		n += len(msgs)
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkAckPaths times the three ways a client can wait for a single
+// publish's acknowledgement, in turn on the same server: nats.go's
+// synchronous PublishMsg (its request multiplexer), PublishMsgAsync and a
+// wait on its future, and a channel subscription on an inbox of one's own
+// (as [eventlog.Log.Append] waits). Each publishes 500 bytes expecting its
+// subject's last sequence; it reports each one's median.
+func BenchmarkAckPaths(b *testing.B) {
+	ctx := context.Background()
+	js := natstest.JetStream(b, natstest.Start(b))
+	nc := js.Conn()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "RAW", Subjects: []string{"raw.>"}, Storage: jetstream.FileStorage}); err != nil {
+		b.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("a"), 500)
+	inbox := nats.NewInbox() + "."
+	acks := make(chan *nats.Msg, 64)
+	if _, err := nc.ChanSubscribe(inbox+"*", acks); err != nil {
+		b.Fatal(err)
+	}
+	msg := func(subject string, expect uint64) *nats.Msg {
+		m := nats.NewMsg(subject)
+		m.Data = data
+		m.Header.Set(jetstream.ExpectedLastSubjSeqHeader, strconv.FormatUint(expect, 10))
+		return m
+	}
+	paths := []struct {
+		name    string
+		publish func(subject string, expect uint64) (uint64, error)
+	}{
+		{"sync", func(subject string, expect uint64) (uint64, error) {
+			ack, err := js.PublishMsg(ctx, msg(subject, expect))
+			if err != nil {
+				return 0, err
+			}
+			return ack.Sequence, nil
+		}},
+		{"async", func(subject string, expect uint64) (uint64, error) {
+			f, err := js.PublishMsgAsync(msg(subject, expect), jetstream.WithRetryAttempts(0))
+			if err != nil {
+				return 0, err
+			}
+			select {
+			case ack := <-f.Ok():
+				return ack.Sequence, nil
+			case err := <-f.Err():
+				return 0, err
+			}
+		}},
+		{"chan", func(subject string, expect uint64) (uint64, error) {
+			m := msg(subject, expect)
+			m.Reply = inbox + "1"
+			if err := nc.PublishMsg(m); err != nil {
+				return 0, err
+			}
+			var ack jetstream.PubAck
+			select {
+			case r := <-acks:
+				if err := json.Unmarshal(r.Data, &ack); err != nil || ack.Sequence == 0 {
+					return 0, fmt.Errorf("acknowledgement %q: %v", r.Data, err)
+				}
+				return ack.Sequence, nil
+			case <-time.After(5 * time.Second):
+				return 0, errors.New("no acknowledgement")
+			}
+		}},
+	}
+	const subjects = 50
+	last := make([]uint64, subjects)
+	took := make([][]time.Duration, len(paths))
+	n := 0
+	for b.Loop() {
+		s := n % subjects
+		for j := range paths {
+			k := (j + n) % len(paths) // each goes first in turn
+			t0 := time.Now()
+			seq, err := paths[k].publish("raw."+strconv.Itoa(s), last[s])
+			if err != nil {
+				b.Fatalf("%s: %v", paths[k].name, err)
+			}
+			took[k] = append(took[k], time.Since(t0))
+			last[s] = seq
+		}
+		n++
+	}
+	for k, p := range paths {
+		slices.Sort(took[k])
+		b.ReportMetric(float64(took[k][len(took[k])/2].Nanoseconds())/1e3, p.name+"-p50-µs")
+	}
 }

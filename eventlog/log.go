@@ -76,10 +76,9 @@ func (o Options) Validate() error {
 // and branch.
 type Log struct {
 	js jetstream.JetStream
-	// pub publishes a command's single message ([Log.Send]): a context of
-	// its own on js's connection, whose acknowledgements time out after
-	// the log's timeout, so that one lost is not waited for for ever.
-	pub      jetstream.JetStream
+	// acks receives the acknowledgements of commands' single messages
+	// ([Log.Send]).
+	acks     *acks
 	stream   jetstream.Stream
 	branches jetstream.KeyValue
 	log      *slog.Logger
@@ -144,11 +143,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	if err != nil {
 		return nil, fmt.Errorf("event log: bucket %s: %w", BranchBucket, err)
 	}
-	pub, err := jetstream.New(js.Conn(), jetstream.WithPublishAsyncTimeout(o.Timeout))
-	if err != nil {
-		return nil, fmt.Errorf("event log: %w", err)
-	}
-	return &Log{js: js, pub: pub, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
+	return &Log{js: js, acks: &acks{nc: js.Conn()}, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
 }
 
 // openStream returns the stream cfg names, made from cfg if it is new. An
