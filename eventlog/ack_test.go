@@ -13,7 +13,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/events"
-	"github.com/summit-model/summit/natstest"
 )
 
 func TestPubAck(t *testing.T) {
@@ -111,27 +110,7 @@ func TestAppendsSideBySide(t *testing.T) {
 // outcome is unknown, not after the log's timeout.
 func TestAppendFailsWhenTheConnectionIsLost(t *testing.T) {
 	ctx := context.Background()
-	srv := natstest.Start(t)
-	js := natstest.JetStream(t, srv)
-	l, err := Open(ctx, js, Options{Timeout: time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := l.Append(ctx, 0, declare(events.Main, "m1", 16)); err != nil {
-		t.Fatal(err)
-	}
-	// A subscriber that never answers stands where the stream was: the
-	// next append waits.
-	if err := js.DeleteStream(ctx, StreamName); err != nil {
-		t.Fatal(err)
-	}
-	nc := natstest.Connect(t, srv)
-	if _, err := nc.Subscribe(SubjectRoot+".>", func(*nats.Msg) {}); err != nil {
-		t.Fatal(err)
-	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
+	l, srv := silentLog(t, time.Minute)
 	done := make(chan error, 1)
 	sent := time.Now()
 	go func() {

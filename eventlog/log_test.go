@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/summit-model/summit/embedded"
 	"github.com/summit-model/summit/events"
 	"github.com/summit-model/summit/natstest"
 )
@@ -222,9 +223,23 @@ func TestReappendIsNotDuplicated(t *testing.T) {
 // is what is waited for, and only so long.
 func TestAppendGivesUpOnALostAck(t *testing.T) {
 	ctx := context.Background()
+	l, _ := silentLog(t, 200*time.Millisecond)
+	wantUnavailable(t, "Append", func() error {
+		_, err := l.Append(ctx, 0, declare(events.Main, "m2", 16))
+		return err
+	})
+}
+
+// silentLog returns a log with the given timeout, on the server it
+// returns, that took one event and then lost its stream to a subscriber
+// that never answers: an append to it waits for an acknowledgement that
+// will not come.
+func silentLog(t *testing.T, timeout time.Duration) (*Log, *embedded.Server) {
+	t.Helper()
+	ctx := context.Background()
 	srv := natstest.Start(t)
 	js := natstest.JetStream(t, srv)
-	l, err := Open(ctx, js, Options{Timeout: 200 * time.Millisecond})
+	l, err := Open(ctx, js, Options{Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,10 +256,7 @@ func TestAppendGivesUpOnALostAck(t *testing.T) {
 	if err := nc.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	wantUnavailable(t, "Append", func() error {
-		_, err := l.Append(ctx, 0, declare(events.Main, "m2", 16))
-		return err
-	})
+	return l, srv
 }
 
 // wantUnavailable calls call, which waits for an answer that will not
