@@ -19,7 +19,10 @@
 // The safety of an append rests on three JetStream headers: see
 // [Log.Append]. A caller with work of its own to do while the server
 // stores a command's events starts the append with [Log.Send] and waits
-// for it with [Sent.Wait]. Errors callers branch on are [ErrConflict] (a
+// for it with [Sent.Wait]; the acknowledgement of a single message comes
+// to an inbox of the log's own, read by the goroutine that waits (ack.go),
+// and a bulk append goes as fast-ingest batches ([Log.AppendAll],
+// append_fast.go). Errors callers branch on are [ErrConflict] (a
 // stale writer), [ErrUnavailable] (no answer in time: ask again),
 // [ErrUnknownBranch], [ErrBranchExists] and [ErrCorrupt].
 package eventlog
