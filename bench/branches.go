@@ -319,8 +319,6 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// rss returns the process's resident memory in bytes, from
-// /proc/self/status (0 where there is none).
 // settledRSS is the process's resident memory after a collection that
 // returns what it frees to the system. Two readings of it differ by what
 // the process holds between them; two of rss also by what the collector
@@ -334,6 +332,8 @@ func settledRSS() int64 {
 	return rss()
 }
 
+// rss returns the process's resident memory in bytes, from
+// /proc/self/status (0 where there is none).
 func rss() int64 {
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
