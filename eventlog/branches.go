@@ -254,7 +254,7 @@ func (l *Log) BranchNames(ctx context.Context) ([]string, error) {
 func (l *Log) IDs(ctx context.Context, branch Branch, t events.AggregateType) ([]string, error) {
 	var ids []string
 	for _, b := range slices.Compact([]string{events.Main, branch.Name}) {
-		subjects, err := l.Subjects(ctx, SubjectRoot+"."+b+"."+string(t)+".*")
+		subjects, err := l.Subjects(ctx, Subject(b, events.Ref{Type: t, ID: "*"}))
 		if err != nil {
 			return nil, err
 		}
