@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -246,6 +247,19 @@ func (l *Log) BranchNames(ctx context.Context) ([]string, error) {
 		names = append(names, b.Name)
 	}
 	return names, err
+}
+
+// WithBranches returns err, the log's answer that it holds no branch
+// name ([ErrUnknownBranch]), with the branches there are and the one a
+// mistyped name most likely meant: what the command line and the web
+// board say. A list the store cannot give leaves main alone.
+func (l *Log) WithBranches(ctx context.Context, name string, err error) error {
+	names, _ := l.BranchNames(ctx)
+	there := strings.Join(names, ", ")
+	if len(names) == 1 {
+		there = "main only"
+	}
+	return fmt.Errorf("%w%s (branches: %s)", err, events.DidYouMean(name, names), there)
 }
 
 // IDs returns the ids of the aggregates of type t with events on branch's

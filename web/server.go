@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -208,10 +207,7 @@ func (s *Server) branch(ctx context.Context, param, name string) (eventlog.Branc
 	}
 	b, err := s.log.Branch(ctx, name)
 	if errors.Is(err, eventlog.ErrUnknownBranch) {
-		// The branches there are, as the CLI lists them, and the one a
-		// mistyped name meant; a list the store cannot give leaves main.
-		names, _ := s.log.BranchNames(ctx)
-		return b, notFound(param, fmt.Errorf("%w%s (branches: %s)", err, events.DidYouMean(name, names), strings.Join(names, ", ")))
+		return b, notFound(param, s.log.WithBranches(ctx, name, err))
 	}
 	return b, err
 }

@@ -118,7 +118,7 @@ func runBranch(ctx context.Context, e env, args []string) error {
 	defer s.Close()
 	if err := projections.DeleteBranch(ctx, s.log, s.views, name); err != nil {
 		if errors.Is(err, eventlog.ErrUnknownBranch) {
-			return s.unknownBranch(ctx, name, err)
+			return badInput(s.log.WithBranches(ctx, name, err))
 		}
 		return err
 	}

@@ -393,20 +393,7 @@ func (s *store) branch(ctx context.Context, name string) (eventlog.Branch, error
 	}
 	b, err := s.log.Branch(ctx, name)
 	if errors.Is(err, eventlog.ErrUnknownBranch) {
-		return b, s.unknownBranch(ctx, name, err)
+		return b, badInput(s.log.WithBranches(ctx, name, err))
 	}
 	return b, err
-}
-
-// unknownBranch returns err, the store's answer that it holds no branch
-// name, as bad input that lists the branches there are, and guesses the
-// one a mistyped name meant.
-func (s *store) unknownBranch(ctx context.Context, name string, err error) error {
-	// A list the store cannot give leaves the error with main alone.
-	names, _ := s.log.BranchNames(ctx)
-	there := strings.Join(names, ", ")
-	if len(names) == 1 {
-		there = "main only"
-	}
-	return badInputf("%w%s (branches: %s)", err, events.DidYouMean(name, names), there)
 }
