@@ -33,7 +33,10 @@ import (
 // (a channel of one each): its own, mostly; another's when appends wait
 // side by side. An acknowledgement whose owner gave up is dropped.
 type acks struct {
-	nc      *nats.Conn
+	nc *nats.Conn
+	// timeout is how long an append waits for its acknowledgement: the
+	// log's.
+	timeout time.Duration
 	once    sync.Once
 	err     error
 	prefix  string
@@ -94,11 +97,11 @@ func (a *acks) failAll(err error) {
 
 // publish publishes m, expecting its subject's sequence to be expect, and
 // returns the acknowledgement awaited.
-func (a *acks) publish(m *nats.Msg, expect uint64, timeout time.Duration) (*awaited, error) {
+func (a *acks) publish(m *nats.Msg, expect uint64) (*awaited, error) {
 	if err := a.start(); err != nil {
 		return nil, err
 	}
-	w := &awaited{acks: a, ch: make(chan ackAnswer, 1), timeout: timeout}
+	w := &awaited{acks: a, ch: make(chan ackAnswer, 1)}
 	a.mu.Lock()
 	a.next++
 	w.subject = a.prefix + strconv.FormatUint(a.next, 36)
@@ -121,14 +124,13 @@ type awaited struct {
 	acks    *acks
 	subject string
 	ch      chan ackAnswer
-	timeout time.Duration
 }
 
-// wait waits for the acknowledgement, at most its timeout, and returns the
+// wait waits for the acknowledgement, at most the log's timeout, and returns the
 // stream sequence it gives, or the server's refusal as a
 // [jetstream.APIError], or why none came.
 func (w *awaited) wait(ctx context.Context) (uint64, error) {
-	timer := time.NewTimer(w.timeout)
+	timer := time.NewTimer(w.acks.timeout)
 	defer timer.Stop()
 	for {
 		select {
@@ -141,7 +143,7 @@ func (w *awaited) wait(ctx context.Context) (uint64, error) {
 			w.acks.hand(m)
 		case <-timer.C:
 			w.forget()
-			return 0, fmt.Errorf("no acknowledgement in %s: %w", w.timeout, nats.ErrTimeout)
+			return 0, fmt.Errorf("no acknowledgement in %s: %w", w.acks.timeout, nats.ErrTimeout)
 		case <-ctx.Done():
 			w.forget()
 			return 0, ctx.Err()

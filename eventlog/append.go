@@ -97,7 +97,7 @@ func (l *Log) Send(ctx context.Context, expect uint64, evs ...events.Event) *Sen
 		s.seq, s.err = l.sendBatch(ctx, expect, evs, s.msgs)
 		return s
 	}
-	ack, err := l.acks.publish(s.msgs[0], expect, l.timeout)
+	ack, err := l.acks.publish(s.msgs[0], expect)
 	if err != nil {
 		s.err = s.failed(err)
 		return s

@@ -143,7 +143,7 @@ func Open(ctx context.Context, js jetstream.JetStream, o Options) (*Log, error) 
 	if err != nil {
 		return nil, fmt.Errorf("event log: bucket %s: %w", BranchBucket, err)
 	}
-	return &Log{js: js, acks: &acks{nc: js.Conn()}, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
+	return &Log{js: js, acks: &acks{nc: js.Conn(), timeout: o.Timeout}, stream: stream, branches: kv, log: o.Logger, timeout: o.Timeout}, nil
 }
 
 // openStream returns the stream cfg names, made from cfg if it is new. An
