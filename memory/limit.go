@@ -66,9 +66,7 @@ func Limit(floor int64, spare float64) (stop func()) {
 // function that stops following the heap and puts back the GOGC there
 // was before.
 func Collect(most int, spare int64) (stop func()) {
-	// The runtime reads GOGC back only as it sets it.
-	prev := debug.SetGCPercent(100)
-	debug.SetGCPercent(prev)
+	prev := GCPercent()
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" || prev < 0 || debug.SetMemoryLimit(-1) != math.MaxInt64 {
 		return func() {}
 	}
@@ -79,6 +77,14 @@ func Collect(most int, spare int64) (stop func()) {
 		}
 		debug.SetGCPercent(max(prev, gogc))
 	}, func() { debug.SetGCPercent(prev) })
+}
+
+// GCPercent returns the process's GOGC (negative: collection off). The
+// runtime gives it back only as it sets it: it is set back at once.
+func GCPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
 }
 
 // follower calls set with the live heap now and after each collection,

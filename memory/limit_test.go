@@ -60,11 +60,6 @@ func TestCollectSpendsTheSpare(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	t.Setenv("GOGC", "")
 	t.Setenv("GOMEMLIMIT", "")
-	gogc := func() int {
-		p := debug.SetGCPercent(100)
-		debug.SetGCPercent(p)
-		return p
-	}
 	runtime.GC()
 	for _, tt := range []struct {
 		name  string
@@ -75,18 +70,18 @@ func TestCollectSpendsTheSpare(t *testing.T) {
 		{"a spare far below it", 1, 100},
 	} {
 		stop := Collect(400, tt.spare)
-		if got := gogc(); got != tt.want {
+		if got := GCPercent(); got != tt.want {
 			t.Errorf("%s: GOGC %d, want %d", tt.name, got, tt.want)
 		}
 		stop()
-		if got := gogc(); got != 100 {
+		if got := GCPercent(); got != 100 {
 			t.Errorf("%s: GOGC %d after stop, want 100 as before", tt.name, got)
 		}
 	}
 	// A memory limit decides instead.
 	prevLimit := debug.SetMemoryLimit(256 << 20)
 	stop := Collect(400, 1<<40)
-	if got := gogc(); got != 100 {
+	if got := GCPercent(); got != 100 {
 		t.Errorf("GOGC %d under a memory limit, want it kept", got)
 	}
 	stop()
@@ -96,7 +91,7 @@ func TestCollectSpendsTheSpare(t *testing.T) {
 			t.Setenv(env, "off")
 			stop := Collect(400, 1<<40)
 			defer stop()
-			if got := gogc(); got != 100 {
+			if got := GCPercent(); got != 100 {
 				t.Errorf("GOGC %d with the operator's %s set, want it kept", got, env)
 			}
 		})

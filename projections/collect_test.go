@@ -4,14 +4,9 @@ import (
 	"math"
 	"runtime/debug"
 	"testing"
-)
 
-// gcPercent returns the process's GOGC.
-func gcPercent() int {
-	p := debug.SetGCPercent(100)
-	debug.SetGCPercent(p)
-	return p
-}
+	"github.com/summit-model/summit/memory"
+)
 
 // Runners catching up at once raise GOGC once (the live heap of a test is
 // far below the spare), and the last to stop puts back what there was; a
@@ -24,22 +19,22 @@ func TestCollectLess(t *testing.T) {
 
 	first := collectLess()
 	second := collectLess()
-	if got := gcPercent(); got != catchUpGC {
+	if got := memory.GCPercent(); got != catchUpGC {
 		t.Fatalf("GOGC %d while two runners catch up, want %d", got, catchUpGC)
 	}
 	first()
 	first() // a second call changes nothing
-	if got := gcPercent(); got != catchUpGC {
+	if got := memory.GCPercent(); got != catchUpGC {
 		t.Fatalf("GOGC %d while one runner still catches up, want %d", got, catchUpGC)
 	}
 	second()
-	if got := gcPercent(); got != 100 {
+	if got := memory.GCPercent(); got != 100 {
 		t.Fatalf("GOGC %d once every runner is done, want 100 as before", got)
 	}
 
 	debug.SetGCPercent(500)
 	collectLess()()
-	if got := gcPercent(); got != 500 {
+	if got := memory.GCPercent(); got != 500 {
 		t.Errorf("GOGC %d after a catch-up with GOGC 500 set, want 500 kept", got)
 	}
 	debug.SetGCPercent(100)
@@ -47,7 +42,7 @@ func TestCollectLess(t *testing.T) {
 	// The embedded server's limit decides.
 	debug.SetMemoryLimit(256 << 20)
 	release := collectLess()
-	if got := gcPercent(); got != 100 {
+	if got := memory.GCPercent(); got != 100 {
 		t.Errorf("GOGC %d under a memory limit, want 100 kept", got)
 	}
 	release()
@@ -58,7 +53,7 @@ func TestCollectLess(t *testing.T) {
 			t.Setenv(env, "off")
 			release := collectLess()
 			defer release()
-			if got := gcPercent(); got != 100 {
+			if got := memory.GCPercent(); got != 100 {
 				t.Errorf("GOGC %d with the operator's %s set, want it kept", got, env)
 			}
 		})
