@@ -124,7 +124,7 @@ func (l *Log) appendAll(ctx context.Context, cmds []Pending, since *uint64) (int
 	if err != nil {
 		return 0, err
 	}
-	p := bulk{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}}
+	p := bulk{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}, names: map[aggregateOn]string{}}
 	p.unmoved = since != nil && *since == last && !l.Replicated()
 	enc := encodeAhead(cmds, time.Now().UTC())
 	defer enc.stop()
@@ -176,6 +176,8 @@ type bulk struct {
 	// subject's last sequence, as predicted.
 	next     uint64
 	subjects map[string]uint64
+	// names holds each aggregate's subject, made once for its messages.
+	names map[aggregateOn]string
 	// batch is the fast batch under way, its first message at stream
 	// sequence start+1, and sent what it holds.
 	batch *fastBatch
@@ -188,6 +190,12 @@ type bulk struct {
 	// unmoved reports that no aggregate moved on since the caller read
 	// it ([Log.AppendAllSince]): no subject's sequence is checked.
 	unmoved bool
+}
+
+// aggregateOn is an aggregate on a branch: what a subject names.
+type aggregateOn struct {
+	branch string
+	ref    events.Ref
 }
 
 // sentMsg is a message of the fast batch under way: whose it is, and
@@ -301,7 +309,11 @@ func (e *encoder) stop() { close(e.done) }
 func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	e := c.Events[0]
 	var err error
-	subject := Subject(e.Branch, e.Aggregate)
+	subject, named := p.names[aggregateOn{e.Branch, e.Aggregate}]
+	if !named {
+		subject = Subject(e.Branch, e.Aggregate)
+		p.names[aggregateOn{e.Branch, e.Aggregate}] = subject
+	}
 	// One message and header, reused: the client copies a message out
 	// before PublishMsg returns.
 	if p.msg == nil {

@@ -877,6 +877,10 @@ func (r *Runner) settle(ctx context.Context) error {
 			return fmt.Errorf("write view: no acknowledgement: %w", wctx.Err())
 		}
 	}
+	// The futures hold the views and snapshots written: let them go, so
+	// that a live runner between saves does not keep the last writes of a
+	// catch-up (a thousand of them) besides its board.
+	clear(r.futures)
 	r.futures = r.futures[:0]
 	return nil
 }
