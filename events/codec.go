@@ -49,8 +49,8 @@ type wire struct {
 	RefName      string          `json:"ref,omitempty"`
 	Corrects     string          `json:"corrects,omitempty"`
 	Key          string          `json:"key,omitempty"`
-	Causation    string          `json:"causation,omitempty"`
-	Correlation  string          `json:"correlation,omitempty"`
+	Causation    uuid.UUID       `json:"causation,omitzero"`
+	Correlation  uuid.UUID       `json:"correlation,omitzero"`
 	Data         json.RawMessage `json:"data"`
 }
 
@@ -93,6 +93,8 @@ func marshal(dst []byte, e Event, fast bool) ([]byte, error) {
 		RefName:      e.RefName,
 		Corrects:     e.Corrects,
 		Key:          e.Key,
+		Causation:    e.CausationID,
+		Correlation:  e.CorrelationID,
 	}
 	if !e.Reported.IsZero() {
 		// Written whenever it is given, even when it says what at says:
@@ -100,12 +102,6 @@ func marshal(dst []byte, e Event, fast bool) ([]byte, error) {
 		// report, and an event reads back as it was written.
 		r := e.Reported
 		w.Reported = &r
-	}
-	if e.CausationID != uuid.Nil {
-		w.Causation = e.CausationID.String()
-	}
-	if e.CorrelationID != uuid.Nil {
-		w.Correlation = e.CorrelationID.String()
 	}
 	if fast {
 		if b, ok := fastMarshal(dst, &w, e.Payload); ok {
@@ -159,37 +155,28 @@ func unmarshal(b []byte, fast bool) (Event, error) {
 		}
 	}
 	e := Event{
-		ID:           w.ID,
-		Aggregate:    w.Aggregate,
-		Version:      w.Version,
-		At:           w.At,
-		Recorded:     w.Recorded,
-		Zone:         w.Zone,
-		By:           w.By,
-		Party:        w.Party,
-		Source:       w.Source,
-		Hypothetical: w.Hypothetical,
-		Branch:       w.Branch,
-		Gen:          w.Gen,
-		CAMEO:        w.CAMEO,
-		RefName:      w.RefName,
-		Corrects:     w.Corrects,
-		Key:          w.Key,
-		Payload:      p,
+		ID:            w.ID,
+		Aggregate:     w.Aggregate,
+		Version:       w.Version,
+		At:            w.At,
+		Recorded:      w.Recorded,
+		Zone:          w.Zone,
+		By:            w.By,
+		Party:         w.Party,
+		Source:        w.Source,
+		Hypothetical:  w.Hypothetical,
+		Branch:        w.Branch,
+		Gen:           w.Gen,
+		CAMEO:         w.CAMEO,
+		RefName:       w.RefName,
+		Corrects:      w.Corrects,
+		Key:           w.Key,
+		CausationID:   w.Causation,
+		CorrelationID: w.Correlation,
+		Payload:       p,
 	}
 	if w.Reported != nil {
 		e.Reported = *w.Reported
-	}
-	var err error
-	if w.Causation != "" {
-		if e.CausationID, err = uuid.Parse(w.Causation); err != nil {
-			return Event{}, fmt.Errorf("%w: causation: %w", ErrMalformed, err)
-		}
-	}
-	if w.Correlation != "" {
-		if e.CorrelationID, err = uuid.Parse(w.Correlation); err != nil {
-			return Event{}, fmt.Errorf("%w: correlation: %w", ErrMalformed, err)
-		}
 	}
 	if err := localize(&e); err != nil {
 		return Event{}, fmt.Errorf("%w: %w", ErrMalformed, err)

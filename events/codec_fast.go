@@ -466,10 +466,10 @@ func (s *scanner) readwire(v *wire) {
 			v.Key = s.str()
 		case "causation":
 			s.twice(&seen, 1<<19)
-			v.Causation = s.str()
+			v.Causation = s.id()
 		case "correlation":
 			s.twice(&seen, 1<<20)
-			v.Correlation = s.str()
+			v.Correlation = s.id()
 		case "data":
 			s.twice(&seen, 1<<21)
 			v.Data = s.skip()
@@ -1151,13 +1151,13 @@ func appendwire(b []byte, v *wire, p Payload) ([]byte, bool) {
 		b = append(b, `,"key":`...)
 		b = appendString(b, v.Key)
 	}
-	if len(v.Causation) != 0 {
+	if nonZero(v.Causation) {
 		b = append(b, `,"causation":`...)
-		b = appendString(b, v.Causation)
+		b = appendID(b, v.Causation)
 	}
-	if len(v.Correlation) != 0 {
+	if nonZero(v.Correlation) {
 		b = append(b, `,"correlation":`...)
-		b = appendString(b, v.Correlation)
+		b = appendID(b, v.Correlation)
 	}
 	b = append(b, `,"data":`...)
 	if b, ok = appendPayload(b, p); !ok {

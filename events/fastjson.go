@@ -612,6 +612,13 @@ func appendRecordTime(b []byte, t time.Time) ([]byte, bool) {
 	return append(b, '"'), true
 }
 
+// nonZero reports whether v is not its type's zero value: encoding/json's
+// test for omitzero on a type with no IsZero method.
+func nonZero[T comparable](v T) bool {
+	var zero T
+	return v != zero
+}
+
 // appendID appends u as its MarshalText writes it, quoted.
 func appendID(b []byte, u uuid.UUID) []byte {
 	b = append(b, '"')

@@ -89,6 +89,7 @@ type field struct {
 	name      string // Go name
 	key       string // JSON key
 	omitempty bool
+	omitzero  bool
 	typ       reflect.Type
 }
 
@@ -116,6 +117,11 @@ func fields(t reflect.Type) ([]field, error) {
 			case "":
 			case "omitempty":
 				fd.omitempty = true
+			case "omitzero":
+				if f.Type.Kind() != reflect.Array || !f.Type.Comparable() {
+					return nil, fmt.Errorf("%s.%s: omitzero is handled on arrays only", t.Name(), f.Name)
+				}
+				fd.omitzero = true
 			default:
 				return nil, fmt.Errorf("%s.%s: the json option %q is not handled", t.Name(), f.Name, o)
 			}
@@ -405,8 +411,12 @@ func (g *gen) structFuncs(t reflect.Type) error {
 	for _, f := range fs {
 		x := "v." + f.name
 		cond := ""
-		if f.omitempty {
+		switch {
+		case f.omitempty:
 			cond = nonEmpty(f.typ, x)
+		case f.omitzero:
+			// encoding/json's test for an array with no IsZero method.
+			cond = fmt.Sprintf("nonZero(%s)", x)
 		}
 		val, err := g.writeValueOmit(f.typ, x, name+"."+f.name, cond != "")
 		if err != nil {
