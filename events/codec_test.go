@@ -121,8 +121,8 @@ func TestUnmarshalRefuses(t *testing.T) {
 		{"hypothetical on main", replace(`"branch":"main"`, `"branch":"main","hypothetical":true`), ErrMalformed},
 		{"no data", replace(`"data":{"venue":"Anchorage"}`, `"data":null`), ErrMalformed},
 		{"bad causation", replace(`"causation":"0199f0a2-0000-7000-8000-000000000002"`, `"causation":"yesterday"`), ErrMalformed},
-		// Marshal leaves out an event with no causation; an empty one is
-		// no id, as a date is no time.
+		// Marshal leaves the causation out of an event that has none; an
+		// empty one is not an id.
 		{"empty causation", replace(`"causation":"0199f0a2-0000-7000-8000-000000000002"`, `"causation":""`), ErrMalformed},
 	}
 	for _, tt := range tests {
