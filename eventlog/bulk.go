@@ -124,7 +124,7 @@ func (l *Log) appendAll(ctx context.Context, cmds []Pending, since *uint64) (int
 	if err != nil {
 		return 0, err
 	}
-	p := bulk{log: l, cmds: cmds, next: last, subjects: map[string]uint64{}, names: map[aggregateOn]string{}}
+	p := bulk{log: l, cmds: cmds, next: last, aggregates: map[aggregateOn]*predicted{}}
 	p.unmoved = since != nil && *since == last && !l.Replicated()
 	enc := encodeAhead(cmds, time.Now().UTC())
 	defer enc.stop()
@@ -172,12 +172,10 @@ const maxFastBatch = 32 << 10
 type bulk struct {
 	log  *Log
 	cmds []Pending
-	// next is the stream sequence the next message takes; subjects each
-	// subject's last sequence, as predicted.
-	next     uint64
-	subjects map[string]uint64
-	// names holds each aggregate's subject, made once for its messages.
-	names map[aggregateOn]string
+	// next is the stream sequence the next message takes; aggregates
+	// what the append predicts of each aggregate it appends to.
+	next       uint64
+	aggregates map[aggregateOn]*predicted
 	// batch is the fast batch under way, its first message at stream
 	// sequence start+1, and sent what it holds.
 	batch *fastBatch
@@ -196,6 +194,27 @@ type bulk struct {
 type aggregateOn struct {
 	branch string
 	ref    events.Ref
+}
+
+// predicted is what a bulk append knows of an aggregate it appends to: its
+// subject, made once for its messages, and, once a message of it was sent
+// (sent), the sequence its subject is predicted to be at (seq).
+type predicted struct {
+	subject string
+	seq     uint64
+	sent    bool
+}
+
+// aggregate returns what p knows of ref on branch, a new entry the first
+// time.
+func (p *bulk) aggregate(branch string, ref events.Ref) *predicted {
+	k := aggregateOn{branch, ref}
+	a := p.aggregates[k]
+	if a == nil {
+		a = &predicted{subject: Subject(branch, ref)}
+		p.aggregates[k] = a
+	}
+	return a
 }
 
 // sentMsg is a message of the fast batch under way: whose it is, and
@@ -309,11 +328,8 @@ func (e *encoder) stop() { close(e.done) }
 func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	e := c.Events[0]
 	var err error
-	subject, named := p.names[aggregateOn{e.Branch, e.Aggregate}]
-	if !named {
-		subject = Subject(e.Branch, e.Aggregate)
-		p.names[aggregateOn{e.Branch, e.Aggregate}] = subject
-	}
+	a := p.aggregate(e.Branch, e.Aggregate)
+	subject := a.subject
 	// One message and header, reused: the client copies a message out
 	// before PublishMsg returns.
 	if p.msg == nil {
@@ -323,10 +339,8 @@ func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	m.Subject, m.Data = subject, data
 	m.Header[jetstream.ExpectedLastSeqHeader][0] = strconv.FormatUint(p.next, 10)
 	delete(m.Header, jetstream.ExpectedLastSubjSeqHeader)
-	if !p.unmoved {
-		if _, known := p.subjects[subject]; !known {
-			m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(c.Expect, 10)}
-		}
+	if !p.unmoved && !a.sent {
+		m.Header[jetstream.ExpectedLastSubjSeqHeader] = []string{strconv.FormatUint(c.Expect, 10)}
 	}
 	if p.batch != nil && len(p.sent) >= maxFastBatch {
 		if err := p.flush(ctx); err != nil {
@@ -352,7 +366,7 @@ func (p *bulk) fast(ctx context.Context, i int, c Pending, data []byte) error {
 	}
 	p.sent = append(p.sent, sentMsg{cmd: i, subject: subject})
 	p.next++
-	p.subjects[subject] = p.next
+	a.seq, a.sent = p.next, true
 	return nil
 }
 
@@ -439,10 +453,10 @@ func (p *bulk) atomic(ctx context.Context, i int, c Pending) error {
 	if err != nil {
 		return fmt.Errorf("command %d: %w", i, err)
 	}
-	subject := msgs[0].Subject
-	expect, known := p.subjects[subject]
-	if !known {
-		expect = c.Expect
+	a := p.aggregate(c.Events[0].Branch, c.Events[0].Aggregate)
+	expect := c.Expect
+	if a.sent {
+		expect = a.seq
 	}
 	msgs[0].Header.Set(jetstream.ExpectedLastSeqHeader, strconv.FormatUint(p.next, 10))
 	seq, err := p.log.sendBatch(ctx, expect, c.Events, msgs)
@@ -450,8 +464,8 @@ func (p *bulk) atomic(ctx context.Context, i int, c Pending) error {
 		return fmt.Errorf("command %d: %w", i, err)
 	}
 	p.next = seq
-	p.subjects[subject] = lastEvent(msgs, seq)
-	p.cmds[i].Seq = p.subjects[subject]
+	a.seq, a.sent = lastEvent(msgs, seq), true
+	p.cmds[i].Seq = a.seq
 	p.landed = i + 1
 	return nil
 }
