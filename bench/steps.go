@@ -314,7 +314,7 @@ func (r *run) commandCold(ctx context.Context) error {
 	other := r.load.Meetings[len(r.load.Meetings)-1]
 	if snap, _, err := r.store.Snapshot(ctx, eventlog.Main(), other); err != nil {
 		return err
-	} else if _, err := r.log.LoadAfter(ctx, eventlog.Main(), events.Meeting(other), snap.Seq); err != nil {
+	} else if _, err := r.log.LoadSince(ctx, eventlog.Main(), events.Meeting(other), snap.Seq, tipOf(snap)); err != nil {
 		return err
 	}
 	first := time.Since(t0)
@@ -348,7 +348,7 @@ func (r *run) commandCold(ctx context.Context) error {
 				return fmt.Errorf("snapshot of %s: none: the rebuild writes them", id)
 			}
 			m := snap.State()
-			h, err := r.log.LoadAfter(ctx, eventlog.Main(), ref, snap.Seq)
+			h, err := r.log.LoadSince(ctx, eventlog.Main(), ref, snap.Seq, tipOf(snap))
 			if err != nil {
 				return err
 			}
@@ -397,6 +397,13 @@ func (r *run) commandCold(ctx context.Context) error {
 	}
 	r.rep.Figures["command_cold"] = f
 	return nil
+}
+
+// tipOf returns snap's tip, as a handler reads the events after it, or a
+// zero tip if it lists none.
+func tipOf(snap projections.Snapshot) eventlog.Tip {
+	tip, _ := snap.Tip()
+	return tip
 }
 
 // commandWarm times commands on meetings the handler has met before, each

@@ -68,8 +68,9 @@ type Handler struct {
 	Tail int
 	// Snapshots, if set, holds meetings' states as a projection last saved
 	// them: a handler that meets a meeting for the first time reads its
-	// snapshot and only the events after it ([eventlog.Log.LoadAfter]),
-	// rather than its whole history. A snapshot that does not continue
+	// snapshot and only the events after it ([eventlog.Log.LoadSince],
+	// from where the snapshot says its subject stood), rather than its
+	// whole history. A snapshot that does not continue
 	// into the log version by version is ignored, and the history read
 	// whole.
 	Snapshots Snapshots
@@ -294,6 +295,10 @@ type plan struct {
 	// came from the cache), which [eventlog.Log.AppendAllSince] relies on.
 	since   uint64
 	sinceOK bool
+	// lastAsked, set once an append of the batch met a conflict, reads
+	// each aggregate after its snapshot asking the server for its last
+	// message, not trusting the snapshot's tip ([Handler.load]).
+	lastAsked bool
 	// fold, when set, folds the events of a plan of one step into its
 	// state: [Handler.appendOne] calls it while they are on their way.
 	fold func()
@@ -364,7 +369,7 @@ func (p *plan) valid(file string, steps []scenarios.Step) error {
 // decide decides steps, the rest of b, into a plan. Refusals are collected
 // into a [Refused]; nothing is appended.
 func (h *Handler) decide(ctx context.Context, b Batch, steps []scenarios.Step, out *Outcome) (_ *plan, err error) {
-	p := &plan{pending: make([]eventlog.Pending, len(steps)), meta: b.Meta}
+	p := &plan{pending: make([]eventlog.Pending, len(steps)), meta: b.Meta, lastAsked: out.Conflicts > 0}
 	defer func() {
 		if err != nil {
 			h.giveBack(p)

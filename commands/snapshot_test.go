@@ -348,3 +348,83 @@ func TestStaleCacheThenALateEvent(t *testing.T) {
 		t.Error("the meeting did not end")
 	}
 }
+
+// TestSnapshotTipBehindAMessage decides on a snapshot whose tip is not the
+// subject's last message: a message that is no event, on the meeting's
+// subject before the snapshot was taken, which the projection set aside
+// and the snapshot does not list. The handler reads the events after the
+// snapshot from its tip, without asking for the subject's last message;
+// its append expects the tip, meets a conflict, and the handler reads the
+// meeting again asking for the last message: the command lands once, on
+// the meeting's whole state.
+func TestSnapshotTipBehindAMessage(t *testing.T) {
+	ctx := context.Background()
+	js := natstest.JetStream(t, natstest.Start(t))
+	l, err := eventlog.Open(ctx, js, eventlog.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := NewHandler(l, eventlog.Main())
+	handle(t, w, declare("m"))
+	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
+	if _, err := js.Publish(ctx, eventlog.Subject(events.Main, events.Meeting("m")), []byte("not an event")); err != nil {
+		t.Fatal(err)
+	}
+	handle(t, w, declare("n"))
+	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	snap, ok, err := store.Snapshot(ctx, eventlog.Main(), "m")
+	if err != nil || !ok {
+		t.Fatalf("no snapshot of m: %v", err)
+	}
+	if tip, ok := snap.Tip(); !ok || tip.Version != 2 {
+		t.Fatalf("the snapshot's tip %+v (%t), want version 2", tip, ok)
+	}
+
+	h := NewHandler(l, eventlog.Main())
+	h.Snapshots = store
+	res := handle(t, h, say("m", 17, "peskov", "RUS"))
+	if len(res.Events) != 1 || res.Conflicts != 1 {
+		t.Errorf("%d events, %d conflicts; want 1 event after 1 conflict (the tip, then the last message)", len(res.Events), res.Conflicts)
+	}
+	hist, err := l.Load(ctx, eventlog.Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Events) != 3 || len(hist.Malformed) != 1 {
+		t.Errorf("m holds %d events and %d messages that are none; want 3 and 1", len(hist.Events), len(hist.Malformed))
+	}
+	cached, folded := stateOf(t, h, l, "m")
+	if diff := cmp.Diff(folded, cached, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("state decided on differs from the fold of the history (-fold +handler):\n%s", diff)
+	}
+}
+
+// TestSnapshotTipRead decides on a current snapshot, its tip the
+// subject's last event: no conflict, and the state is the fold's.
+func TestSnapshotTipRead(t *testing.T) {
+	ctx := context.Background()
+	l, store := logAndStore(t)
+	w := NewHandler(l, eventlog.Main())
+	handle(t, w, declare("m"))
+	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
+	handle(t, w, declare("n"))
+	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(l, eventlog.Main())
+	h.Snapshots = store
+	res := handle(t, h, say("m", 17, "peskov", "RUS"))
+	if len(res.Events) != 1 || res.Conflicts != 0 || res.Loads != 1 {
+		t.Errorf("%d events, %d conflicts, %d loads; want 1, 0, 1", len(res.Events), res.Conflicts, res.Loads)
+	}
+	cached, folded := stateOf(t, h, l, "m")
+	if diff := cmp.Diff(folded, cached, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("state decided on differs from the fold of the history (-fold +handler):\n%s", diff)
+	}
+}

@@ -233,7 +233,7 @@ func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step,
 	}
 	states := make([]*aggregate, len(refs))
 	counts := make([]Outcome, len(refs))
-	atOnce(len(refs), func(i int) { states[i], _ = h.load(ctx, refs[i], &counts[i]) })
+	atOnce(len(refs), func(i int) { states[i], _ = h.load(ctx, p, refs[i], &counts[i]) })
 	for i, st := range states {
 		out.Unavailable += counts[i].Unavailable
 		if st != nil {
@@ -245,7 +245,7 @@ func (h *Handler) prefetch(ctx context.Context, p *plan, steps []scenarios.Step,
 
 // fresh reads ref's state from the log into the plan.
 func (h *Handler) fresh(ctx context.Context, p *plan, ref events.Ref, out *Outcome) (*aggregate, error) {
-	st, err := h.load(ctx, ref, out)
+	st, err := h.load(ctx, p, ref, out)
 	if err != nil {
 		return nil, err
 	}
@@ -253,9 +253,15 @@ func (h *Handler) fresh(ctx context.Context, p *plan, ref events.Ref, out *Outco
 	return st, nil
 }
 
-// load reads ref's state from the log: from its snapshot and the events
-// after it where there is one, else its whole history.
-func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggregate, error) {
+// load reads ref's state from the log for p: from its snapshot and the
+// events after it where there is one, else its whole history.
+//
+// The events after a snapshot are read from its tip ([eventlog.Log.LoadSince]),
+// unless p met a conflict: a tip that was wrong made it, and the subject's
+// last message tells ([eventlog.Log.LoadAfter]). So does a snapshot past
+// the stream's end that p noted before reading any state: a bulk append
+// checks no subject's sequence, and the snapshot is not this log's.
+func (h *Handler) load(ctx context.Context, p *plan, ref events.Ref, out *Outcome) (*aggregate, error) {
 	branch := h.Branch()
 	st := &aggregate{ref: ref}
 	if h.Snapshots != nil && ref.Type == events.AggregateMeeting {
@@ -266,7 +272,7 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 		if ok {
 			var rest eventlog.History
 			err := h.persist(ctx, out, func() (err error) {
-				rest, err = h.log.LoadAfter(ctx, branch, ref, snap.Seq)
+				rest, err = h.log.LoadSince(ctx, branch, ref, snap.Seq, p.tip(snap))
 				return err
 			})
 			if err != nil {
@@ -288,6 +294,16 @@ func (h *Handler) load(ctx context.Context, ref events.Ref, out *Outcome) (*aggr
 		// No snapshot, or one that does not fit: read the whole history.
 	}
 	return st, h.loadWhole(ctx, st, out)
+}
+
+// tip returns snap's tip, for reading the events after it, or a zero tip
+// if p does not trust it ([Handler.load]).
+func (p *plan) tip(snap projections.Snapshot) eventlog.Tip {
+	tip, ok := snap.Tip()
+	if !ok || p.lastAsked || p.sinceOK && snap.Seq > p.since {
+		return eventlog.Tip{}
+	}
+	return tip
 }
 
 // continues reports whether rest, the events after a snapshot of meeting

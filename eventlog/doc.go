@@ -12,7 +12,8 @@
 //     [BranchBucket]: its fork point, in world time and in stream sequence.
 //
 // An aggregate's history is read whole with [Log.Load], or, by a reader
-// that holds a snapshot of it, from the snapshot on with [Log.LoadAfter];
+// that holds a snapshot of it, from the snapshot on with [Log.LoadAfter]
+// (or [Log.LoadSince], when the snapshot says where its subject stood);
 // the log is read in stream order with [Log.Read], and followed with
 // [Log.Subscribe].
 //

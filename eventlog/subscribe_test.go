@@ -67,6 +67,10 @@ func TestSubscriptionStops(t *testing.T) {
 	}
 }
 
+// TestLoadAfter reads the events of a meeting after a stream sequence, as
+// a reader that holds a snapshot there does: asking for the subject's
+// last message (LoadAfter), or trusting where the snapshot says the
+// subject stood (LoadSince with the tip at after).
 func TestLoadAfter(t *testing.T) {
 	ctx := context.Background()
 	l := openLog(t)
@@ -87,6 +91,22 @@ func TestLoadAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// tipAt is where m's subject stood at after, as a snapshot there lists it.
+	tipAt := func(after uint64) Tip {
+		var tip Tip
+		for i, seq := range seqs {
+			if seq <= after {
+				tip = Tip{Seq: seq, Version: uint64(i + 1)}
+			}
+		}
+		return tip
+	}
+	loaders := map[string]func(after uint64) (History, error){
+		"LoadAfter": func(after uint64) (History, error) { return l.LoadAfter(ctx, Main(), events.Meeting("m"), after) },
+		"LoadSince": func(after uint64) (History, error) {
+			return l.LoadSince(ctx, Main(), events.Meeting("m"), after, tipAt(after))
+		},
+	}
 	tests := []struct {
 		after   uint64
 		want    int
@@ -94,24 +114,34 @@ func TestLoadAfter(t *testing.T) {
 	}{
 		{0, 5, 5},
 		{seqs[2], 2, 5},
+		{seqs[2] + 1, 2, 5},
 		{seqs[4], 0, 5},
 		{seqs[4] + 100, 0, 5},
 	}
-	for _, tt := range tests {
-		h, err := l.LoadAfter(ctx, Main(), events.Meeting("m"), tt.after)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(h.Events) != tt.want || h.Expect != seqs[4] || h.Version != tt.version {
-			t.Errorf("after %d: %d events, expect %d, version %d; want %d, %d, %d", tt.after, len(h.Events), h.Expect, h.Version, tt.want, seqs[4], tt.version)
-		}
-		if tt.want > 0 && h.Events[0].Version != uint64(6-tt.want) {
-			t.Errorf("after %d: first event is version %d", tt.after, h.Events[0].Version)
+	for name, load := range loaders {
+		for _, tt := range tests {
+			h, err := load(tt.after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(h.Events) != tt.want || h.Expect != seqs[4] || h.Version != tt.version {
+				t.Errorf("%s after %d: %d events, expect %d, version %d; want %d, %d, %d", name, tt.after, len(h.Events), h.Expect, h.Version, tt.want, seqs[4], tt.version)
+			}
+			if tt.want > 0 && h.Events[0].Version != uint64(6-tt.want) {
+				t.Errorf("%s after %d: first event is version %d", name, tt.after, h.Events[0].Version)
+			}
 		}
 	}
 	h, err := l.LoadAfter(ctx, Main(), events.Meeting("nobody"), 0)
 	if err != nil || len(h.Events) != 0 || h.Expect != 0 || h.Version != 0 {
 		t.Errorf("a meeting with no events: %+v, %v", h, err)
+	}
+	// With nothing after, LoadSince answers from the tip it is given,
+	// without asking the server: a wrong one comes back as it was given
+	// (an append that expects it meets a conflict).
+	wrong := Tip{Seq: seqs[1], Version: 2}
+	if h, err := l.LoadSince(ctx, Main(), events.Meeting("m"), seqs[4], wrong); err != nil || len(h.Events) != 0 || h.Expect != wrong.Seq || h.Version != wrong.Version {
+		t.Errorf("LoadSince with a tip behind the subject's last event: %d events, expect %d, version %d, %v; want none and the tip", len(h.Events), h.Expect, h.Version, err)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/summit-model/summit/aggregates"
+	"github.com/summit-model/summit/eventlog"
 	"github.com/summit-model/summit/events"
 )
 
@@ -67,6 +68,20 @@ func (s Snapshot) Outline() ([]uint64, bool) {
 		return nil, false
 	}
 	return l.seqs(), true
+}
+
+// Tip returns where the meeting's subject stood at the snapshot: the
+// sequence and version of its last event, what [eventlog.Log.LoadSince]
+// needs to read only the events after it. False for a snapshot of a branch
+// other than main (its list holds the record's events, on main's subject,
+// beside the branch's own), and for one that does not list as many events
+// as its version counts.
+func (s Snapshot) Tip() (eventlog.Tip, bool) {
+	l, ok := s.listed()
+	if !ok || s.Branch != events.Main || uint64(l.n) != s.Meeting.Version || l.last > s.Seq {
+		return eventlog.Tip{}, false
+	}
+	return eventlog.Tip{Seq: l.last, Version: s.Meeting.Version}, true
 }
 
 // listed returns the snapshot's list of its events' sequences, and false
