@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/summit-model/summit/aggregates"
 	"github.com/summit-model/summit/eventlog"
@@ -39,6 +40,15 @@ func stateOf(t *testing.T, h *Handler, l *eventlog.Log, m string) (c, folded agg
 // logAndStore opens a log and a projection store on a new server.
 func logAndStore(t *testing.T) (*eventlog.Log, *projections.Store) {
 	t.Helper()
+	l, store, _ := logStoreAndJetStream(t)
+	return l, store
+}
+
+// logStoreAndJetStream opens a log and a projection store on a new
+// server, and returns the JetStream context they use, to write what summit
+// does not.
+func logStoreAndJetStream(t *testing.T) (*eventlog.Log, *projections.Store, jetstream.JetStream) {
+	t.Helper()
 	ctx := context.Background()
 	js := natstest.JetStream(t, natstest.Start(t))
 	l, err := eventlog.Open(ctx, js, eventlog.Options{})
@@ -49,7 +59,7 @@ func logAndStore(t *testing.T) (*eventlog.Log, *projections.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return l, store
+	return l, store, js
 }
 
 func TestHandlerReadsSnapshots(t *testing.T) {
@@ -359,15 +369,7 @@ func TestStaleCacheThenALateEvent(t *testing.T) {
 // the meeting's whole state.
 func TestSnapshotTipBehindAMessage(t *testing.T) {
 	ctx := context.Background()
-	js := natstest.JetStream(t, natstest.Start(t))
-	l, err := eventlog.Open(ctx, js, eventlog.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := projections.OpenStore(ctx, js, projections.StoreOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, store, js := logStoreAndJetStream(t)
 	w := NewHandler(l, eventlog.Main())
 	handle(t, w, declare("m"))
 	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
