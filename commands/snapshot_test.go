@@ -2,6 +2,8 @@ package commands
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -428,5 +430,60 @@ func TestSnapshotTipRead(t *testing.T) {
 	cached, folded := stateOf(t, h, l, "m")
 	if diff := cmp.Diff(folded, cached, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("state decided on differs from the fold of the history (-fold +handler):\n%s", diff)
+	}
+}
+
+// pastTheEnd is a store's snapshot of a meeting made to claim one event
+// more than the log holds, at a sequence past the stream's end: a snapshot
+// that is not this log's (a bucket kept while the stream was made again).
+type pastTheEnd struct{ store *projections.Store }
+
+func (s pastTheEnd) Snapshot(ctx context.Context, b eventlog.Branch, id string) (projections.Snapshot, bool, error) {
+	snap, ok, err := s.store.Snapshot(ctx, b, id)
+	if err != nil || !ok {
+		return snap, ok, err
+	}
+	keys, _ := base64.StdEncoding.DecodeString(snap.Keys)
+	seqs, _ := base64.StdEncoding.DecodeString(snap.Seqs)
+	snap.Keys = base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(keys, 0xdeadbeef))
+	snap.Seqs = base64.StdEncoding.EncodeToString(binary.AppendUvarint(seqs, 1000))
+	snap.Seq += 2000
+	snap.Meeting.Version++
+	snap.Meeting.LastVersion++
+	return snap, true, nil
+}
+
+// TestBulkTakesNoTipPastTheEnd appends two statements as one batch (a bulk
+// append, which checks no subject's sequence) on a snapshot past the
+// stream's end, whose tip claims a version the log does not hold: the
+// handler does not trust it, finds the snapshot does not continue into
+// the log, reads the history, and the events land at the versions after
+// the log's last.
+func TestBulkTakesNoTipPastTheEnd(t *testing.T) {
+	ctx := context.Background()
+	l, store := logAndStore(t)
+	w := NewHandler(l, eventlog.Main())
+	handle(t, w, declare("m"))
+	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
+	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(l, eventlog.Main())
+	h.Snapshots = pastTheEnd{store}
+	if snap, _, _ := h.Snapshots.Snapshot(ctx, eventlog.Main(), "m"); func() bool { _, ok := snap.Tip(); return !ok }() {
+		t.Fatal("the snapshot past the end has no tip: the test tests nothing")
+	}
+	out, err := h.HandleAll(ctx, Batch{Steps: steps(say("m", 17, "peskov", "RUS"), say("m", 18, "lavrov", "RUS"))})
+	if err != nil || out.Appended != 2 {
+		t.Fatalf("%d appended, %v; want 2", out.Appended, err)
+	}
+	hist, err := l.Load(ctx, eventlog.Main(), events.Meeting("m"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range hist.Events {
+		if e.Version != uint64(i+1) {
+			t.Errorf("event %d of m is version %d: the versions have a gap", i+1, e.Version)
+		}
 	}
 }
