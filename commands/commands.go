@@ -70,9 +70,10 @@ type Handler struct {
 	// them: a handler that meets a meeting for the first time reads its
 	// snapshot and only the events after it ([eventlog.Log.LoadSince],
 	// from where the snapshot says its subject stood), rather than its
-	// whole history. A snapshot that does not continue
-	// into the log version by version is ignored, and the history read
-	// whole.
+	// whole history. A snapshot that does not continue into the log
+	// version by version is ignored, and the history read whole; where no
+	// event follows the snapshot, the log's side of that check is the
+	// append's expected subject sequence (see load).
 	Snapshots Snapshots
 	// Now is the handler's clock: a correction or a retraction that says
 	// nothing of when it became known is known from the day it is

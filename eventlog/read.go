@@ -209,13 +209,14 @@ type Tip struct {
 }
 
 // LoadSince is [Log.LoadAfter] for a reader that knows tip, where ref's
-// subject on branch b stood at after: it asks only for the events after
-// after (one batched direct get, which the server answers from the block
-// that holds after and its index of subjects) and, if there are none,
-// takes Expect and Version from tip. LoadAfter asks for the subject's
-// last message instead, which the server reads from the block that holds
-// it: after a restart, one block of the stream loaded for each aggregate
-// read, where LoadSince loads the block at after once for all of them.
+// subject on branch b stood at after: it asks only for the subject's first
+// message after after (one direct get, which the server answers from the
+// block that holds after and its index of subjects; then a batch for the
+// rest, if there is one) and, if there is none, takes Expect and Version
+// from tip. LoadAfter asks for the subject's last message instead, which
+// the server reads from the block that holds it: after a restart, one
+// block of the stream loaded for each aggregate read, where LoadSince
+// loads the block at after once for all of them.
 //
 // A tip that is wrong (a message that is no event on the subject after
 // its last event) makes an append that expects it meet a conflict, as
