@@ -412,15 +412,7 @@ func TestSnapshotTipBehindAMessage(t *testing.T) {
 // TestSnapshotTipRead decides on a current snapshot, its tip the
 // subject's last event: no conflict, and the state is the fold's.
 func TestSnapshotTipRead(t *testing.T) {
-	ctx := context.Background()
-	l, store := logAndStore(t)
-	w := NewHandler(l, eventlog.Main())
-	handle(t, w, declare("m"))
-	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
-	handle(t, w, declare("n"))
-	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	l, store := proposedAndProjected(t)
 	h := NewHandler(l, eventlog.Main())
 	h.Snapshots = store
 	res := handle(t, h, say("m", 17, "peskov", "RUS"))
@@ -461,13 +453,7 @@ func (s pastTheEnd) Snapshot(ctx context.Context, b eventlog.Branch, id string) 
 // the log's last.
 func TestBulkTakesNoTipPastTheEnd(t *testing.T) {
 	ctx := context.Background()
-	l, store := logAndStore(t)
-	w := NewHandler(l, eventlog.Main())
-	handle(t, w, declare("m"))
-	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
-	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(ctx); err != nil {
-		t.Fatal(err)
-	}
+	l, store := proposedAndProjected(t)
 	h := NewHandler(l, eventlog.Main())
 	h.Snapshots = pastTheEnd{store}
 	if snap, _, _ := h.Snapshots.Snapshot(ctx, eventlog.Main(), "m"); func() bool { _, ok := snap.Tip(); return !ok }() {
@@ -486,4 +472,19 @@ func TestBulkTakesNoTipPastTheEnd(t *testing.T) {
 			t.Errorf("event %d of m is version %d: the versions have a gap", i+1, e.Version)
 		}
 	}
+}
+
+// proposedAndProjected returns a log in which meeting m was declared and
+// proposed and meeting n declared, and a store with their snapshots.
+func proposedAndProjected(t *testing.T) (*eventlog.Log, *projections.Store) {
+	t.Helper()
+	l, store := logAndStore(t)
+	w := NewHandler(l, eventlog.Main())
+	handle(t, w, declare("m"))
+	handle(t, w, act("m", 16, "trump", "USA", &events.MeetingProposed{Venue: "Budapest", Within: &events.Span{Days: 14}}))
+	handle(t, w, declare("n"))
+	if err := projections.NewRunner(l, store, eventlog.Main(), projections.RunnerOptions{}).CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return l, store
 }
