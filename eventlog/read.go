@@ -133,14 +133,22 @@ func (l *Log) LoadUpTo(ctx context.Context, b Branch, ref events.Ref, upTo uint6
 			return h, err
 		}
 	}
-	err := l.scan(ctx, Subject(b.Name, ref), 1, upTo, func(r Record) bool {
+	err := l.scan(ctx, Subject(b.Name, ref), 1, upTo, h.reads(b))
+	return h, err
+}
+
+// reads returns a scan's callback that reads the records of an aggregate's
+// subject on branch b into h: each one's sequence is the one to expect
+// after it, and each is added ([History.add]) unless it is an event of
+// another generation of b (left by a deleted branch of the same name).
+func (h *History) reads(b Branch) func(Record) bool {
+	return func(r Record) bool {
 		h.Expect = r.Seq
 		if r.Err != nil || b.Owns(r.Event) {
 			h.add(r)
 		}
 		return true
-	})
-	return h, err
+	}
 }
 
 // add appends r to the history, or, if it is no event, to Malformed.
@@ -190,14 +198,18 @@ func (l *Log) LoadAfter(ctx context.Context, b Branch, ref events.Ref, after uin
 	if m.Sequence <= after {
 		return h, nil
 	}
-	err = l.scan(ctx, subject, after+1, 0, func(r Record) bool {
-		h.Expect = r.Seq
-		if r.Err != nil || b.Owns(r.Event) {
-			h.add(r)
-		}
-		return true
-	})
+	err = l.scan(ctx, subject, after+1, 0, h.reads(b))
 	return h, err
+}
+
+// recordOf returns m as a record: its event, or, if it holds none summit
+// can read, a record that says why.
+func recordOf(m *jetstream.RawStreamMsg) Record {
+	r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
+	if err != nil {
+		return Record{Seq: m.Sequence, Subject: m.Subject, Err: err}
+	}
+	return r
 }
 
 // Tip is where an aggregate's subject stood at a stream sequence, as a
@@ -243,19 +255,9 @@ func (l *Log) LoadSince(ctx context.Context, b Branch, ref events.Ref, after uin
 	if err != nil {
 		return h, fmt.Errorf("read %s: %w", subject, unavailable(err))
 	}
-	add := func(r Record) bool {
-		h.Expect = r.Seq
-		if r.Err != nil || b.Owns(r.Event) {
-			h.add(r)
-		}
-		return true
-	}
-	r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
-	if err != nil {
-		r = Record{Seq: m.Sequence, Subject: m.Subject, Err: err}
-	}
-	add(r)
-	return h, l.scan(ctx, subject, m.Sequence+1, 0, add)
+	read := h.reads(b)
+	read(recordOf(m))
+	return h, l.scan(ctx, subject, m.Sequence+1, 0, read)
 }
 
 // First returns the first event of aggregate ref on main: its declaration,
@@ -330,11 +332,7 @@ func (l *Log) scanBatch(ctx context.Context, subject string, next *uint64, upTo 
 		if upTo > 0 && m.Sequence > upTo {
 			return 0, false, nil
 		}
-		r, err := decode(m.Subject, m.Sequence, m.Header, m.Data)
-		if err != nil {
-			r = Record{Seq: m.Sequence, Subject: m.Subject, Err: err}
-		}
-		if !fn(r) {
+		if !fn(recordOf(m)) {
 			return 0, false, nil
 		}
 		n++
